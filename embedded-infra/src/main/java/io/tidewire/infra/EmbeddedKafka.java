@@ -1,0 +1,179 @@
+package io.tidewire.infra;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node Kafka broker in KRaft combined mode (broker and controller in one), running in
+ * this JVM on 127.0.0.1. Internal topics (offsets, transactions, share state) use replication
+ * factor 1 and few partitions so that start-up and the first transactions stay fast.
+ *
+ * <p>Thread-safe; {@link #close()} shuts the broker down and waits for it.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+  private final KafkaRaftServer server;
+  private final int port;
+  private volatile boolean closed;
+
+  private EmbeddedKafka(final KafkaRaftServer server, final int port) {
+    this.server = server;
+    this.port = port;
+  }
+
+  /**
+   * Formats a fresh log directory and starts a broker, returning once it answers metadata
+   * requests.
+   *
+   * @param port client port on 127.0.0.1, or 0 for any free port
+   * @param dataDirectory log directory; wiped first
+   */
+  public static EmbeddedKafka start(final int port, final Path dataDirectory) {
+    return start(port, dataDirectory, Map.of());
+  }
+
+  /** As {@link #start(int, Path)}, with broker settings that override the defaults. */
+  public static EmbeddedKafka start(final int port, final Path dataDirectory,
+      final Map<String, String> overrides) {
+    Objects.requireNonNull(dataDirectory, "dataDirectory");
+    final long started = System.nanoTime();
+    final int clientPort = FreePorts.orFree(port);
+    final int controllerPort = FreePorts.orFree(0);
+    try {
+      deleteRecursively(dataDirectory);
+      final Path logs = Files.createDirectories(dataDirectory.resolve("logs"));
+      final Properties props = brokerProperties(clientPort, controllerPort, logs);
+      overrides.forEach(props::setProperty);
+      final Path propsFile = dataDirectory.resolve("server.properties");
+      try (OutputStream out = Files.newOutputStream(propsFile)) {
+        props.store(out, "Tidewire embedded broker");
+      }
+      format(propsFile);
+      final KafkaRaftServer server =
+          new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+      server.startup();
+      final EmbeddedKafka kafka = new EmbeddedKafka(server, clientPort);
+      kafka.awaitReady(Duration.ofSeconds(60));
+      LOG.info("Kafka (KRaft) ready on 127.0.0.1:{} in {} ms", clientPort,
+          (System.nanoTime() - started) / 1_000_000);
+      return kafka;
+    } catch (IOException e) {
+      throw new InfraException("cannot start embedded Kafka: " + e.getMessage(), e);
+    }
+  }
+
+  static Properties brokerProperties(final int clientPort, final int controllerPort,
+      final Path logs) {
+    final Properties p = new Properties();
+    p.setProperty("process.roles", "broker,controller");
+    p.setProperty("node.id", "1");
+    p.setProperty("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+    p.setProperty("listeners",
+        "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
+    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("log.dirs", logs.toString());
+    p.setProperty("num.partitions", "3");
+    p.setProperty("auto.create.topics.enable", "false");
+    p.setProperty("offsets.topic.replication.factor", "1");
+    p.setProperty("offsets.topic.num.partitions", "5");
+    p.setProperty("transaction.state.log.replication.factor", "1");
+    p.setProperty("transaction.state.log.min.isr", "1");
+    p.setProperty("transaction.state.log.num.partitions", "5");
+    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    // a shorter transaction abort timeout lets EOS recover quickly after a crashed producer
+    p.setProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "10000");
+    return p;
+  }
+
+  private static void format(final Path propsFile) {
+    final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    final int code;
+    try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+      code = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
+          "-c", propsFile.toString(), "--standalone"}, out);
+    }
+    if (code != 0) {
+      throw new InfraException("kafka storage format failed (" + code + "): "
+          + buffer.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  private void awaitReady(final Duration timeout) {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000))) {
+      while (true) {
+        try {
+          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InfraException("interrupted while waiting for Kafka", e);
+        } catch (Exception e) {
+          if (System.nanoTime() > deadline) {
+            throw new InfraException("Kafka did not become ready in " + timeout, e);
+          }
+        }
+      }
+    }
+  }
+
+  /** {@code 127.0.0.1:PORT}. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.shutdown();
+    server.awaitShutdown();
+  }
+
+  static void deleteRecursively(final Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (final Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
