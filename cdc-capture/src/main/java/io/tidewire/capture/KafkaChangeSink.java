@@ -1,0 +1,155 @@
+package io.tidewire.capture;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends Debezium's change events to Kafka and tells the engine a record is processed only once
+ * the broker has acknowledged it (the pattern of Debezium Server's Kafka sink).
+ *
+ * <p>For each batch: send every record to {@link ChangeEvent#destination()} with the key and
+ * value as UTF-8 bytes (a null value stays null: a tombstone), wait for every acknowledgement,
+ * then {@code markProcessed} each record in order and {@code markBatchFinished}. If any send
+ * fails, nothing of the batch is marked and {@link CaptureException} propagates, which stops the
+ * engine without committing offsets past the last acknowledged batch; the records are read again
+ * from the replication slot after a restart (at-least-once). An interrupt while waiting ends the
+ * batch the same way, with {@link InterruptedException}.
+ *
+ * <p>The producer must be idempotent with {@code acks=all} (see {@link CaptureProperties}); its
+ * lifecycle belongs to the caller. Thread-safety: the engine calls {@link #handleBatch} from one
+ * thread at a time; the metrics are thread-safe.
+ *
+ * <p>Metrics: {@code tidewire.capture.records} (counter; tags {@code table}, {@code op}),
+ * {@code tidewire.capture.batch.size}, {@code tidewire.capture.batch.ack} (first send to last
+ * ack), {@code tidewire.capture.commit.to.ack} (source commit time to ack, streamed changes only;
+ * uses the registry clock, so it includes any clock skew between database and capture hosts),
+ * {@code tidewire.capture.errors} (tag {@code stage=send}).
+ */
+public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaChangeSink.class);
+
+  private final Producer<byte[], byte[]> producer;
+  private final MeterRegistry registry;
+  private final String topicPrefix;
+  private final Map<String, Counter> recordCounters = new ConcurrentHashMap<>();
+  private final DistributionSummary batchSize;
+  private final Timer batchAck;
+  private final Timer commitToAck;
+  private final Counter sendErrors;
+
+  /**
+   * @param producer idempotent, {@code acks=all} producer of byte[] keys and values; not closed here
+   * @param registry where the metrics go
+   * @param topicPrefix change topic prefix, stripped from topic names for the {@code table} tag
+   */
+  public KafkaChangeSink(final Producer<byte[], byte[]> producer, final MeterRegistry registry,
+      final String topicPrefix) {
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.topicPrefix = Objects.requireNonNull(topicPrefix, "topicPrefix") + ".";
+    this.batchSize = DistributionSummary.builder("tidewire.capture.batch.size")
+        .description("Change records per Debezium batch").baseUnit("records").register(registry);
+    this.batchAck = Timer.builder("tidewire.capture.batch.ack")
+        .description("From the first send of a batch to the last broker acknowledgement").register(registry);
+    this.commitToAck = Timer.builder("tidewire.capture.commit.to.ack")
+        .description("From the source transaction commit to the broker acknowledgement (streamed changes)")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(1))
+        .register(registry);
+    this.sendErrors = CaptureService.errorCounter(registry, "send");
+  }
+
+  @Override
+  public void handleBatch(final List<ChangeEvent<String, String>> records,
+      final DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+    final long started = System.nanoTime();
+    final List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
+    for (final ChangeEvent<String, String> record : records) {
+      try {
+        acks.add(producer.send(toProducerRecord(record)));
+      } catch (RuntimeException e) {
+        sendErrors.increment();
+        throw new CaptureException("cannot send a change record to " + record.destination()
+            + "; the batch is not committed: " + e.getMessage(), e);
+      }
+    }
+    for (int i = 0; i < acks.size(); i++) {
+      try {
+        acks.get(i).get();
+      } catch (ExecutionException e) {
+        sendErrors.increment();
+        final Throwable cause = e.getCause() == null ? e : e.getCause();
+        throw new CaptureException("Kafka did not acknowledge a change record for " + records.get(i).destination()
+            + "; the batch is not committed: " + cause, cause);
+      }
+    }
+    final long ackedNanos = System.nanoTime();
+    final long ackedMicros = TimeUnit.MILLISECONDS.toMicros(registry.config().clock().wallTime());
+    for (final ChangeEvent<String, String> record : records) {
+      committer.markProcessed(record);
+    }
+    committer.markBatchFinished();
+
+    batchSize.record(records.size());
+    batchAck.record(ackedNanos - started, TimeUnit.NANOSECONDS);
+    for (final ChangeEvent<String, String> record : records) {
+      recordMetrics(record, ackedMicros);
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Committed a batch of {} change records after {} µs", records.size(), (ackedNanos - started) / 1000);
+    }
+  }
+
+  /** Tombstones are change records too: they let compacted topics and consumers drop a deleted key. */
+  @Override
+  public boolean supportsTombstoneEvents() {
+    return true;
+  }
+
+  static ProducerRecord<byte[], byte[]> toProducerRecord(final ChangeEvent<String, String> record) {
+    return new ProducerRecord<>(record.destination(), record.partition(), utf8(record.key()), utf8(record.value()));
+  }
+
+  private void recordMetrics(final ChangeEvent<String, String> record, final long ackedMicros) {
+    final String destination = record.destination();
+    final String table = destination.startsWith(topicPrefix) ? destination.substring(topicPrefix.length()) : destination;
+    final String op;
+    if (record.value() == null) {
+      op = "tombstone";
+    } else {
+      final ChangeSummary summary = ChangeSummary.of(record.value());
+      op = summary.op().orElse("none");
+      if (!summary.snapshot() && summary.op().isPresent() && summary.sourceTsMicros().isPresent()) {
+        commitToAck.record(Math.max(0, ackedMicros - summary.sourceTsMicros().getAsLong()), TimeUnit.MICROSECONDS);
+      }
+    }
+    recordCounters.computeIfAbsent(table + '\u0000' + op, k -> Counter.builder("tidewire.capture.records")
+        .description("Change records acknowledged by Kafka").tag("table", table).tag("op", op)
+        .register(registry)).increment();
+  }
+
+  private static byte[] utf8(final String text) {
+    return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,292 @@
+package io.tidewire.processor;
+
+import io.tidewire.schemas.TopicProvisioner;
+import io.tidewire.schemas.Topics;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Settings of one stream-processor process, loaded once at start from environment variables by
+ * {@link #fromEnv(Map)} and validated. Immutable and thread-safe.
+ *
+ * <p>Kafka Streams settings without a variable of their own pass through as
+ * {@code TIDEWIRE_KAFKA_STREAMS_<NAME>}: the rest of the name is lower-cased and {@code _} becomes
+ * {@code .}, so {@code TIDEWIRE_KAFKA_STREAMS_PRODUCER_LINGER_MS=5} sets {@code producer.linger.ms}.
+ * They reach Kafka only at the library boundary ({@link ProcessorApp}); settings that have a
+ * variable here, and {@code processing.guarantee}, cannot be overridden this way.
+ *
+ * @param bootstrapServers Kafka bootstrap servers, {@code host:port[,host:port...]}
+ * @param applicationId Kafka Streams application id (consumer group, transactional id prefix)
+ * @param stateDir Kafka Streams state directory
+ * @param commitInterval Kafka Streams commit interval; under exactly-once it bounds how long a
+ *     {@code read_committed} reader waits for output
+ * @param streamThreads stream threads in this process
+ * @param topicPartitions partitions of topics this process creates
+ * @param replicationFactor replication factor of topics this process creates
+ * @param shutdownTimeout how long {@link ProcessorApp#close()} waits for Kafka Streams
+ * @param ownedTables user-owned tables, in configured order
+ * @param feedTables public feed tables, in configured order
+ * @param streamsOverrides Kafka Streams properties passed through verbatim
+ */
+public record ProcessorConfig(
+    String bootstrapServers,
+    String applicationId,
+    Path stateDir,
+    Duration commitInterval,
+    int streamThreads,
+    int topicPartitions,
+    short replicationFactor,
+    Duration shutdownTimeout,
+    List<OwnedTable> ownedTables,
+    List<FeedTable> feedTables,
+    Map<String, String> streamsOverrides) {
+
+  /** Kafka bootstrap servers (required). */
+  public static final String ENV_BOOTSTRAP = "TIDEWIRE_KAFKA_BOOTSTRAP";
+  /** Kafka Streams application id. */
+  public static final String ENV_APP_ID = "TIDEWIRE_PROCESSOR_APP_ID";
+  /** Kafka Streams state directory. */
+  public static final String ENV_STATE_DIR = "TIDEWIRE_PROCESSOR_STATE_DIR";
+  /** Commit interval in milliseconds. */
+  public static final String ENV_COMMIT_INTERVAL_MS = "TIDEWIRE_PROCESSOR_COMMIT_INTERVAL_MS";
+  /** Number of stream threads. */
+  public static final String ENV_THREADS = "TIDEWIRE_PROCESSOR_THREADS";
+  /** Close timeout in milliseconds. */
+  public static final String ENV_SHUTDOWN_TIMEOUT_MS = "TIDEWIRE_PROCESSOR_SHUTDOWN_TIMEOUT_MS";
+  /** Partitions of created topics. */
+  public static final String ENV_TOPIC_PARTITIONS = "TIDEWIRE_TOPIC_PARTITIONS";
+  /** Replication factor of created topics. */
+  public static final String ENV_TOPIC_REPLICATION_FACTOR = "TIDEWIRE_TOPIC_REPLICATION_FACTOR";
+  /** User-owned tables, {@code schema.table:ownerColumn[:eventType]} separated by commas. */
+  public static final String ENV_OWNED_TABLES = "TIDEWIRE_OWNED_TABLES";
+  /** Feed tables, {@code schema.table:contentType} separated by commas. */
+  public static final String ENV_FEED_TABLES = "TIDEWIRE_FEED_TABLES";
+  /** Prefix of Kafka Streams pass-through settings. */
+  public static final String ENV_STREAMS_PREFIX = "TIDEWIRE_KAFKA_STREAMS_";
+
+  public static final String DEFAULT_APP_ID = "tidewire-processor";
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 50;
+  public static final int DEFAULT_THREADS = 1;
+  public static final short DEFAULT_REPLICATION_FACTOR = 1;
+  public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+  public static final String DEFAULT_OWNED_TABLES = "public.generation_jobs:user_id:generation.progress,"
+      + "public.training_jobs:user_id:training.progress,"
+      + "public.credit_transactions:user_id,"
+      + "public.users:id";
+  public static final String DEFAULT_FEED_TABLES = "public.videos:video,public.images:image";
+  /** Value of a table list variable meaning "no tables of this kind". */
+  public static final String NONE = "none";
+
+  private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+\\]:\\d{1,5}");
+
+  /** Streams settings that have their own variable, so a pass-through must not shadow them. */
+  private static final Map<String, String> OWN_SETTINGS = Map.of(
+      "application.id", "use " + ENV_APP_ID,
+      "bootstrap.servers", "use " + ENV_BOOTSTRAP,
+      "state.dir", "use " + ENV_STATE_DIR,
+      "commit.interval.ms", "use " + ENV_COMMIT_INTERVAL_MS,
+      "num.stream.threads", "use " + ENV_THREADS,
+      "replication.factor", "use " + ENV_TOPIC_REPLICATION_FACTOR,
+      "processing.guarantee", "it is always exactly_once_v2 (the event contract relies on it)");
+
+  public ProcessorConfig {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(applicationId, "applicationId");
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(commitInterval, "commitInterval");
+    Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    ownedTables = List.copyOf(ownedTables);
+    feedTables = List.copyOf(feedTables);
+    streamsOverrides = Collections.unmodifiableMap(new TreeMap<>(streamsOverrides));
+    final List<String> problems = validate(bootstrapServers, applicationId, commitInterval,
+        streamThreads, topicPartitions, replicationFactor, shutdownTimeout, ownedTables, feedTables,
+        streamsOverrides);
+    if (!problems.isEmpty()) {
+      throw new ProcessorConfigException(problems);
+    }
+  }
+
+  /**
+   * Loads the configuration from environment variables (pass {@code System.getenv()}). Blank
+   * values count as unset.
+   *
+   * @throws ProcessorConfigException listing every problem found
+   */
+  public static ProcessorConfig fromEnv(final Map<String, String> env) {
+    final Parser p = new Parser(env);
+    final String bootstrap = p.string(ENV_BOOTSTRAP).orElseGet(() -> {
+      p.problems.add(ENV_BOOTSTRAP + " is required (Kafka bootstrap servers, host:port[,host:port])");
+      return "";
+    });
+    final String appId = p.string(ENV_APP_ID).orElse(DEFAULT_APP_ID);
+    final Path stateDir = p.parse(ENV_STATE_DIR, Path::of, "a file system path")
+        .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), DEFAULT_APP_ID));
+    final long commitMs = p.parse(ENV_COMMIT_INTERVAL_MS, Long::parseLong, "an integer (milliseconds)")
+        .orElse(DEFAULT_COMMIT_INTERVAL_MS);
+    final int threads = p.parse(ENV_THREADS, Integer::parseInt, "an integer").orElse(DEFAULT_THREADS);
+    final long shutdownMs = p.parse(ENV_SHUTDOWN_TIMEOUT_MS, Long::parseLong, "an integer (milliseconds)")
+        .orElse(DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    final int partitions = p.parse(ENV_TOPIC_PARTITIONS, Integer::parseInt, "an integer")
+        .orElse(TopicProvisioner.DEFAULT_PARTITIONS);
+    final short rf = p.parse(ENV_TOPIC_REPLICATION_FACTOR, Short::parseShort, "an integer 1..32767")
+        .orElse(DEFAULT_REPLICATION_FACTOR);
+    final List<OwnedTable> owned = p.list(ENV_OWNED_TABLES, DEFAULT_OWNED_TABLES, OwnedTable::parse);
+    final List<FeedTable> feed = p.list(ENV_FEED_TABLES, DEFAULT_FEED_TABLES, FeedTable::parse);
+    final Map<String, String> overrides = new TreeMap<>();
+    for (final Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      if (e.getKey().startsWith(ENV_STREAMS_PREFIX) && e.getValue() != null) {
+        final String rest = e.getKey().substring(ENV_STREAMS_PREFIX.length());
+        if (rest.isEmpty()) {
+          p.problems.add(ENV_STREAMS_PREFIX + " needs a setting name after the prefix");
+        } else {
+          overrides.put(rest.toLowerCase(Locale.ROOT).replace('_', '.'), e.getValue());
+        }
+      }
+    }
+    final List<String> problems = new ArrayList<>(p.problems);
+    // Let the constructor's checks run even when parsing failed, so all problems show at once.
+    problems.addAll(validate(bootstrap, appId, Duration.ofMillis(commitMs), threads, partitions, rf,
+        Duration.ofMillis(shutdownMs), owned, feed, overrides));
+    if (!problems.isEmpty()) {
+      throw new ProcessorConfigException(problems);
+    }
+    return new ProcessorConfig(bootstrap, appId, stateDir, Duration.ofMillis(commitMs), threads,
+        partitions, rf, Duration.ofMillis(shutdownMs), owned, feed, overrides);
+  }
+
+  /** Change topics this process reads, one per configured table, in configured order. */
+  public List<String> inputTopics() {
+    final Set<String> topics = new LinkedHashSet<>();
+    ownedTables.forEach(t -> topics.add(t.table().topic()));
+    feedTables.forEach(t -> topics.add(t.table().topic()));
+    return List.copyOf(topics);
+  }
+
+  /** Topics this process writes. */
+  public List<String> outputTopics() {
+    return List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(), Topics.DEAD_LETTER.name());
+  }
+
+  private static List<String> validate(final String bootstrap, final String appId,
+      final Duration commitInterval, final int threads, final int partitions, final short rf,
+      final Duration shutdownTimeout, final List<OwnedTable> owned, final List<FeedTable> feed,
+      final Map<String, String> overrides) {
+    final List<String> problems = new ArrayList<>();
+    if (!bootstrap.isBlank()) {
+      for (final String server : bootstrap.split(",", -1)) {
+        if (!HOST_PORT.matcher(server.trim()).matches()) {
+          problems.add(ENV_BOOTSTRAP + ": '" + server.trim() + "' is not host:port");
+        }
+      }
+    }
+    if (!APP_ID.matcher(appId).matches()) {
+      problems.add(ENV_APP_ID + ": '" + appId + "' may only contain letters, digits, '.', '_' and '-'");
+    }
+    if (commitInterval.isNegative()) {
+      problems.add(ENV_COMMIT_INTERVAL_MS + " must be >= 0, got " + commitInterval.toMillis());
+    }
+    if (threads < 1) {
+      problems.add(ENV_THREADS + " must be >= 1, got " + threads);
+    }
+    if (partitions < 1) {
+      problems.add(ENV_TOPIC_PARTITIONS + " must be >= 1, got " + partitions);
+    }
+    if (rf < 1) {
+      problems.add(ENV_TOPIC_REPLICATION_FACTOR + " must be >= 1, got " + rf);
+    }
+    if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+      problems.add(ENV_SHUTDOWN_TIMEOUT_MS + " must be > 0, got " + shutdownTimeout.toMillis());
+    }
+    if (owned.isEmpty() && feed.isEmpty()) {
+      problems.add("no tables to process: " + ENV_OWNED_TABLES + " and " + ENV_FEED_TABLES
+          + " name no valid table");
+    }
+    final Set<TableId> seenOwned = new HashSet<>();
+    for (final OwnedTable t : owned) {
+      if (!seenOwned.add(t.table())) {
+        problems.add(ENV_OWNED_TABLES + ": table " + t.table() + " is listed more than once");
+      }
+    }
+    final Set<TableId> seenFeed = new HashSet<>();
+    final Set<String> contentTypes = new HashSet<>();
+    for (final FeedTable t : feed) {
+      if (!seenFeed.add(t.table())) {
+        problems.add(ENV_FEED_TABLES + ": table " + t.table() + " is listed more than once");
+      }
+      if (!contentTypes.add(t.contentType())) {
+        problems.add(ENV_FEED_TABLES + ": content type '" + t.contentType()
+            + "' is used by more than one table (feed keys would collide)");
+      }
+    }
+    for (final String key : overrides.keySet()) {
+      final String own = OWN_SETTINGS.get(key);
+      if (own != null) {
+        problems.add(ENV_STREAMS_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_')
+            + ": '" + key + "' cannot be passed through; " + own);
+      }
+    }
+    return problems;
+  }
+
+  /** Reads variables and records what is wrong instead of stopping at the first problem. */
+  private static final class Parser {
+    private final Map<String, String> env;
+    private final List<String> problems = new ArrayList<>();
+
+    Parser(final Map<String, String> env) {
+      this.env = Objects.requireNonNull(env, "env");
+    }
+
+    Optional<String> string(final String name) {
+      final String value = env.get(name);
+      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    <T> Optional<T> parse(final String name, final Function<String, T> parser, final String expected) {
+      final Optional<String> raw = string(name);
+      if (raw.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(parser.apply(raw.get()));
+      } catch (NumberFormatException | InvalidPathException e) {
+        problems.add(name + " must be " + expected + ", got '" + raw.get() + "'");
+        return Optional.empty();
+      }
+    }
+
+    <T> List<T> list(final String name, final String defaultValue, final Function<String, T> parser) {
+      final String raw = string(name).orElse(defaultValue);
+      if (raw.equalsIgnoreCase(NONE)) {
+        return List.of();
+      }
+      final List<T> items = new ArrayList<>();
+      for (final String entry : raw.split(",")) {
+        if (entry.isBlank()) {
+          continue;
+        }
+        try {
+          items.add(parser.apply(entry.trim()));
+        } catch (IllegalArgumentException e) {
+          problems.add(name + ": " + e.getMessage());
+        }
+      }
+      return items;
+    }
+  }
+}

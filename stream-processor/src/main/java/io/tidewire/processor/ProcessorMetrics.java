@@ -1,0 +1,65 @@
+package io.tidewire.processor;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The processor's own counters, next to the Kafka Streams metrics that {@link ProcessorApp} binds.
+ * Thread-safe: stream threads call it concurrently.
+ *
+ * <ul>
+ *   <li>{@code tidewire.processor.events{type}}: events emitted, per event type</li>
+ *   <li>{@code tidewire.processor.dead.letters{table,failure}}: records sent to the dead-letter topic</li>
+ *   <li>{@code tidewire.processor.tombstones{table}}: tombstones skipped</li>
+ * </ul>
+ *
+ * <p>Counters move when a record is processed, not when its transaction commits: after an aborted
+ * transaction the retried records count again, so they may run slightly ahead of the topics.
+ */
+public final class ProcessorMetrics {
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+  public ProcessorMetrics(final MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** Metrics that record nothing, for tests and tools that build the topology alone. */
+  public static ProcessorMetrics noop() {
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    registry.config().meterFilter(MeterFilter.deny());
+    return new ProcessorMetrics(registry);
+  }
+
+  /** An event of this type was forwarded to its output topic. */
+  public void eventEmitted(final String type) {
+    counters.computeIfAbsent("events|" + type, k -> Counter.builder("tidewire.processor.events")
+        .description("events emitted by the stream processor")
+        .tag("type", type)
+        .register(registry)).increment();
+  }
+
+  /** A record of this table was sent to the dead-letter topic for this kind of failure. */
+  public void deadLettered(final String table, final String failure) {
+    counters.computeIfAbsent("dlq|" + table + "|" + failure,
+        k -> Counter.builder("tidewire.processor.dead.letters")
+            .description("records the stream processor could not process")
+            .tag("table", table)
+            .tag("failure", failure)
+            .register(registry)).increment();
+  }
+
+  /** A tombstone (null value after a delete) of this table was skipped. */
+  public void tombstoneSkipped(final String table) {
+    counters.computeIfAbsent("tombstones|" + table, k -> Counter.builder("tidewire.processor.tombstones")
+        .description("tombstones skipped by the stream processor")
+        .tag("table", table)
+        .register(registry)).increment();
+  }
+}

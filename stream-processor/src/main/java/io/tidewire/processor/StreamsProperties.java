@@ -1,0 +1,73 @@
+package io.tidewire.processor;
+
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The library boundary: turns a {@link ProcessorConfig} into Kafka Streams and admin client
+ * properties. Pure; thread-safe.
+ */
+final class StreamsProperties {
+
+  /** Upper bound of the poll timeout; Kafka Streams' own default. */
+  static final long MAX_POLL_MS = 100;
+  /** Lower bound of the poll timeout, so an idle thread does not spin. */
+  static final long MIN_POLL_MS = 5;
+  /** Producer linger: send while processing instead of all at commit. */
+  static final String PRODUCER_LINGER_MS = "5";
+
+  private StreamsProperties() {}
+
+  /**
+   * Kafka Streams settings: ours first, then the pass-through overrides (which cannot touch the
+   * settings that have their own variable; {@link ProcessorConfig} rejects that).
+   */
+  @SuppressWarnings("deprecation") // the global-handler switch is deprecated because 5.0 makes it the default
+  static Properties streams(final ProcessorConfig config) {
+    final Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitInterval().toMillis()));
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.streamThreads()));
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
+    // A thread checks whether a commit is due only between polls: with the default 100 ms poll a
+    // lone record could wait a whole poll past the commit interval before read_committed
+    // readers see its output.
+    props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(pollMs(config)));
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS);
+    // Fail the build of a topology that would auto-name a store or internal topic (KIP-1111).
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+    // Kafka 5.0's default; set now so behaviour does not change on upgrade. No effect today (no
+    // global stores), but without it every StreamsConfig logs a warning.
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    props.putAll(config.streamsOverrides());
+    return props;
+  }
+
+  /** Admin client settings for topic provisioning: the overrides that concern an admin client. */
+  static Properties admin(final ProcessorConfig config) {
+    final Properties props = new Properties();
+    for (final Map.Entry<String, String> e : config.streamsOverrides().entrySet()) {
+      if (AdminClientConfig.configNames().contains(e.getKey())) {
+        props.put(e.getKey(), e.getValue());
+      }
+    }
+    for (final Map.Entry<String, String> e : config.streamsOverrides().entrySet()) {
+      if (e.getKey().startsWith(StreamsConfig.ADMIN_CLIENT_PREFIX)) {
+        props.put(e.getKey().substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), e.getValue());
+      }
+    }
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-provisioner");
+    return props;
+  }
+
+  static long pollMs(final ProcessorConfig config) {
+    return Math.max(MIN_POLL_MS, Math.min(MAX_POLL_MS, config.commitInterval().toMillis() / 4));
+  }
+}

@@ -1,0 +1,116 @@
+package io.tidewire.processor.internals;
+
+import io.tidewire.processor.ProcessorMetrics;
+import io.tidewire.processor.internals.DecodeException.Kind;
+import io.tidewire.schemas.DeadLetterHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stream processor's only processing step for one table: routes each change record with a
+ * {@link TableRouter} and forwards what comes out. It never throws for a bad record: tombstones
+ * are counted and dropped; records that cannot be decoded or mapped are forwarded as
+ * {@link Routed.DeadLetter} with the original bytes and headers plus {@link DeadLetterHeaders}.
+ *
+ * <p>Events are forwarded with empty headers (the capture's headers are not part of the event
+ * contract), keyed by the owner ({@link Routed.ToUser}) or the content key ({@link Routed.ToFeed});
+ * dead letters with a null key, the original key being inside the value.
+ *
+ * <p>One instance per task, called by one stream thread at a time, as Kafka Streams does.
+ */
+public final class ChangeRouterProcessor implements Processor<byte[], byte[], String, Routed> {
+
+  /** Value of the {@link DeadLetterHeaders#STAGE} header. */
+  public static final String STAGE = "stream-processor";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeRouterProcessor.class);
+
+  private final TableRouter router;
+  private final ProcessorMetrics metrics;
+  private final String table;
+  private ProcessorContext<String, Routed> context;
+
+  public ChangeRouterProcessor(final TableRouter router, final ProcessorMetrics metrics) {
+    this.router = Objects.requireNonNull(router, "router");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.table = router.table().qualified();
+  }
+
+  @Override
+  public void init(final ProcessorContext<String, Routed> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(final Record<byte[], byte[]> record) {
+    if (record.value() == null) {
+      // Debezium's tombstone after a delete, for log compaction; the delete itself was handled.
+      metrics.tombstoneSkipped(table);
+      return;
+    }
+    final List<Routed> routed;
+    try {
+      routed = router.route(record.key(), record.value());
+    } catch (DecodeException e) {
+      forwardDeadLetter(record, e);
+      return;
+    } catch (RuntimeException e) {
+      // A bug must not stop the stream or be retried forever: park the record and say so loudly.
+      LOG.error("Unexpected failure routing a record of {}", table, e);
+      forwardDeadLetter(record, new DecodeException(Kind.UNEXPECTED,
+          e.getClass().getSimpleName() + ": " + e.getMessage(), e));
+      return;
+    }
+    // Forwarding stays outside the try: a failure downstream (a fenced producer, a full buffer)
+    // belongs to Kafka Streams, not to the dead-letter topic.
+    for (final Routed out : routed) {
+      if (out instanceof Routed.ToUser user) {
+        context.forward(new Record<>(user.userId(), out, record.timestamp(), new RecordHeaders()));
+        metrics.eventEmitted(user.event().getType());
+      } else if (out instanceof Routed.ToFeed feed) {
+        context.forward(new Record<>(feed.contentKey(), out, record.timestamp(), new RecordHeaders()));
+        metrics.eventEmitted(feed.event().getType());
+      } else {
+        throw new IllegalStateException("the router returned " + out);
+      }
+    }
+  }
+
+  private void forwardDeadLetter(final Record<byte[], byte[]> record, final DecodeException e) {
+    final Optional<RecordMetadata> source = context.recordMetadata();
+    final Headers headers = new RecordHeaders();
+    for (final Header header : record.headers()) {
+      headers.add(header);
+    }
+    put(headers, DeadLetterHeaders.REASON, e.reason());
+    put(headers, DeadLetterHeaders.EXCEPTION, e.exceptionClass());
+    put(headers, DeadLetterHeaders.SOURCE_TOPIC,
+        source.map(RecordMetadata::topic).orElse(router.table().topic()));
+    source.ifPresent(m -> {
+      put(headers, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(m.partition()));
+      put(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(m.offset()));
+    });
+    put(headers, DeadLetterHeaders.STAGE, STAGE);
+    LOG.warn("Dead-lettering a record of {} at {}: {}", table,
+        source.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"), e.reason());
+    context.forward(new Record<String, Routed>(null, new Routed.DeadLetter(record.key(), record.value()),
+        record.timestamp(), headers));
+    metrics.deadLettered(table, e.kind().tag());
+  }
+
+  private static void put(final Headers headers, final String name, final String value) {
+    headers.remove(name);
+    headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,183 @@
+package io.tidewire.processor;
+
+import static io.tidewire.processor.Envelopes.row;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tidewire.infra.SharedInfra;
+import io.tidewire.schemas.DeadLetterHeaders;
+import io.tidewire.schemas.Topics;
+import io.tidewire.schemas.avro.GenerationProgress;
+import io.tidewire.schemas.avro.UserEvent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the processor against the shared embedded Kafka broker. */
+class ProcessorAppTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessorAppTest.class);
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  private static ProcessorConfig config(final String suffix, final String ownedTables) {
+    return ProcessorConfig.fromEnv(Map.of(
+        "TIDEWIRE_KAFKA_BOOTSTRAP", SharedInfra.get().kafka().bootstrapServers(),
+        "TIDEWIRE_PROCESSOR_APP_ID", "processor-app-test-" + suffix,
+        "TIDEWIRE_PROCESSOR_STATE_DIR", Path.of(System.getProperty("java.io.tmpdir"), "streams-" + suffix).toString(),
+        "TIDEWIRE_OWNED_TABLES", ownedTables,
+        "TIDEWIRE_FEED_TABLES", "none",
+        "TIDEWIRE_PROCESSOR_SHUTDOWN_TIMEOUT_MS", "20000"));
+  }
+
+  private static <V> KafkaConsumer<byte[], V> readCommitted(final String topic, final Deserializer<V> values) {
+    final Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfra.get().kafka().bootstrapServers());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    final KafkaConsumer<byte[], V> consumer = new KafkaConsumer<>(props,
+        Topics.DEAD_LETTER.keySerde().deserializer(), values);
+    final List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer() {
+    final Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfra.get().kafka().bootstrapServers());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static void send(final KafkaProducer<byte[], byte[]> producer, final String topic, final byte[] key,
+      final byte[] value) throws InterruptedException, ExecutionException {
+    producer.send(new ProducerRecord<>(topic, key, value)).get();
+  }
+
+  private static void awaitEvents(final KafkaConsumer<byte[], UserEvent> consumer, final String user,
+      final List<UserEvent> events, final int count) {
+    await().atMost(PATIENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).untilAsserted(() -> {
+      for (final ConsumerRecord<byte[], UserEvent> record : consumer.poll(Duration.ofMillis(20))) {
+        if (user.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+          events.add(record.value());
+        }
+      }
+      assertThat(events).hasSize(count);
+    });
+  }
+
+  private static String header(final ConsumerRecord<?, ?> record, final String name) {
+    final Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  private static List<String> liveNonDaemonThreads(final String marker) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && !t.isDaemon() && t.getName().contains(marker))
+        .map(Thread::getName).collect(Collectors.toList());
+  }
+
+  @Test
+  void deliversUserEventsCommittedAndParksPoisonRecordsWhileRunning() throws Exception {
+    final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    final String schema = "it_" + suffix;
+    final String topic = Topics.cdcName(schema, "generation_jobs");
+    final String user = "user-" + suffix;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final ProcessorConfig config = config(suffix, schema + ".generation_jobs:user_id:generation.progress");
+    final ProcessorApp app = new ProcessorApp(config, registry);
+    try (app;
+         KafkaProducer<byte[], byte[]> producer = producer()) {
+      app.start();
+      assertThat(app.awaitRunning(PATIENCE)).isTrue();
+      assertThat(app.isHealthy()).isTrue();
+
+      final byte[] poison = "not json".getBytes(StandardCharsets.UTF_8);
+      final long sentAt = System.nanoTime();
+      send(producer, topic, Envelopes.idKey("j1"), poison);
+      send(producer, topic, Envelopes.idKey("j1"), Envelopes.insert(schema + ".generation_jobs",
+          row("id", "j1", "user_id", user, "kind", "video", "status", "waiting", "progress", 0)).lsn(10).bytes());
+      send(producer, topic, Envelopes.idKey("j1"), Envelopes.update(schema + ".generation_jobs",
+          row("id", "j1", "user_id", user, "kind", "video", "status", "waiting", "progress", 0),
+          row("id", "j1", "user_id", user, "kind", "video", "status", "active", "progress", 30)).lsn(20).bytes());
+
+      final List<UserEvent> events = new ArrayList<>();
+      try (KafkaConsumer<byte[], UserEvent> consumer =
+               readCommitted(Topics.USER_EVENTS.name(), Topics.USER_EVENTS.valueSerde().deserializer())) {
+        awaitEvents(consumer, user, events, 2);
+        LOG.info("First events visible to a read_committed reader {} ms after the first send",
+            (System.nanoTime() - sentAt) / 1_000_000);
+        // Steady state: the transaction, the assignment and the reader are all warm now.
+        final long updateAt = System.nanoTime();
+        send(producer, topic, Envelopes.idKey("j1"), Envelopes.update(schema + ".generation_jobs",
+            row("id", "j1", "user_id", user, "kind", "video", "status", "active", "progress", 30),
+            row("id", "j1", "user_id", user, "kind", "video", "status", "active", "progress", 60)).lsn(30).bytes());
+        awaitEvents(consumer, user, events, 3);
+        LOG.info("A later update visible to a read_committed reader {} ms after its send",
+            (System.nanoTime() - updateAt) / 1_000_000);
+      }
+      assertThat(events).extracting(e -> ((GenerationProgress) e.getData()).getProgress()).containsExactly(0, 30, 60);
+      assertThat(events).extracting(UserEvent::getUserId).containsOnly(user);
+
+      final List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+      try (KafkaConsumer<byte[], byte[]> consumer =
+               readCommitted(Topics.DEAD_LETTER.name(), Topics.DEAD_LETTER.valueSerde().deserializer())) {
+        await().atMost(PATIENCE).pollDelay(Duration.ZERO).untilAsserted(() -> {
+          for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            if (topic.equals(header(record, DeadLetterHeaders.SOURCE_TOPIC))) {
+              dead.add(record);
+            }
+          }
+          assertThat(dead).hasSize(1);
+        });
+      }
+      assertThat(dead.get(0).value()).isEqualTo(poison);
+      assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).startsWith("not_json:");
+      assertThat(app.isHealthy()).isTrue();
+      assertThat(registry.get("tidewire.processor.dead.letters").counter().count()).isEqualTo(1);
+      assertThat(registry.get("tidewire.processor.events").tag("type", "generation.progress").counter().count())
+          .isEqualTo(3);
+      assertThat(registry.getMeters()).anySatisfy(m -> assertThat(m.getId().getName()).startsWith("kafka.stream"));
+    }
+
+    assertThat(app.isHealthy()).isFalse();
+    app.close();
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(liveNonDaemonThreads(config.applicationId())).isEmpty());
+  }
+
+  @Test
+  void closeBeforeStartIsANoOpAndStartAfterCloseIsRefused() {
+    final ProcessorApp app = new ProcessorApp(ProcessorConfig.fromEnv(Map.of(
+        "TIDEWIRE_KAFKA_BOOTSTRAP", "127.0.0.1:1")), new SimpleMeterRegistry());
+
+    app.close();
+    app.close();
+
+    assertThat(app.isHealthy()).isFalse();
+    assertThat(app.awaitRunning(Duration.ofMillis(10))).isFalse();
+    assertThatThrownBy(app::start).isInstanceOf(ProcessorException.class).hasMessage("the processor is closed");
+  }
+}
