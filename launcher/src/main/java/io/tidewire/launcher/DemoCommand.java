@@ -1,0 +1,146 @@
+package io.tidewire.launcher;
+
+import io.tidewire.infra.EmbeddedKafka;
+import io.tidewire.infra.EmbeddedPostgres;
+import io.tidewire.launcher.demo.DemoUser;
+import io.tidewire.launcher.demo.TrafficSimulator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tidewire demo}: an embedded PostgreSQL and Kafka broker, the three parts in this JVM, and
+ * a traffic simulator. Prints where everything listens and a token per demo user; Ctrl-C or
+ * SIGTERM stops everything and deletes the demo's data.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run everything embedded: PostgreSQL, Kafka, capture, processor, gateway "
+        + "and a traffic simulator.")
+final class DemoCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+
+  @Option(names = "--port", defaultValue = "8080",
+      description = "HTTP/WebSocket port of the gateway (default: ${DEFAULT-VALUE}).")
+  private int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Interface the gateway binds (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+  private String host;
+
+  @Option(names = "--pg-port", defaultValue = "15432",
+      description = "Port of the embedded PostgreSQL on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+  private int pgPort;
+
+  @Option(names = "--kafka-port", defaultValue = "19092",
+      description = "Port of the embedded Kafka broker on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+  private int kafkaPort;
+
+  @Option(names = "--sim-interval", defaultValue = "PT0.5S",
+      description = "Simulator step as an ISO-8601 duration (default: ${DEFAULT-VALUE}).")
+  private Duration simInterval;
+
+  @Option(names = "--no-simulator", description = "Start without simulated traffic.")
+  private boolean noSimulator;
+
+  @Override
+  public Integer call() throws Exception {
+    final long t0 = System.nanoTime();
+    final String secret = System.getenv().getOrDefault("TIDEWIRE_JWT_SECRET",
+        DevTokens.DEMO_SECRET);
+    if (DevTokens.DEMO_SECRET.equals(secret)) {
+      LOG.warn("TIDEWIRE_JWT_SECRET is unset: using the demo's public dev secret '{}'", secret);
+    }
+    final Path data = Files.createTempDirectory("tidewire-demo-");
+    final Deque<AutoCloseable> running = new ArrayDeque<>();
+    final CountDownLatch stopped = new CountDownLatch(1);
+    Shutdown.onSignal(() -> {
+      LOG.info("Stopping the demo...");
+      while (!running.isEmpty()) {
+        final AutoCloseable c = running.pop();
+        try {
+          c.close();
+        } catch (Exception e) {
+          LOG.warn("while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+        }
+      }
+      deleteQuietly(data);
+      LOG.info("Demo stopped.");
+      stopped.countDown();
+    });
+
+    LOG.info("[1/4] Starting Kafka (KRaft) on 127.0.0.1:{} ...", kafkaPort);
+    final EmbeddedKafka kafka = EmbeddedKafka.start(kafkaPort, data.resolve("kafka"));
+    running.push(kafka);
+    LOG.info("[2/4] Starting PostgreSQL on 127.0.0.1:{} and applying migrations ...", pgPort);
+    final EmbeddedPostgres postgres = EmbeddedPostgres.start(pgPort, data.resolve("postgres"));
+    running.push(postgres);
+
+    LOG.info("[3/4] Starting capture, processor and gateway ...");
+    final Map<String, String> env = new java.util.HashMap<>(
+        TidewireStack.envFor(postgres, kafka, secret));
+    env.put("TIDEWIRE_GATEWAY_HOST", host);
+    env.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(port));
+    env.put("TIDEWIRE_PROCESSOR_STATE_DIR", data.resolve("streams").toString());
+    final TidewireStack stack = TidewireStack.start(env);
+    running.push(stack);
+
+    final TrafficSimulator simulator = new TrafficSimulator(postgres.dataSource(), simInterval);
+    if (!noSimulator) {
+      LOG.info("[4/4] Starting the traffic simulator ...");
+      simulator.start();
+      running.push(simulator);
+    }
+    printBanner(postgres, kafka, stack.gatewayPort(), new DevTokens(secret),
+        (System.nanoTime() - t0) / 1_000_000);
+    stopped.await();
+    return 0;
+  }
+
+  private void printBanner(final EmbeddedPostgres pg, final EmbeddedKafka kafka,
+      final int gatewayPort, final DevTokens tokens, final long startMillis) {
+    final String shownHost = "0.0.0.0".equals(host) ? "localhost" : host;
+    final String ws = "ws://" + shownHost + ":" + gatewayPort + "/v1/realtime";
+    final StringBuilder b = new StringBuilder();
+    b.append("\n  Tidewire demo is running (started in ")
+        .append(String.format("%.1f", startMillis / 1000.0)).append(" s)\n\n");
+    b.append("  WebSocket   ").append(ws).append("?token=TOKEN\n");
+    b.append("  Health      http://").append(shownHost).append(':').append(gatewayPort)
+        .append("/health    Metrics http://").append(shownHost).append(':')
+        .append(gatewayPort).append("/metrics\n");
+    b.append("  PostgreSQL  ").append(pg.jdbcUrl()).append("  (user/password tidewire)\n");
+    b.append("              PGPASSWORD=tidewire psql -h 127.0.0.1 -p ").append(pg.port())
+        .append(" -U tidewire tidewire\n");
+    b.append("  Kafka       ").append(kafka.bootstrapServers()).append('\n');
+    b.append("\n  Tokens (valid 24 h; more with: bin/tidewire token --user ID):\n");
+    for (final DemoUser u : DemoUser.ALL) {
+      b.append(String.format("    %-6s %s%n           %s%n", u.name(), u.id(),
+          tokens.mint(u.id().toString(), Duration.ofHours(24))));
+    }
+    b.append("\n  Try it:  npx wscat -c '").append(ws).append("?token=<alice's token>'\n");
+    b.append("           > {\"op\":\"subscribe\",\"ref\":\"1\",\"channel\":\"user\"}\n");
+    b.append("           > {\"op\":\"subscribe\",\"ref\":\"2\",\"channel\":\"feed\"}\n");
+    b.append("\n  Ctrl-C stops everything.\n");
+    System.out.println(b);
+  }
+
+  private static void deleteQuietly(final Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", dir, e.toString());
+    }
+  }
+}

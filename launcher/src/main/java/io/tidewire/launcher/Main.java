@@ -1,0 +1,40 @@
+package io.tidewire.launcher;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code tidewire} command. */
+@Command(name = "tidewire", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {"Live, replayable per-user event streams from PostgreSQL over WebSocket.", ""},
+    subcommands = {DemoCommand.class, PartCommand.Capture.class, PartCommand.Process.class,
+        PartCommand.GatewayPart.class, TokenCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Run 'tidewire help COMMAND' for a command's options. Settings of capture, "
+        + "process and gateway come from TIDEWIRE_* environment variables (see README.md)."})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec
+  private CommandLine.Model.CommandSpec spec;
+
+  public static void main(final String[] args) {
+    final int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+        .execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      final String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"tidewire " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

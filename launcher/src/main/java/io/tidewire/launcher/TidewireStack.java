@@ -1,0 +1,139 @@
+package io.tidewire.launcher;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tidewire.capture.CaptureConfig;
+import io.tidewire.capture.CaptureService;
+import io.tidewire.gateway.Gateway;
+import io.tidewire.gateway.GatewayConfig;
+import io.tidewire.infra.EmbeddedKafka;
+import io.tidewire.infra.EmbeddedPostgres;
+import io.tidewire.processor.ProcessorApp;
+import io.tidewire.processor.ProcessorConfig;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The three parts — capture, processor, gateway — in this JVM, configured from one environment
+ * map exactly as the separate processes would be. Used by {@code demo} and the integration tests.
+ *
+ * <p>{@link #start(Map)} returns once the capture streams, the processor runs and the gateway
+ * listens; {@link #close()} stops them in reverse order. Not thread-safe for concurrent close.
+ */
+public final class TidewireStack implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TidewireStack.class);
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+
+  private final PrometheusMeterRegistry registry;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private CaptureService capture;
+  private ProcessorApp processor;
+  private Gateway gateway;
+
+  private TidewireStack(final PrometheusMeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Environment for the three parts against embedded servers. */
+  public static Map<String, String> envFor(final EmbeddedPostgres postgres,
+      final EmbeddedKafka kafka, final String jwtSecret) {
+    final Map<String, String> env = new HashMap<>();
+    env.put("TIDEWIRE_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+    env.put("TIDEWIRE_PG_HOST", postgres.host());
+    env.put("TIDEWIRE_PG_PORT", Integer.toString(postgres.port()));
+    env.put("TIDEWIRE_PG_DATABASE", postgres.database());
+    env.put("TIDEWIRE_PG_USER", postgres.user());
+    env.put("TIDEWIRE_PG_PASSWORD", postgres.password());
+    env.put("TIDEWIRE_JWT_SECRET", jwtSecret);
+    return env;
+  }
+
+  /** Validates every part's configuration, then starts capture, processor and gateway. */
+  public static TidewireStack start(final Map<String, String> env) {
+    // parse all three first: a bad variable fails fast, before anything starts
+    final CaptureConfig captureConfig = CaptureConfig.fromEnv(env);
+    final ProcessorConfig processorConfig = ProcessorConfig.fromEnv(env);
+    final GatewayConfig gatewayConfig = GatewayConfig.fromEnv(env);
+    final TidewireStack stack =
+        new TidewireStack(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    try {
+      stack.startParts(captureConfig, processorConfig, gatewayConfig);
+      return stack;
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stack.close();
+      throw new IllegalStateException("interrupted while starting", e);
+    }
+  }
+
+  private void startParts(final CaptureConfig captureConfig, final ProcessorConfig processorConfig,
+      final GatewayConfig gatewayConfig) throws InterruptedException {
+    long t = System.nanoTime();
+    capture = new CaptureService(captureConfig, registry);
+    started.push(capture);
+    capture.start();
+    if (!capture.awaitStreaming(READY_TIMEOUT)) {
+      throw new IllegalStateException("capture did not start streaming within " + READY_TIMEOUT
+          + capture.failure().map(f -> ": " + f.getMessage()).orElse(""));
+    }
+    LOG.info("capture streaming ({} ms)", millisSince(t));
+
+    t = System.nanoTime();
+    processor = new ProcessorApp(processorConfig, registry);
+    started.push(processor);
+    processor.start();
+    if (!processor.awaitRunning(READY_TIMEOUT)) {
+      throw new IllegalStateException("processor did not reach RUNNING within " + READY_TIMEOUT);
+    }
+    LOG.info("processor running ({} ms)", millisSince(t));
+
+    t = System.nanoTime();
+    gateway = new Gateway(gatewayConfig, registry);
+    started.push(gateway);
+    gateway.start();
+    LOG.info("gateway listening on port {} ({} ms)", gateway.port(), millisSince(t));
+  }
+
+  private static long millisSince(final long nanos) {
+    return (System.nanoTime() - nanos) / 1_000_000;
+  }
+
+  public int gatewayPort() {
+    return gateway.port();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** True while every part reports healthy. */
+  public boolean isHealthy() {
+    return capture.isHealthy() && processor.isHealthy() && gateway.isHealthy();
+  }
+
+  public CaptureService capture() {
+    return capture;
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      final AutoCloseable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.warn("error while stopping {}: {}", part.getClass().getSimpleName(), e.toString());
+      }
+    }
+    registry.close();
+  }
+}

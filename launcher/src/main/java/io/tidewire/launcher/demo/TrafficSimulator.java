@@ -1,0 +1,292 @@
+package io.tidewire.launcher.demo;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plays the app for the demo: the demo users start image and video generations (paying credits),
+ * the jobs progress to completion or failure, models train step by step, content is posted,
+ * liked, unliked and commented on, and credits are topped up. Everything goes through plain SQL,
+ * so every change travels the real pipeline.
+ *
+ * <p>One scheduler thread; {@link #close()} stops it.
+ */
+public final class TrafficSimulator implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrafficSimulator.class);
+  private static final String[] PROMPTS = {"a lighthouse in a storm", "neon city at dawn",
+      "a cat astronaut", "watercolor mountains", "a robot tending a garden", "desert caravan"};
+
+  private final DataSource db;
+  private final Duration tick;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        final Thread t = new Thread(r, "tidewire-simulator");
+        t.setDaemon(true);
+        return t;
+      });
+  private final AtomicLong changes = new AtomicLong();
+
+  public TrafficSimulator(final DataSource db, final Duration tick) {
+    this.db = db;
+    this.tick = tick;
+  }
+
+  /** Creates the demo users (if missing) and starts ticking. */
+  public void start() {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO users (id, email, display_name, "
+            + "credits) VALUES (?, ?, ?, 500) ON CONFLICT (id) DO NOTHING")) {
+      for (final DemoUser u : DemoUser.ALL) {
+        ps.setObject(1, u.id());
+        ps.setString(2, u.name() + "@demo.tidewire.io");
+        ps.setString(3, u.name());
+        ps.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create the demo users: " + e.getMessage(), e);
+    }
+    scheduler.scheduleWithFixedDelay(this::safeTick, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+    LOG.info("Traffic simulator started: {} users, one step every {} ms", DemoUser.ALL.size(),
+        tick.toMillis());
+  }
+
+  /** Changes committed so far. */
+  public long changes() {
+    return changes.get();
+  }
+
+  private void safeTick() {
+    try {
+      step();
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("simulator step failed (will retry next tick): {}", e.getMessage());
+    }
+  }
+
+  void step() throws SQLException {
+    final ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    try (Connection c = db.getConnection()) {
+      advanceGenerations(c, rnd);
+      advanceTrainings(c, rnd);
+      for (final DemoUser user : DemoUser.ALL) {
+        if (rnd.nextDouble() < 0.10) {
+          startGeneration(c, user.id(), rnd);
+        }
+        if (rnd.nextDouble() < 0.02) {
+          startTraining(c, user.id(), rnd);
+        }
+        if (rnd.nextDouble() < 0.04) {
+          postContent(c, user.id(), rnd);
+        }
+        if (rnd.nextDouble() < 0.15) {
+          reactToSomething(c, user.id(), rnd);
+        }
+        if (rnd.nextDouble() < 0.01) {
+          credit(c, user.id(), 100, "credit purchase");
+        }
+      }
+    }
+  }
+
+  private void advanceGenerations(final Connection c, final ThreadLocalRandom rnd)
+      throws SQLException {
+    final List<Object[]> jobs = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT id, progress, kind FROM generation_jobs WHERE status IN ('waiting', 'active')");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        jobs.add(new Object[] {rs.getObject(1), rs.getInt(2), rs.getString(3)});
+      }
+    }
+    for (final Object[] job : jobs) {
+      final int next = Math.min(100, (int) job[1] + rnd.nextInt(4, 16));
+      if (rnd.nextDouble() < 0.01) {
+        update(c, "UPDATE generation_jobs SET status = 'failed', error = 'GPU worker lost', "
+            + "updated_at = now() WHERE id = ?", job[0]);
+      } else if (next >= 100) {
+        update(c, "UPDATE generation_jobs SET status = 'completed', progress = 100, result_url = "
+            + "'https://cdn.demo.tidewire.io/' || kind || '/' || id, updated_at = now() "
+            + "WHERE id = ?", job[0]);
+      } else {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE generation_jobs SET status = "
+            + "'active', progress = ?, updated_at = now() WHERE id = ?")) {
+          ps.setInt(1, next);
+          ps.setObject(2, job[0]);
+          ps.executeUpdate();
+          changes.incrementAndGet();
+        }
+      }
+    }
+  }
+
+  private void advanceTrainings(final Connection c, final ThreadLocalRandom rnd)
+      throws SQLException {
+    if (rnd.nextDouble() < 0.5) {
+      return; // training is slower than generation
+    }
+    final List<Object[]> jobs = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, step, total_steps FROM "
+        + "training_jobs WHERE status IN ('waiting', 'active')");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        jobs.add(new Object[] {rs.getObject(1), rs.getInt(2), rs.getInt(3)});
+      }
+    }
+    for (final Object[] job : jobs) {
+      final int step = (int) job[1] + 1;
+      if (step >= (int) job[2]) {
+        update(c, "UPDATE training_jobs SET status = 'completed', step = total_steps, model_id = "
+            + "'model-' || substr(id::text, 1, 8), updated_at = now() WHERE id = ?", job[0]);
+      } else {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE training_jobs SET status = "
+            + "'active', step = ?, updated_at = now() WHERE id = ?")) {
+          ps.setInt(1, step);
+          ps.setObject(2, job[0]);
+          ps.executeUpdate();
+          changes.incrementAndGet();
+        }
+      }
+    }
+  }
+
+  private void startGeneration(final Connection c, final UUID user, final ThreadLocalRandom rnd)
+      throws SQLException {
+    final boolean video = rnd.nextBoolean();
+    final int cost = video ? 7 : 2;
+    inTransaction(c, () -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO generation_jobs (user_id, kind, "
+          + "prompt) VALUES (?, ?, ?)")) {
+        ps.setObject(1, user);
+        ps.setString(2, video ? "video" : "image");
+        ps.setString(3, PROMPTS[rnd.nextInt(PROMPTS.length)]);
+        ps.executeUpdate();
+      }
+      credit(c, user, -cost, video ? "video generation" : "image generation");
+    });
+  }
+
+  private void startTraining(final Connection c, final UUID user, final ThreadLocalRandom rnd)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO training_jobs (user_id, "
+        + "total_steps) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM training_jobs WHERE user_id = ? "
+        + "AND status IN ('waiting', 'active'))")) {
+      ps.setObject(1, user);
+      ps.setInt(2, rnd.nextInt(10, 30));
+      ps.setObject(3, user);
+      changes.addAndGet(ps.executeUpdate());
+    }
+  }
+
+  private void postContent(final Connection c, final UUID user, final ThreadLocalRandom rnd)
+      throws SQLException {
+    final String table = rnd.nextBoolean() ? "videos" : "images";
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (user_id, is_public, "
+        + "url, caption) VALUES (?, ?, 'https://cdn.demo.tidewire.io/' || gen_random_uuid(), ?)")) {
+      ps.setObject(1, user);
+      ps.setBoolean(2, rnd.nextDouble() < 0.8);
+      ps.setString(3, PROMPTS[rnd.nextInt(PROMPTS.length)]);
+      changes.addAndGet(ps.executeUpdate());
+    }
+  }
+
+  private void reactToSomething(final Connection c, final UUID user, final ThreadLocalRandom rnd)
+      throws SQLException {
+    final String type = rnd.nextBoolean() ? "video" : "image";
+    final Object contentId;
+    try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + type + "s WHERE is_public "
+        + "ORDER BY created_at DESC LIMIT 1 OFFSET ?")) {
+      ps.setInt(1, rnd.nextInt(5));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return;
+        }
+        contentId = rs.getObject(1);
+      }
+    }
+    final double dice = rnd.nextDouble();
+    final String sql;
+    if (dice < 0.55) {
+      sql = "INSERT INTO likes (user_id, content_type, content_id) VALUES (?, ?, ?) "
+          + "ON CONFLICT DO NOTHING";
+    } else if (dice < 0.75) {
+      sql = "DELETE FROM likes WHERE user_id = ? AND content_type = ? AND content_id = ?";
+    } else {
+      sql = "INSERT INTO comments (user_id, content_type, content_id, body) VALUES (?, ?, ?, "
+          + "'Love this!')";
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, user);
+      ps.setString(2, type);
+      ps.setObject(3, contentId);
+      changes.addAndGet(ps.executeUpdate());
+    }
+  }
+
+  private void credit(final Connection c, final UUID user, final long amount, final String reason)
+      throws SQLException {
+    try (PreparedStatement tx = c.prepareStatement("INSERT INTO credit_transactions (user_id, "
+        + "amount, reason) VALUES (?, ?, ?)");
+        PreparedStatement balance = c.prepareStatement("UPDATE users SET credits = "
+            + "GREATEST(0, credits + ?), updated_at = now() WHERE id = ?")) {
+      tx.setObject(1, user);
+      tx.setLong(2, amount);
+      tx.setString(3, reason);
+      tx.executeUpdate();
+      balance.setLong(1, amount);
+      balance.setObject(2, user);
+      balance.executeUpdate();
+      changes.addAndGet(2);
+    }
+  }
+
+  private void update(final Connection c, final String sql, final Object id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, id);
+      changes.addAndGet(ps.executeUpdate());
+    }
+  }
+
+  private interface SqlWork {
+    void run() throws SQLException;
+  }
+
+  private static void inTransaction(final Connection c, final SqlWork work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      work.run();
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    try {
+      if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("simulator did not stop within 5 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
