@@ -1,0 +1,69 @@
+package io.tidewire.gateway.protocol;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A well-formed client request. Produced by {@link FrameDecoder}; every variant carries the
+ * {@code ref} that replies echo.
+ */
+public sealed interface ClientFrame {
+
+  /** The request's ref. */
+  String ref();
+
+  /**
+   * {@code subscribe}: start receiving a channel's events.
+   *
+   * @param ref request ref
+   * @param channel the channel
+   * @param cursor where the client left off, if it sent one (replay is not implemented yet)
+   * @param types which event types to deliver
+   */
+  record Subscribe(String ref, Channel channel, Optional<Cursor> cursor, TypeFilter types)
+      implements ClientFrame {
+    public Subscribe {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+      Objects.requireNonNull(cursor, "cursor");
+      Objects.requireNonNull(types, "types");
+    }
+  }
+
+  /**
+   * {@code unsubscribe}: stop receiving a channel's events.
+   *
+   * @param ref request ref
+   * @param channel the channel
+   */
+  record Unsubscribe(String ref, Channel channel) implements ClientFrame {
+    public Unsubscribe {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
+
+  /**
+   * {@code ping}: answered with {@code pong}.
+   *
+   * @param ref request ref
+   */
+  record Ping(String ref) implements ClientFrame {
+    public Ping {
+      Objects.requireNonNull(ref, "ref");
+    }
+  }
+
+  /**
+   * {@code auth}: replace the session's token before it expires.
+   *
+   * @param ref request ref
+   * @param token the new JWT
+   */
+  record Auth(String ref, String token) implements ClientFrame {
+    public Auth {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(token, "token");
+    }
+  }
+}

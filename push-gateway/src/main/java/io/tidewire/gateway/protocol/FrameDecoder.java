@@ -1,0 +1,150 @@
+package io.tidewire.gateway.protocol;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns a client's text frame into a {@link ClientFrame}, or into the {@code bad_request} error to
+ * answer it with. Never throws on client input. Echoes the frame's {@code ref} in the error when
+ * the frame was a JSON object with a string {@code ref}. Unknown fields are ignored (forward
+ * compatibility); duplicate fields are rejected.
+ *
+ * <p>Does not check size (the session does, before decoding) nor whether a {@code user:<id>}
+ * channel is the caller's (the session knows the caller).
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class FrameDecoder {
+
+  /** Longest accepted ref. */
+  public static final int MAX_REF_LENGTH = 64;
+  /** Longest accepted token in an {@code auth} op. */
+  public static final int MAX_TOKEN_LENGTH = 8192;
+
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  private FrameDecoder() {}
+
+  /** Decodes one text frame. */
+  public static Decoded decode(final String text) {
+    final JsonNode root;
+    try {
+      root = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      return invalid(Optional.empty(), "malformed JSON");
+    }
+    if (root == null || !root.isObject()) {
+      return invalid(Optional.empty(), "a frame must be a JSON object");
+    }
+    final JsonNode refNode = root.get("ref");
+    if (refNode == null || refNode.isNull()) {
+      return invalid(Optional.empty(), "missing ref");
+    }
+    if (!refNode.isTextual() || refNode.textValue().isEmpty()
+        || refNode.textValue().length() > MAX_REF_LENGTH) {
+      return invalid(Optional.empty(), "ref must be a string of 1 to " + MAX_REF_LENGTH + " characters");
+    }
+    final String ref = refNode.textValue();
+    final Optional<String> echo = Optional.of(ref);
+    final JsonNode opNode = root.get("op");
+    if (opNode == null || !opNode.isTextual()) {
+      return invalid(echo, "missing op");
+    }
+    switch (opNode.textValue()) {
+      case "ping":
+        return new Decoded.Request(new ClientFrame.Ping(ref));
+      case "subscribe":
+        return subscribe(root, ref);
+      case "unsubscribe":
+        return unsubscribe(root, ref);
+      case "auth":
+        return auth(root, ref);
+      default:
+        return invalid(echo, "unknown op");
+    }
+  }
+
+  private static Decoded subscribe(final JsonNode root, final String ref) {
+    final Optional<String> echo = Optional.of(ref);
+    final Optional<Channel> channel = channel(root);
+    if (channel.isEmpty()) {
+      return invalidChannel(root, echo);
+    }
+    Optional<Cursor> cursor = Optional.empty();
+    final JsonNode cursorNode = root.get("cursor");
+    if (cursorNode != null && !cursorNode.isNull()) {
+      if (!cursorNode.isTextual()) {
+        return invalid(echo, "cursor must be a string");
+      }
+      try {
+        cursor = Optional.of(CursorCodec.decode(cursorNode.textValue()));
+      } catch (InvalidCursorException e) {
+        return invalid(echo, "invalid cursor: " + e.getMessage());
+      }
+    }
+    TypeFilter types = TypeFilter.all();
+    final JsonNode typesNode = root.get("types");
+    if (typesNode != null && !typesNode.isNull()) {
+      if (!typesNode.isArray()) {
+        return invalid(echo, "types must be an array of strings");
+      }
+      final List<String> globs = new ArrayList<>();
+      for (final JsonNode glob : typesNode) {
+        if (!glob.isTextual()) {
+          return invalid(echo, "types must be an array of strings");
+        }
+        globs.add(glob.textValue());
+      }
+      final Optional<String> problem = TypeFilter.problem(globs);
+      if (problem.isPresent()) {
+        return invalid(echo, problem.get());
+      }
+      types = TypeFilter.of(globs).orElseThrow();
+    }
+    return new Decoded.Request(new ClientFrame.Subscribe(ref, channel.get(), cursor, types));
+  }
+
+  private static Decoded unsubscribe(final JsonNode root, final String ref) {
+    final Optional<Channel> channel = channel(root);
+    if (channel.isEmpty()) {
+      return invalidChannel(root, Optional.of(ref));
+    }
+    return new Decoded.Request(new ClientFrame.Unsubscribe(ref, channel.get()));
+  }
+
+  private static Decoded auth(final JsonNode root, final String ref) {
+    final JsonNode token = root.get("token");
+    if (token == null || !token.isTextual() || token.textValue().isEmpty()) {
+      return invalid(Optional.of(ref), "missing token");
+    }
+    if (token.textValue().length() > MAX_TOKEN_LENGTH) {
+      return invalid(Optional.of(ref), "token too long");
+    }
+    return new Decoded.Request(new ClientFrame.Auth(ref, token.textValue()));
+  }
+
+  private static Optional<Channel> channel(final JsonNode root) {
+    final JsonNode node = root.get("channel");
+    return node != null && node.isTextual() ? Channel.parse(node.textValue()) : Optional.empty();
+  }
+
+  private static Decoded invalidChannel(final JsonNode root, final Optional<String> echo) {
+    final JsonNode node = root.get("channel");
+    return invalid(echo, node == null || node.isNull() ? "missing channel"
+        : node.isTextual() ? "unknown channel" : "channel must be a string");
+  }
+
+  private static Decoded invalid(final Optional<String> ref, final String message) {
+    return new Decoded.Invalid(ProtocolError.badRequest(ref, message));
+  }
+}

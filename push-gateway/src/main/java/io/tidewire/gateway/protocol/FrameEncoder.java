@@ -1,0 +1,112 @@
+package io.tidewire.gateway.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.avro.generic.GenericContainer;
+
+/**
+ * Writes server frames as JSON text. Event frames are built once per event by the live tail and
+ * shared by every session that receives them.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class FrameEncoder {
+
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private FrameEncoder() {}
+
+  /** {@code {"op":"pong","ref":…}}. */
+  public static String pong(final String ref) {
+    return write(g -> {
+      g.writeStringField("op", "pong");
+      g.writeStringField("ref", ref);
+    });
+  }
+
+  /**
+   * {@code {"op":"subscribed","ref":…,"channel":…,"recovered":…,"cursor":…}}; {@code cursor} is
+   * omitted when the channel has no single position (the feed spans several partitions).
+   */
+  public static String subscribed(final String ref, final String channel, final boolean recovered,
+      final Optional<Cursor> cursor) {
+    return write(g -> {
+      g.writeStringField("op", "subscribed");
+      g.writeStringField("ref", ref);
+      g.writeStringField("channel", channel);
+      g.writeBooleanField("recovered", recovered);
+      if (cursor.isPresent()) {
+        g.writeStringField("cursor", CursorCodec.encode(cursor.get()));
+      }
+    });
+  }
+
+  /** {@code {"op":"unsubscribed","ref":…,"channel":…}}. */
+  public static String unsubscribed(final String ref, final String channel) {
+    return write(g -> {
+      g.writeStringField("op", "unsubscribed");
+      g.writeStringField("ref", ref);
+      g.writeStringField("channel", channel);
+    });
+  }
+
+  /** {@code {"op":"authenticated","ref":…,"exp":<epoch seconds>}}: the token was replaced. */
+  public static String authenticated(final String ref, final Instant expiresAt) {
+    return write(g -> {
+      g.writeStringField("op", "authenticated");
+      g.writeStringField("ref", ref);
+      g.writeNumberField("exp", expiresAt.getEpochSecond());
+    });
+  }
+
+  /** {@code {"op":"error","ref":…,"code":…,"message":…}}; {@code ref} omitted when unknown. */
+  public static String error(final ProtocolError error) {
+    return write(g -> {
+      g.writeStringField("op", "error");
+      if (error.ref().isPresent()) {
+        g.writeStringField("ref", error.ref().get());
+      }
+      g.writeStringField("code", error.code().wire());
+      g.writeStringField("message", error.message());
+    });
+  }
+
+  /**
+   * {@code {"op":"event","channel":…,"id":…,"type":…,"cursor":…,"ts":…,"data":{…}}}, with
+   * {@code data} written by {@link AvroJson}.
+   */
+  public static String event(final String channel, final String id, final String type,
+      final Cursor cursor, final long ts, final GenericContainer data) {
+    return write(g -> {
+      g.writeStringField("op", "event");
+      g.writeStringField("channel", channel);
+      g.writeStringField("id", id);
+      g.writeStringField("type", type);
+      g.writeStringField("cursor", CursorCodec.encode(cursor));
+      g.writeNumberField("ts", ts);
+      g.writeFieldName("data");
+      AvroJson.write(g, data, data.getSchema());
+    });
+  }
+
+  private interface Fields {
+    void write(JsonGenerator generator) throws IOException;
+  }
+
+  private static String write(final Fields fields) {
+    final StringWriter out = new StringWriter(128);
+    try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+      generator.writeStartObject();
+      fields.write(generator);
+      generator.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a frame", e);
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,48 @@
+package io.tidewire.gateway.server;
+
+import io.tidewire.gateway.auth.BearerToken;
+import io.tidewire.gateway.auth.JwtVerifier;
+import io.tidewire.gateway.auth.TokenVerdict;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+/**
+ * Tyrus handshake hook of {@link RealtimeEndpoint}: verifies the request's token again and puts
+ * the principal into the new session's properties (Tyrus gives each handshake its own copy of the
+ * properties). Refusing with 401 is {@link UpgradeGuard}'s job, in front of Tyrus, because Tyrus's
+ * handshake cannot answer 401 without opening the connection; verifying here too means no
+ * session ever opens with a principal that was not checked.
+ *
+ * <p>Thread-safe.
+ */
+final class HandshakeAuthenticator extends ServerEndpointConfig.Configurator {
+
+  private final JwtVerifier verifier;
+  private final RealtimeEndpoint endpoint;
+
+  HandshakeAuthenticator(final JwtVerifier verifier, final RealtimeEndpoint endpoint) {
+    this.verifier = verifier;
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  public void modifyHandshake(final ServerEndpointConfig config, final HandshakeRequest request,
+      final HandshakeResponse response) {
+    final TokenVerdict verdict =
+        verifier.verify(BearerToken.find(request.getParameterMap(), request.getHeaders()));
+    if (verdict instanceof TokenVerdict.Accepted accepted) {
+      config.getUserProperties().put(RealtimeEndpoint.PRINCIPAL, accepted.principal());
+    }
+  }
+
+  @Override
+  public boolean checkOrigin(final String originHeaderValue) {
+    return true; // tokens, not cookies, authenticate; any origin may connect
+  }
+
+  @Override
+  public <T> T getEndpointInstance(final Class<T> endpointClass) {
+    return endpointClass.cast(endpoint);
+  }
+}

@@ -1,0 +1,47 @@
+package io.tidewire.gateway.server;
+
+import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.gateway.session.Transport;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A {@link Transport} over a WebSocket session's async remote. Thread-safe. */
+final class TyrusTransport implements Transport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TyrusTransport.class);
+
+  private final Session session;
+
+  TyrusTransport(final Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public void send(final String text, final Consumer<Optional<Throwable>> done) {
+    session.getAsyncRemote().sendText(text, result -> done.accept(result.isOK() ? Optional.empty()
+        : Optional.of(result.getException() != null ? result.getException()
+            : new IOException("send failed"))));
+  }
+
+  @Override
+  public void close(final CloseCode code) {
+    if (!session.isOpen()) {
+      return;
+    }
+    try {
+      session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason()));
+    } catch (IOException | IllegalStateException e) {
+      LOG.debug("closing {}: {}", session.getId(), e.toString());
+    }
+  }
+
+  @Override
+  public String id() {
+    return session.getId();
+  }
+}

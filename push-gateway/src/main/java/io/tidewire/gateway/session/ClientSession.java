@@ -1,0 +1,312 @@
+package io.tidewire.gateway.session;
+
+import io.tidewire.gateway.auth.Principal;
+import io.tidewire.gateway.auth.TokenVerdict;
+import io.tidewire.gateway.protocol.Channel;
+import io.tidewire.gateway.protocol.Channel.Kind;
+import io.tidewire.gateway.protocol.ClientFrame;
+import io.tidewire.gateway.protocol.Decoded;
+import io.tidewire.gateway.protocol.FrameDecoder;
+import io.tidewire.gateway.protocol.FrameEncoder;
+import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
+import io.tidewire.gateway.protocol.ProtocolError;
+import io.tidewire.gateway.protocol.TypeFilter;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection's protocol (the Client role): decodes its frames, answers them, keeps its
+ * subscriptions and filters, queues events for it through its bounded {@link OutboundQueue}, and
+ * closes it on token expiry, slow consumption or an oversized frame. Knows nothing of WebSocket
+ * beyond {@link Transport}.
+ *
+ * <p>The user id comes from the token verified at the upgrade and never changes; an {@code auth}
+ * op may only extend the session's expiry with a token for the same user.
+ *
+ * <p>Thread-safe: frames arrive on server threads, events on tail threads, expiry on the timer.
+ */
+public final class ClientSession implements Subscriber {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+
+  private final Transport transport;
+  private final SessionContext context;
+  private final String userId;
+  private final OutboundQueue queue;
+  private final Map<Kind, TypeFilter> subscriptions = new EnumMap<>(Kind.class);
+  private final AtomicBoolean terminating = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Principal principal;
+  private ScheduledFuture<?> expiry;
+
+  /**
+   * @param transport the connection
+   * @param principal the verified token's principal
+   * @param context what all sessions share
+   */
+  public ClientSession(final Transport transport, final Principal principal,
+      final SessionContext context) {
+    this.transport = transport;
+    this.context = context;
+    this.userId = principal.userId();
+    this.principal = principal;
+    this.queue = new OutboundQueue(transport, context.queueMessages(), context.queueBytes(),
+        context.metrics()::frameOut,
+        failure -> LOG.debug("send to {} failed: {}", transport.id(), failure.toString()));
+  }
+
+  /** Registers the session and arms its token expiry. Call once, when the connection opens. */
+  public void open() {
+    context.hub().register(this);
+    scheduleExpiry(principal);
+  }
+
+  @Override
+  public String userId() {
+    return userId;
+  }
+
+  /** The current principal (its expiry moves with {@code auth} ops). */
+  public Principal principal() {
+    return principal;
+  }
+
+  /** Handles one text frame from the client. */
+  public void onText(final String text) {
+    context.metrics().frameIn();
+    if (Utf8.exceeds(text, context.maxFrameBytes())) {
+      context.metrics().oversizedFrame();
+      LOG.debug("closing {}: frame over {} bytes", transport.id(), context.maxFrameBytes());
+      closeNow(CloseCode.MESSAGE_TOO_BIG);
+      return;
+    }
+    final Decoded decoded = FrameDecoder.decode(text);
+    if (decoded instanceof Decoded.Invalid invalid) {
+      reply(invalid.error());
+      return;
+    }
+    final ClientFrame frame = ((Decoded.Request) decoded).frame();
+    try {
+      handle(frame);
+    } catch (RuntimeException e) {
+      LOG.warn("internal error handling a frame of {}", transport.id(), e);
+      reply(new ProtocolError(Optional.of(frame.ref()), ErrorCode.INTERNAL, "internal error"));
+    }
+  }
+
+  /** Handles a binary frame of {@code bytes} bytes: the protocol is text only. */
+  public void onBinary(final int bytes) {
+    context.metrics().frameIn();
+    if (bytes > context.maxFrameBytes()) {
+      context.metrics().oversizedFrame();
+      closeNow(CloseCode.MESSAGE_TOO_BIG);
+      return;
+    }
+    reply(ProtocolError.badRequest(Optional.empty(), "binary frames are not supported"));
+  }
+
+  private void handle(final ClientFrame frame) {
+    if (frame instanceof ClientFrame.Ping ping) {
+      send(FrameEncoder.pong(ping.ref()));
+    } else if (frame instanceof ClientFrame.Subscribe subscribe) {
+      subscribe(subscribe);
+    } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
+      unsubscribe(unsubscribe);
+    } else if (frame instanceof ClientFrame.Auth auth) {
+      authenticate(auth);
+    } else {
+      throw new IllegalStateException("unhandled frame " + frame.getClass().getSimpleName());
+    }
+  }
+
+  private void subscribe(final ClientFrame.Subscribe request) {
+    final Channel channel = request.channel();
+    if (isOtherUser(channel)) {
+      reply(forbidden(request.ref()));
+      return;
+    }
+    // Resume from request.cursor() is not implemented yet: the cursor was validated by the
+    // decoder, and the reply says recovered:false.
+    context.hub().subscribe(this, channel.kind(), cursor -> {
+      synchronized (subscriptions) {
+        subscriptions.put(channel.kind(), request.types());
+      }
+      send(FrameEncoder.subscribed(request.ref(), channel.name(), false, cursor));
+    });
+  }
+
+  private void unsubscribe(final ClientFrame.Unsubscribe request) {
+    final Channel channel = request.channel();
+    if (isOtherUser(channel)) {
+      reply(forbidden(request.ref()));
+      return;
+    }
+    context.hub().unsubscribe(this, channel.kind());
+    synchronized (subscriptions) {
+      subscriptions.remove(channel.kind());
+    }
+    send(FrameEncoder.unsubscribed(request.ref(), channel.name()));
+  }
+
+  private void authenticate(final ClientFrame.Auth request) {
+    if (terminating.get()) {
+      return;
+    }
+    final TokenVerdict verdict = context.verifier().verify(request.token());
+    if (verdict instanceof TokenVerdict.Rejected rejected) {
+      final ErrorCode code = rejected.reason() == TokenVerdict.Reason.EXPIRED
+          ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
+      reply(new ProtocolError(Optional.of(request.ref()), code, rejected.message()));
+      return;
+    }
+    final Principal next = ((TokenVerdict.Accepted) verdict).principal();
+    if (!next.userId().equals(userId)) {
+      reply(new ProtocolError(Optional.of(request.ref()), ErrorCode.FORBIDDEN,
+          "the token is for another user"));
+      return;
+    }
+    principal = next;
+    scheduleExpiry(next);
+    send(FrameEncoder.authenticated(request.ref(), next.expiresAt()));
+  }
+
+  private boolean isOtherUser(final Channel channel) {
+    return channel.kind() == Kind.USER && channel.userId().isPresent()
+        && !channel.userId().get().equals(userId);
+  }
+
+  private static ProtocolError forbidden(final String ref) {
+    return new ProtocolError(Optional.of(ref), ErrorCode.FORBIDDEN,
+        "the channel belongs to another user");
+  }
+
+  @Override
+  public boolean deliver(final Kind kind, final EncodedEvent event) {
+    if (kind == Kind.USER && !event.owner().equals(Optional.of(userId))) {
+      // Unreachable through the Hub; refuse rather than leak.
+      LOG.error("refused to deliver an event of another user to {}", transport.id());
+      return false;
+    }
+    final TypeFilter filter;
+    synchronized (subscriptions) {
+      filter = subscriptions.get(kind);
+    }
+    if (filter == null || !filter.accepts(event.type())) {
+      return false;
+    }
+    if (send(event.frame(), event.bytes())) {
+      context.metrics().eventDelivered(kind);
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public void goAway() {
+    closeNow(CloseCode.GOING_AWAY);
+  }
+
+  /** The connection closed (by either side): forget the session and free its queue. */
+  public void onClosed() {
+    closed.set(true);
+    terminating.set(true);
+    cancelExpiry();
+    context.hub().unregister(this);
+    queue.finish(Optional.empty(), true, () -> { });
+  }
+
+  private void reply(final ProtocolError error) {
+    context.metrics().error(error.code());
+    send(FrameEncoder.error(error));
+  }
+
+  private boolean send(final String frame) {
+    return send(frame, Utf8.length(frame));
+  }
+
+  private boolean send(final String frame, final int bytes) {
+    final OutboundQueue.Offer offer = queue.offer(frame, bytes);
+    if (offer == OutboundQueue.Offer.OVERFLOW) {
+      slowConsumer();
+    }
+    return offer == OutboundQueue.Offer.ACCEPTED;
+  }
+
+  private void slowConsumer() {
+    if (terminating.get()) {
+      return;
+    }
+    context.metrics().slowConsumerDisconnect();
+    LOG.info("closing {} (user {}): send queue overflowed", transport.id(), userId);
+    terminate(ErrorCode.SLOW_CONSUMER, "send queue overflowed; reconnect and resume from your cursor",
+        CloseCode.SLOW_CONSUMER, true);
+  }
+
+  private void expire(final Principal armed) {
+    if (principal != armed) {
+      return; // an auth op replaced the token meanwhile
+    }
+    LOG.debug("closing {}: token expired", transport.id());
+    terminate(ErrorCode.TOKEN_EXPIRED, "token expired", CloseCode.TOKEN_EXPIRED, false);
+  }
+
+  /**
+   * Ends the session: best effort, the error frame goes out after what is queued (or instead of
+   * it), then the close; if the client does not read, the close goes out after the grace period.
+   */
+  private void terminate(final ErrorCode code, final String message, final CloseCode close,
+      final boolean dropPending) {
+    if (!terminating.compareAndSet(false, true)) {
+      return;
+    }
+    cancelExpiry();
+    context.metrics().error(code);
+    queue.finish(Optional.of(FrameEncoder.error(new ProtocolError(Optional.empty(), code, message))),
+        dropPending, () -> closeNow(close));
+    try {
+      context.timer().schedule(() -> closeNow(close), context.closeGrace().toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      closeNow(close);
+    }
+  }
+
+  private void closeNow(final CloseCode code) {
+    terminating.set(true);
+    if (closed.compareAndSet(false, true)) {
+      cancelExpiry();
+      transport.close(code);
+    }
+  }
+
+  /** Arms the close at the token's expiry, plus the clock skew the verifier allows. */
+  private synchronized void scheduleExpiry(final Principal armed) {
+    cancelExpiry();
+    if (terminating.get()) {
+      return;
+    }
+    final long delay = Math.max(0, Duration.between(context.clock().instant(),
+        armed.expiresAt().plus(context.verifier().clockSkew())).toMillis());
+    try {
+      expiry = context.timer().schedule(() -> expire(armed), delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("not arming the expiry of {}: gateway stopping", transport.id());
+    }
+  }
+
+  private synchronized void cancelExpiry() {
+    if (expiry != null) {
+      expiry.cancel(false);
+      expiry = null;
+    }
+  }
+}

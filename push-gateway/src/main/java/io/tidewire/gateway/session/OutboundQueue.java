@@ -1,0 +1,218 @@
+package io.tidewire.gateway.session;
+
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The bounded writer queue of one connection: frames wait here and are handed to the
+ * {@link Transport} one at a time, the next one when the previous send completed. The queue holds
+ * at most {@code maxMessages} frames and {@code maxBytes} bytes (a single frame larger than
+ * {@code maxBytes} is accepted only into an empty queue); an offer beyond that is refused with
+ * {@link Offer#OVERFLOW} and the caller decides what to do (the session disconnects the client as a
+ * slow consumer). So a client that does not read costs the server at most these bounds plus the
+ * one frame in flight.
+ *
+ * <p>{@link #finish} ends the queue: no more offers are accepted, an optional last frame is queued
+ * (past the bounds), and a callback runs once everything queued was sent (or a send failed).
+ *
+ * <p>Thread-safe. Sends are started outside the queue's lock; a transport that completes
+ * synchronously does not grow the stack.
+ */
+public final class OutboundQueue {
+
+  /** Result of {@link #offer}. */
+  public enum Offer {
+    /** Queued (or already sending). */
+    ACCEPTED,
+    /** Refused: the queue is full. */
+    OVERFLOW,
+    /** Refused: the queue was finished or a send failed. */
+    CLOSED
+  }
+
+  private record Frame(String text, int bytes) {}
+
+  private final Transport transport;
+  private final int maxMessages;
+  private final long maxBytes;
+  private final Runnable onSent;
+  private final Consumer<Throwable> onFailure;
+
+  private final Object lock = new Object();
+  private final ArrayDeque<Frame> pending = new ArrayDeque<>();
+  private long pendingBytes;
+  private boolean inFlight;
+  private boolean draining;
+  private boolean finished;
+  private boolean failed;
+  private Runnable whenDrained;
+
+  /**
+   * @param transport where frames go
+   * @param maxMessages most frames waiting
+   * @param maxBytes most bytes waiting
+   * @param onSent called after each successful send (metrics)
+   * @param onFailure called once when a send fails; the queue is closed from then on
+   */
+  public OutboundQueue(final Transport transport, final int maxMessages, final long maxBytes,
+      final Runnable onSent, final Consumer<Throwable> onFailure) {
+    if (maxMessages < 1 || maxBytes < 1) {
+      throw new IllegalArgumentException("queue bounds must be positive");
+    }
+    this.transport = transport;
+    this.maxMessages = maxMessages;
+    this.maxBytes = maxBytes;
+    this.onSent = onSent;
+    this.onFailure = onFailure;
+  }
+
+  /** Queues a frame of {@code bytes} UTF-8 bytes unless the queue is full or closed. */
+  public Offer offer(final String text, final int bytes) {
+    final boolean start;
+    synchronized (lock) {
+      if (finished || failed) {
+        return Offer.CLOSED;
+      }
+      if (!pending.isEmpty()
+          && (pending.size() >= maxMessages || pendingBytes + bytes > maxBytes)) {
+        return Offer.OVERFLOW;
+      }
+      pending.add(new Frame(text, bytes));
+      pendingBytes += bytes;
+      start = claimDrain();
+    }
+    if (start) {
+      drain();
+    }
+    return Offer.ACCEPTED;
+  }
+
+  /**
+   * Ends the queue. Later offers return {@link Offer#CLOSED}; a second call does nothing.
+   *
+   * @param last a frame to send after what is queued (or instead of it), past the bounds
+   * @param dropPending whether to discard the frames still waiting
+   * @param whenDrained runs once, when nothing is queued or in flight any more (at once if idle)
+   */
+  public void finish(final Optional<String> last, final boolean dropPending,
+      final Runnable whenDrained) {
+    final boolean start;
+    final boolean idle;
+    synchronized (lock) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      if (dropPending || failed) {
+        pending.clear();
+        pendingBytes = 0;
+      }
+      if (last.isPresent() && !failed) {
+        pending.add(new Frame(last.get(), Utf8.length(last.get())));
+        pendingBytes += pending.peekLast().bytes();
+      }
+      start = claimDrain();
+      idle = !start && !inFlight && !draining && pending.isEmpty();
+      this.whenDrained = idle ? null : whenDrained;
+    }
+    if (idle) {
+      whenDrained.run();
+    } else if (start) {
+      drain();
+    }
+  }
+
+  /** Frames waiting (not counting the one in flight). */
+  public int pendingMessages() {
+    synchronized (lock) {
+      return pending.size();
+    }
+  }
+
+  /** Bytes waiting (not counting the frame in flight). */
+  public long pendingBytes() {
+    synchronized (lock) {
+      return pendingBytes;
+    }
+  }
+
+  /** Whether the queue accepts no more offers. */
+  public boolean isClosed() {
+    synchronized (lock) {
+      return finished || failed;
+    }
+  }
+
+  // Must hold lock. True if the caller must run drain().
+  private boolean claimDrain() {
+    if (draining || inFlight || pending.isEmpty()) {
+      return false;
+    }
+    draining = true;
+    return true;
+  }
+
+  private void drain() {
+    while (true) {
+      final Frame next;
+      Runnable done = null;
+      synchronized (lock) {
+        if (inFlight || pending.isEmpty() || failed) {
+          draining = false;
+          if (!inFlight && (pending.isEmpty() || failed) && whenDrained != null) {
+            done = whenDrained;
+            whenDrained = null;
+          }
+          next = null;
+        } else {
+          next = pending.poll();
+          pendingBytes -= next.bytes();
+          inFlight = true;
+        }
+      }
+      if (next == null) {
+        if (done != null) {
+          done.run();
+        }
+        return;
+      }
+      try {
+        transport.send(next.text(), this::completed);
+      } catch (RuntimeException e) {
+        completed(Optional.of(e));
+      }
+    }
+  }
+
+  private void completed(final Optional<Throwable> failure) {
+    final boolean start;
+    boolean firstFailure = false;
+    Runnable done = null;
+    synchronized (lock) {
+      inFlight = false;
+      if (failure.isPresent() && !failed) {
+        failed = true;
+        firstFailure = true;
+        pending.clear();
+        pendingBytes = 0;
+      }
+      start = claimDrain();
+      if (!start && !draining && (pending.isEmpty() || failed) && whenDrained != null) {
+        done = whenDrained;
+        whenDrained = null;
+      }
+    }
+    if (failure.isEmpty()) {
+      onSent.run();
+    } else if (firstFailure) {
+      onFailure.accept(failure.get());
+    }
+    if (start) {
+      drain();
+    }
+    if (done != null) {
+      done.run();
+    }
+  }
+}

@@ -1,0 +1,241 @@
+package io.tidewire.gateway.tail;
+
+import io.tidewire.gateway.GatewayException;
+import io.tidewire.gateway.protocol.Cursor;
+import io.tidewire.gateway.session.DispatchSeam;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live tail of one topic (the Broker role, live half): one daemon thread with its own
+ * consumer, every partition assigned by hand, starting at the end, no consumer group and no
+ * commits. Each record goes to a {@link RecordHandler} together with its cursor; a handler that
+ * throws is logged and the record skipped, so no record can stop the tail.
+ *
+ * <p>Records are dispatched one at a time under the tail's seam lock, which is also how
+ * subscriptions join ({@link DispatchSeam}): a subscriber registered at the seam is told the exact
+ * position the tail dispatches next in its partition.
+ *
+ * <p>Thread-safe; the consumer is touched by {@link #start()} before the thread starts and by the
+ * thread afterwards, never concurrently ({@link #close()} only calls {@code wakeup()}).
+ */
+public final class TopicTail implements DispatchSeam, AutoCloseable {
+
+  /** Receives the records of a tail, one at a time, on the tail's thread. */
+  @FunctionalInterface
+  public interface RecordHandler {
+    /**
+     * @param record the record as bytes
+     * @param cursor the record's cursor (its offset plus one)
+     */
+    void handle(ConsumerRecord<byte[], byte[]> record, Cursor cursor);
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(TopicTail.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  private final String topic;
+  private final Uuid topicId;
+  private final int partitions;
+  private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
+  private final RecordHandler handler;
+  private final Consumer<String> onHandlerFailure;
+  private final AtomicLongArray positions;
+  private final Object seam = new Object();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean running;
+  private volatile Thread thread;
+  private boolean closed;
+
+  /**
+   * @param topic topic name
+   * @param topicId the topic's id (its incarnation), written into every cursor
+   * @param partitions the topic's partition count
+   * @param consumer a consumer for this tail alone, without group id; closed by the tail
+   * @param handler receives the records
+   * @param onHandlerFailure told the topic when the handler threw (metrics)
+   */
+  public TopicTail(final String topic, final Uuid topicId, final int partitions,
+      final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
+      final RecordHandler handler, final Consumer<String> onHandlerFailure) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("a topic has at least one partition: " + partitions);
+    }
+    this.topic = topic;
+    this.topicId = topicId;
+    this.partitions = partitions;
+    this.consumer = consumer;
+    this.handler = handler;
+    this.onHandlerFailure = onHandlerFailure;
+    this.positions = new AtomicLongArray(partitions);
+  }
+
+  /** The partition Kafka's default partitioner puts {@code key} in, for a topic of {@code partitions}. */
+  public static int partitionFor(final String key, final int partitions) {
+    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+  }
+
+  /**
+   * Assigns all partitions, moves to their end and starts the thread.
+   *
+   * @throws GatewayException if the broker cannot be reached in time
+   */
+  public synchronized void start() {
+    if (thread != null || closed) {
+      throw new IllegalStateException("tail of " + topic + " already started or closed");
+    }
+    final List<TopicPartition> assignment = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      assignment.add(new TopicPartition(topic, p));
+    }
+    try {
+      consumer.assign(assignment);
+      consumer.seekToEnd(assignment);
+      for (final TopicPartition partition : assignment) {
+        positions.set(partition.partition(), consumer.position(partition, START_TIMEOUT));
+      }
+    } catch (KafkaException e) {
+      closed = true;
+      consumer.close(CloseOptions.timeout(Duration.ZERO));
+      throw new GatewayException("cannot start the live tail of " + topic + ": " + e.getMessage(), e);
+    }
+    running = true;
+    final Thread t = new Thread(this::run, "tidewire-tail-" + topic);
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+    LOG.info("Tailing {} ({} partitions) from {}", topic, partitions, positions);
+  }
+
+  @Override
+  public void atSeam(final Optional<String> routingKey,
+      final Consumer<Optional<Cursor>> registration) {
+    synchronized (seam) {
+      registration.accept(routingKey.map(key -> {
+        final int partition = partitionFor(key, partitions);
+        return new Cursor(topicId, partition, positions.get(partition));
+      }));
+    }
+  }
+
+  /** The offset the tail dispatches next in {@code partition}. */
+  public long position(final int partition) {
+    return positions.get(partition);
+  }
+
+  /** The tailed topic. */
+  public String topic() {
+    return topic;
+  }
+
+  /** Whether the tail's thread is running. */
+  public boolean isAlive() {
+    final Thread t = thread;
+    return running && t != null && t.isAlive();
+  }
+
+  private void run() {
+    final List<TopicPartition> assignment = new ArrayList<>(consumer.assignment());
+    long backoffMs = 100;
+    try {
+      while (running) {
+        try {
+          final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+          for (final ConsumerRecord<byte[], byte[]> record : records) {
+            dispatch(record);
+          }
+          synchronized (seam) {
+            // The consumer may have moved past transaction markers; the seam tells the true end.
+            for (final TopicPartition partition : assignment) {
+              positions.set(partition.partition(), consumer.position(partition));
+            }
+          }
+          backoffMs = 100;
+        } catch (WakeupException e) {
+          if (running) {
+            LOG.warn("Unexpected wakeup of the tail of {}", topic);
+          }
+        } catch (KafkaException e) {
+          LOG.warn("Tail of {} failed to poll, retrying in {} ms: {}", topic, backoffMs, e.toString());
+          if (stopped.await(backoffMs, TimeUnit.MILLISECONDS)) {
+            break;
+          }
+          backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      LOG.error("Tail of {} died", topic, e);
+      throw e;
+    } finally {
+      running = false;
+      try {
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      } catch (RuntimeException e) {
+        LOG.debug("closing the consumer of {}: {}", topic, e.toString());
+      }
+    }
+  }
+
+  private void dispatch(final ConsumerRecord<byte[], byte[]> record) {
+    final Cursor cursor = new Cursor(topicId, record.partition(), record.offset() + 1);
+    synchronized (seam) {
+      try {
+        handler.handle(record, cursor);
+      } catch (RuntimeException e) {
+        LOG.warn("Skipped {}-{}@{}: handler failed", topic, record.partition(), record.offset(), e);
+        onHandlerFailure.accept(topic);
+      }
+      positions.set(record.partition(), record.offset() + 1);
+    }
+  }
+
+  /** Stops the thread and closes the consumer; idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    running = false;
+    stopped.countDown();
+    final Thread t = thread;
+    if (t == null) {
+      consumer.close(CloseOptions.timeout(Duration.ZERO));
+      return;
+    }
+    try {
+      consumer.wakeup();
+    } catch (RuntimeException e) {
+      LOG.debug("waking the consumer of {}: {}", topic, e.toString());
+    }
+    try {
+      t.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      LOG.warn("Tail of {} did not stop within 10 s", topic);
+    }
+  }
+}

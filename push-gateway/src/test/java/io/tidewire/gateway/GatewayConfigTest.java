@@ -1,0 +1,90 @@
+package io.tidewire.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+
+  private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+  private static Map<String, String> env(final String... pairs) {
+    final Map<String, String> env = new HashMap<>();
+    env.put("TIDEWIRE_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
+    env.put("TIDEWIRE_JWT_SECRET", SECRET);
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  @Test
+  void appliesDocumentedDefaults() {
+    final GatewayConfig config = GatewayConfig.fromEnv(env());
+
+    assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
+    assertThat(config.host()).isEqualTo("0.0.0.0");
+    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.jwtClockSkew()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.maxFrameBytes()).isEqualTo(65_536);
+    assertThat(config.sendQueueMessages()).isEqualTo(1_000);
+    assertThat(config.sendQueueBytes()).isEqualTo(4L * 1024 * 1024);
+    assertThat(config.staticDir()).isEmpty();
+    assertThat(config.topicPartitions()).isEqualTo(3);
+    assertThat(config.topicReplicationFactor()).isEqualTo((short) 1);
+  }
+
+  @Test
+  void readsEveryVariable(@TempDir final Path web) {
+    final GatewayConfig config = GatewayConfig.fromEnv(env(
+        "TIDEWIRE_GATEWAY_HOST", "127.0.0.1", "TIDEWIRE_GATEWAY_PORT", "0",
+        "TIDEWIRE_JWT_CLOCK_SKEW_SECONDS", "5", "TIDEWIRE_GATEWAY_MAX_FRAME_BYTES", "1024",
+        "TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES", "10", "TIDEWIRE_GATEWAY_SEND_QUEUE_BYTES", "4096",
+        "TIDEWIRE_GATEWAY_STATIC_DIR", web.toString(), "TIDEWIRE_TOPIC_PARTITIONS", "6",
+        "TIDEWIRE_TOPIC_REPLICATION_FACTOR", "3"));
+
+    assertThat(config).isEqualTo(new GatewayConfig("127.0.0.1:9092", "127.0.0.1", 0, SECRET,
+        Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 6, (short) 3));
+  }
+
+  @Test
+  void requiresBootstrapAndSecretAndSaysSo() {
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of()))
+        .isInstanceOfSatisfying(GatewayConfigException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_KAFKA_BOOTSTRAP is required"))
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_JWT_SECRET is required")));
+  }
+
+  @Test
+  void refusesShortSecretWithClearMessage() {
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(env("TIDEWIRE_JWT_SECRET", "too-short")))
+        .isInstanceOf(GatewayConfigException.class)
+        .hasMessageContaining("TIDEWIRE_JWT_SECRET must be at least 32 bytes for HS256, got 9");
+  }
+
+  @Test
+  void listsEveryInvalidValue() {
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(env(
+        "TIDEWIRE_GATEWAY_PORT", "http", "TIDEWIRE_GATEWAY_MAX_FRAME_BYTES", "1",
+        "TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES", "0", "TIDEWIRE_KAFKA_BOOTSTRAP", "no port",
+        "TIDEWIRE_GATEWAY_STATIC_DIR", "/does/not/exist")))
+        .isInstanceOfSatisfying(GatewayConfigException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_GATEWAY_PORT must be a whole number, got 'http'"))
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_MAX_FRAME_BYTES must be 256.."))
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES must be 1.."))
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_KAFKA_BOOTSTRAP must be host:port"))
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_STATIC_DIR must be an existing directory")));
+  }
+
+  @Test
+  void toStringHidesTheSecret() {
+    assertThat(GatewayConfig.fromEnv(env()).toString()).doesNotContain(SECRET).contains("jwtSecret=***");
+  }
+}

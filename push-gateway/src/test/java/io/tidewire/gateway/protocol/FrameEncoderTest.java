@@ -1,0 +1,75 @@
+package io.tidewire.gateway.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
+import io.tidewire.gateway.testing.Events;
+import io.tidewire.schemas.avro.UserEvent;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.Test;
+
+class FrameEncoderTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Cursor CURSOR = new Cursor(Uuid.randomUuid(), 1, 10);
+
+  @Test
+  void encodesReplies() throws Exception {
+    assertThat(JSON.readTree(FrameEncoder.pong("3"))).isEqualTo(JSON.readTree("{\"op\":\"pong\",\"ref\":\"3\"}"));
+    assertThat(JSON.readTree(FrameEncoder.unsubscribed("2", "feed")))
+        .isEqualTo(JSON.readTree("{\"op\":\"unsubscribed\",\"ref\":\"2\",\"channel\":\"feed\"}"));
+    assertThat(JSON.readTree(FrameEncoder.subscribed("1", "user", false, Optional.of(CURSOR))))
+        .isEqualTo(JSON.readTree("{\"op\":\"subscribed\",\"ref\":\"1\",\"channel\":\"user\",\"recovered\":false,"
+            + "\"cursor\":\"" + CursorCodec.encode(CURSOR) + "\"}"));
+    assertThat(JSON.readTree(FrameEncoder.subscribed("1", "feed", false, Optional.empty())).has("cursor")).isFalse();
+    assertThat(JSON.readTree(FrameEncoder.authenticated("4", Instant.ofEpochSecond(99))))
+        .isEqualTo(JSON.readTree("{\"op\":\"authenticated\",\"ref\":\"4\",\"exp\":99}"));
+  }
+
+  @Test
+  void encodesErrorsWithAndWithoutRef() throws Exception {
+    assertThat(JSON.readTree(FrameEncoder.error(new ProtocolError(Optional.of("7"), ErrorCode.FORBIDDEN, "no"))))
+        .isEqualTo(JSON.readTree("{\"op\":\"error\",\"ref\":\"7\",\"code\":\"forbidden\",\"message\":\"no\"}"));
+    assertThat(JSON.readTree(FrameEncoder.error(ProtocolError.badRequest(Optional.empty(), "x"))))
+        .isEqualTo(JSON.readTree("{\"op\":\"error\",\"code\":\"bad_request\",\"message\":\"x\"}"));
+  }
+
+  @Test
+  void escapesHostileStrings() throws Exception {
+    final String nasty = "\"}\n\u0000<script>\\";
+
+    assertThat(JSON.readTree(FrameEncoder.pong(nasty)).get("ref").textValue()).isEqualTo(nasty);
+  }
+
+  @Test
+  void encodesEventWithCursorAndData() throws Exception {
+    final UserEvent event = Events.progress("u-1", "e-1", 55);
+
+    final JsonNode frame = JSON.readTree(FrameEncoder.event("user", event.getId(), event.getType(), CURSOR,
+        event.getTs(), (GenericContainer) event.getData()));
+
+    assertThat(frame.get("op").textValue()).isEqualTo("event");
+    assertThat(frame.get("channel").textValue()).isEqualTo("user");
+    assertThat(frame.get("id").textValue()).isEqualTo("e-1");
+    assertThat(frame.get("type").textValue()).isEqualTo("generation.progress");
+    assertThat(CursorCodec.decode(frame.get("cursor").textValue())).isEqualTo(CURSOR);
+    assertThat(frame.get("ts").longValue()).isEqualTo(1_700_000_000_000L);
+    assertThat(frame.get("data").get("progress").intValue()).isEqualTo(55);
+  }
+
+  @Test
+  void everyCodeIsListedWithAdvice() {
+    for (final ErrorCode code : ErrorCode.values()) {
+      assertThat(code.wire()).matches("[a-z_]+");
+      assertThat(code.advice()).isNotNull();
+    }
+    assertThat(ProtocolCodes.CloseCode.TOKEN_EXPIRED.code()).isEqualTo(4001);
+    assertThat(ProtocolCodes.CloseCode.SLOW_CONSUMER.reconnect()).isTrue();
+    assertThat(ProtocolCodes.CloseCode.MESSAGE_TOO_BIG.reconnect()).isFalse();
+  }
+}

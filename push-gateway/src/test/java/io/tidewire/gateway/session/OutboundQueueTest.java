@@ -1,0 +1,153 @@
+package io.tidewire.gateway.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidewire.gateway.session.OutboundQueue.Offer;
+import io.tidewire.gateway.testing.FakeTransport;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class OutboundQueueTest {
+
+  private final AtomicInteger sentCount = new AtomicInteger();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+  private OutboundQueue queue(final FakeTransport transport, final int messages, final long bytes) {
+    return new OutboundQueue(transport, messages, bytes, sentCount::incrementAndGet, failure::set);
+  }
+
+  @Test
+  void sendsOneFrameAtATimeInOrder() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 10, 1000);
+
+    queue.offer("a", 1);
+    queue.offer("b", 1);
+    queue.offer("c", 1);
+
+    assertThat(transport.sent()).containsExactly("a");
+    assertThat(queue.pendingMessages()).isEqualTo(2);
+    transport.completeNext();
+    assertThat(transport.sent()).containsExactly("a", "b");
+    transport.completeNext();
+    transport.completeNext();
+    assertThat(transport.sent()).containsExactly("a", "b", "c");
+    assertThat(transport.maxInFlight()).isEqualTo(1);
+    assertThat(sentCount).hasValue(3);
+  }
+
+  @Test
+  void overflowsOnMessageCountWithoutGrowing() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 2, 1_000_000);
+
+    assertThat(queue.offer("in-flight", 1)).isEqualTo(Offer.ACCEPTED);
+    assertThat(queue.offer("1", 1)).isEqualTo(Offer.ACCEPTED);
+    assertThat(queue.offer("2", 1)).isEqualTo(Offer.ACCEPTED);
+    assertThat(queue.offer("3", 1)).isEqualTo(Offer.OVERFLOW);
+    assertThat(queue.pendingMessages()).isEqualTo(2);
+  }
+
+  @Test
+  void overflowsOnBytes() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 1000, 100);
+
+    queue.offer("in-flight", 1);
+    assertThat(queue.offer("x", 60)).isEqualTo(Offer.ACCEPTED);
+    assertThat(queue.offer("y", 41)).isEqualTo(Offer.OVERFLOW);
+    assertThat(queue.offer("z", 40)).isEqualTo(Offer.ACCEPTED);
+    assertThat(queue.pendingBytes()).isEqualTo(100);
+  }
+
+  @Test
+  void acceptsOneOversizedFrameIntoAnEmptyQueue() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 10, 100);
+
+    queue.offer("in-flight", 1);
+    assertThat(queue.offer("big", 500)).isEqualTo(Offer.ACCEPTED);
+    assertThat(queue.offer("small", 1)).isEqualTo(Offer.OVERFLOW);
+  }
+
+  @Test
+  void synchronousTransportDrainsLongQueueWithoutDeepRecursion() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 200_000, Long.MAX_VALUE);
+    for (int i = 0; i < 100_000; i++) {
+      queue.offer("m" + i, 2);
+    }
+
+    transport.auto(true);
+    transport.completeNext();
+
+    assertThat(transport.sent()).hasSize(100_000);
+    assertThat(transport.maxInFlight()).isEqualTo(1);
+  }
+
+  @Test
+  void finishSendsLastFrameAfterQueuedOnesThenCallsBack() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 10, 1000);
+    final AtomicInteger drained = new AtomicInteger();
+    queue.offer("a", 1);
+    queue.offer("b", 1);
+
+    queue.finish(Optional.of("bye"), false, drained::incrementAndGet);
+
+    assertThat(queue.offer("late", 1)).isEqualTo(Offer.CLOSED);
+    while (transport.completeNext()) {
+      // drain
+    }
+    assertThat(transport.sent()).containsExactly("a", "b", "bye");
+    assertThat(drained).hasValue(1);
+  }
+
+  @Test
+  void finishCanDropPendingFrames() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 10, 1000);
+    final AtomicInteger drained = new AtomicInteger();
+    queue.offer("a", 1);
+    queue.offer("b", 1);
+
+    queue.finish(Optional.of("bye"), true, drained::incrementAndGet);
+    while (transport.completeNext()) {
+      // drain
+    }
+
+    assertThat(transport.sent()).containsExactly("a", "bye");
+    assertThat(drained).hasValue(1);
+  }
+
+  @Test
+  void finishOnIdleQueueCallsBackAtOnce() {
+    final FakeTransport transport = new FakeTransport(true);
+    final OutboundQueue queue = queue(transport, 10, 1000);
+    final AtomicInteger drained = new AtomicInteger();
+
+    queue.finish(Optional.empty(), false, drained::incrementAndGet);
+    queue.finish(Optional.empty(), false, drained::incrementAndGet);
+
+    assertThat(drained).hasValue(1);
+    assertThat(queue.isClosed()).isTrue();
+  }
+
+  @Test
+  void failedSendClosesQueueAndFreesIt() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 10, 1000);
+    queue.offer("a", 1);
+    queue.offer("b", 1);
+
+    transport.failNext(new IOException("reset"));
+
+    assertThat(failure.get()).hasMessage("reset");
+    assertThat(queue.pendingMessages()).isZero();
+    assertThat(queue.offer("c", 1)).isEqualTo(Offer.CLOSED);
+    assertThat(transport.sent()).containsExactly("a");
+  }
+}

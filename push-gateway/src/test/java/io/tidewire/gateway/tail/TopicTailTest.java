@@ -1,0 +1,119 @@
+package io.tidewire.gateway.tail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tidewire.gateway.protocol.Cursor;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TopicTailTest {
+
+  private static final String TOPIC = "t";
+  private static final Uuid ID = Uuid.randomUuid();
+
+  private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("latest");
+  private final List<String> handled = new CopyOnWriteArrayList<>();
+  private final List<Cursor> cursors = new CopyOnWriteArrayList<>();
+  private final AtomicInteger failures = new AtomicInteger();
+  private TopicTail tail;
+
+  @AfterEach
+  void close() {
+    if (tail != null) {
+      tail.close();
+    }
+  }
+
+  private TopicTail start(final int partitions, final long end) {
+    final java.util.HashMap<TopicPartition, Long> ends = new java.util.HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      ends.put(new TopicPartition(TOPIC, p), end);
+    }
+    consumer.updateEndOffsets(ends);
+    tail = new TopicTail(TOPIC, ID, partitions, consumer, (record, cursor) -> {
+      final String value = new String(record.value(), StandardCharsets.UTF_8);
+      if (value.equals("poison")) {
+        throw new IllegalArgumentException("cannot decode");
+      }
+      handled.add(value);
+      cursors.add(cursor);
+    }, topic -> failures.incrementAndGet());
+    tail.start();
+    return tail;
+  }
+
+  private void add(final int partition, final long offset, final String value) {
+    consumer.addRecord(new ConsumerRecord<>(TOPIC, partition, offset, null,
+        value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void startsAtTheEndOfEveryPartition() {
+    start(3, 10);
+
+    assertThat(consumer.assignment()).hasSize(3);
+    assertThat(tail.position(0)).isEqualTo(10);
+    assertThat(tail.position(2)).isEqualTo(10);
+  }
+
+  @Test
+  void eachRecordCarriesItsCursorAndPoisonDoesNotStopTheTail() {
+    start(1, 5);
+
+    add(0, 5, "one");
+    add(0, 6, "poison");
+    add(0, 7, "two");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 2);
+    assertThat(handled).containsExactly("one", "two");
+    assertThat(cursors).containsExactly(new Cursor(ID, 0, 6), new Cursor(ID, 0, 8));
+    assertThat(failures).hasValue(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> tail.position(0) == 8);
+    assertThat(tail.isAlive()).isTrue();
+  }
+
+  @Test
+  void seamTellsThePositionOfTheKeysPartitionOnly() {
+    start(3, 4);
+    final AtomicReference<Optional<Cursor>> userSeam = new AtomicReference<>();
+    final AtomicReference<Optional<Cursor>> feedSeam = new AtomicReference<>();
+
+    tail.atSeam(Optional.of("user-42"), userSeam::set);
+    tail.atSeam(Optional.empty(), feedSeam::set);
+
+    assertThat(userSeam.get()).contains(new Cursor(ID, TopicTail.partitionFor("user-42", 3), 4));
+    assertThat(feedSeam.get()).isEmpty();
+  }
+
+  @Test
+  void partitionForMatchesKafkasDefaultPartitioner() {
+    for (final String key : List.of("a", "user-1", "0b9f8f1e-aaaa-bbbb-cccc-000000000000", "ü")) {
+      assertThat(TopicTail.partitionFor(key, 3)).isEqualTo(
+          org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
+              key.getBytes(StandardCharsets.UTF_8), 3));
+    }
+  }
+
+  @Test
+  void closeStopsTheThreadAndIsIdempotent() {
+    start(1, 0);
+
+    tail.close();
+    tail.close();
+
+    assertThat(tail.isAlive()).isFalse();
+    assertThat(consumer.closed()).isTrue();
+  }
+}
