@@ -70,6 +70,18 @@ final class WsClient implements AutoCloseable {
     socket.sendText(text, true).orTimeout(10, TimeUnit.SECONDS).join();
   }
 
+  /**
+   * Sends a frame the server is expected to refuse by closing the connection, which may happen
+   * while the frame is still being written.
+   */
+  void sendExpectingClose(final String text) {
+    try {
+      send(text);
+    } catch (CompletionException e) {
+      // the server closed the connection mid-frame: what the caller waits for next
+    }
+  }
+
   /** Sends a subscribe and waits for its {@code subscribed} reply. */
   JsonNode subscribe(final String ref, final String channel) {
     send("{\"op\":\"subscribe\",\"ref\":\"" + ref + "\",\"channel\":\"" + channel + "\"}");
