@@ -1,5 +1,6 @@
 package io.tidewire.schemas;
 
+import io.tidewire.schemas.avro.ActiveJob;
 import io.tidewire.schemas.avro.ContentPublished;
 import io.tidewire.schemas.avro.ContentRemoved;
 import io.tidewire.schemas.avro.CreditsUpdated;
@@ -11,6 +12,7 @@ import io.tidewire.schemas.avro.RowChange;
 import io.tidewire.schemas.avro.SourcePosition;
 import io.tidewire.schemas.avro.TrainingProgress;
 import io.tidewire.schemas.avro.UserEvent;
+import io.tidewire.schemas.avro.UserState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -40,7 +42,8 @@ public final class AvroSerde {
     final ClassSecurityValidator.Builder ours = ClassSecurityValidator.builder();
     for (final Class<?> c : new Class<?>[] {UserEvent.class, FeedEvent.class, SourcePosition.class,
         GenerationProgress.class, TrainingProgress.class, CreditsUpdated.class, Notification.class,
-        RowChange.class, ContentPublished.class, FeedCounts.class, ContentRemoved.class}) {
+        RowChange.class, ContentPublished.class, FeedCounts.class, ContentRemoved.class,
+        UserState.class, ActiveJob.class}) {
       ours.add(c);
     }
     ClassSecurityValidator.setGlobal(

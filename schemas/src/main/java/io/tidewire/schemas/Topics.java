@@ -2,6 +2,7 @@ package io.tidewire.schemas;
 
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.UserEvent;
+import io.tidewire.schemas.avro.UserState;
 import org.apache.kafka.common.serialization.Serdes;
 
 /** The catalogue of Tidewire's topics. Every part names topics through these constants. */
@@ -17,6 +18,13 @@ public final class Topics {
   /** Public feed events, keyed by {@code contentType:contentId}. */
   public static final Topic<String, FeedEvent> FEED_EVENTS =
       new Topic<>("realtime.feed-events", Serdes.String(), AvroSerde.of(FeedEvent.class));
+
+  /**
+   * Current state per user (balance, unfinished jobs), compacted, keyed by user id: the source
+   * of the snapshot a client gets when its cursor cannot be replayed.
+   */
+  public static final Topic<String, UserState> USER_STATE =
+      new Topic<>("realtime.user-state", Serdes.String(), AvroSerde.of(UserState.class));
 
   /**
    * Records that could not be processed, byte for byte as they were read, with the reason in
