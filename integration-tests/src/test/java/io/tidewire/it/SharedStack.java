@@ -1,5 +1,8 @@
 package io.tidewire.it;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tidewire.gateway.Gateway;
+import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.infra.SharedInfra;
 import io.tidewire.launcher.DevTokens;
 import io.tidewire.launcher.TidewireStack;
@@ -14,9 +17,11 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * One pipeline (capture, processor, gateway) per test JVM on top of {@link SharedInfra}: every
- * captured change lands once in the shared cdc topics, so test classes must not start second
- * captures of their own. Tests keep apart by using their own users. Stopped at JVM exit.
+ * One pipeline per test JVM on top of {@link SharedInfra}: the capture and the processor run as
+ * child JVMs through the real command line (so crash tests can SIGKILL them), the gateway runs
+ * in this JVM (so restart tests can stop it and start a new one on the same port). Every
+ * captured change lands once in the shared cdc topics, so test classes must not start captures
+ * of their own; tests keep apart by using their own users. Stopped at JVM exit.
  */
 final class SharedStack {
 
@@ -25,12 +30,20 @@ final class SharedStack {
 
   private static volatile SharedStack instance;
 
-  private final TidewireStack stack;
+  private final Map<String, String> env;
+  private final ChildPart capture;
+  private final ChildPart processor;
   private final DataSource db;
+  private final int gatewayPort;
+  private Gateway gateway;
 
-  private SharedStack(final TidewireStack stack, final DataSource db) {
-    this.stack = stack;
+  private SharedStack(final Map<String, String> env, final DataSource db) {
+    this.env = env;
     this.db = db;
+    this.capture = new ChildPart("capture", env).start();
+    this.processor = new ChildPart("process", env).start();
+    this.gateway = startGateway(0);
+    this.gatewayPort = gateway.port();
   }
 
   static SharedStack get() {
@@ -52,22 +65,38 @@ final class SharedStack {
     final Map<String, String> env =
         new HashMap<>(TidewireStack.envFor(infra.postgres(), infra.kafka(), SECRET));
     env.put("TIDEWIRE_GATEWAY_HOST", "127.0.0.1");
-    env.put("TIDEWIRE_GATEWAY_PORT", "0");
     env.put("TIDEWIRE_PROCESSOR_STATE_DIR",
         System.getProperty("java.io.tmpdir") + "/streams-" + UUID.randomUUID());
-    final TidewireStack stack = TidewireStack.start(env);
+    final SharedStack stack = new SharedStack(Map.copyOf(env), infra.postgres().dataSource());
     Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "shared-stack-stop"));
-    return new SharedStack(stack, infra.postgres().dataSource());
-  }
-
-  TidewireStack stack() {
     return stack;
   }
 
-  URI endpoint() {
-    return URI.create("ws://127.0.0.1:" + stack.gatewayPort() + "/v1/realtime");
+  private Gateway startGateway(final int port) {
+    final Map<String, String> gatewayEnv = new HashMap<>(env);
+    gatewayEnv.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(port));
+    final Gateway g = new Gateway(GatewayConfig.fromEnv(gatewayEnv), new SimpleMeterRegistry());
+    g.start();
+    return g;
   }
 
+  ChildPart capture() {
+    return capture;
+  }
+
+  ChildPart processor() {
+    return processor;
+  }
+
+  /** Stops the gateway gracefully (clients see 1001) and starts a new one on the same port. */
+  synchronized void restartGateway() {
+    gateway.close();
+    gateway = startGateway(gatewayPort);
+  }
+
+  URI endpoint() {
+    return URI.create("ws://127.0.0.1:" + gatewayPort + "/v1/realtime");
+  }
   String token(final UUID user) {
     return TOKENS.mint(user.toString(), Duration.ofMinutes(10));
   }
@@ -95,5 +124,11 @@ final class SharedStack {
 
   DataSource db() {
     return db;
+  }
+
+  private synchronized void close() {
+    gateway.close();
+    processor.stop();
+    capture.stop();
   }
 }

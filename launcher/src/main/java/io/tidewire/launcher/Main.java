@@ -17,6 +17,8 @@ public final class Main implements Runnable {
   private CommandLine.Model.CommandSpec spec;
 
   public static void main(final String[] args) {
+    // Grizzly and Tyrus log through java.util.logging: route it to Log4j before anything logs
+    System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
     final int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
         .execute(args);
     if (code != 0) {

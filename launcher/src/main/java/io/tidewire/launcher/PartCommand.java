@@ -35,7 +35,7 @@ abstract class PartCommand implements Callable<Integer> {
   private Optional<Path> configFile;
 
   @Option(names = "--ops-port", paramLabel = "PORT",
-      description = "Port of /health and /metrics for capture and process "
+      description = "Port of /health, /ready and /metrics for capture and process "
           + "(default: TIDEWIRE_OPS_PORT or 9401 for capture, 9402 for process).")
   private Optional<Integer> opsPort;
 
@@ -45,7 +45,8 @@ abstract class PartCommand implements Callable<Integer> {
 
   abstract int defaultOpsPort();
 
-  record Started(AutoCloseable part, BooleanSupplier healthy, boolean ownHttp) {}
+  record Started(AutoCloseable part, BooleanSupplier healthy, BooleanSupplier ready,
+      boolean ownHttp) {}
 
   @Override
   public Integer call() throws Exception {
@@ -55,7 +56,7 @@ abstract class PartCommand implements Callable<Integer> {
     final OpsHttpServer ops = started.ownHttp() ? null : new OpsHttpServer("0.0.0.0",
         opsPort.orElseGet(() -> Integer.parseInt(env.getOrDefault("TIDEWIRE_OPS_PORT",
             Integer.toString(defaultOpsPort())))), getClass().getSimpleName().toLowerCase(),
-        registry, started.healthy());
+        registry, started.healthy(), started.ready());
     final CountDownLatch stopped = new CountDownLatch(1);
     Shutdown.onSignal(() -> {
       try {
@@ -97,7 +98,7 @@ abstract class PartCommand implements Callable<Integer> {
         Shutdown.exitAsync(2);
       });
       capture.start();
-      return new Started(capture, capture::isHealthy, false);
+      return new Started(capture, capture::isHealthy, capture::isStreaming, false);
     }
 
     @Override
@@ -114,7 +115,7 @@ abstract class PartCommand implements Callable<Integer> {
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
       final ProcessorApp app = new ProcessorApp(ProcessorConfig.fromEnv(env), registry);
       app.start();
-      return new Started(app, app::isHealthy, false);
+      return new Started(app, app::isHealthy, app::isHealthy, false);
     }
 
     @Override
@@ -130,7 +131,7 @@ abstract class PartCommand implements Callable<Integer> {
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
       final Gateway gateway = new Gateway(GatewayConfig.fromEnv(env), registry);
       gateway.start();
-      return new Started(gateway, gateway::isHealthy, true);
+      return new Started(gateway, gateway::isHealthy, gateway::isHealthy, true);
     }
 
     @Override
