@@ -50,7 +50,6 @@ final class ChildPart implements AutoCloseable {
     final List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
-    cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

@@ -11,9 +11,11 @@ import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -113,6 +115,11 @@ final class WsClient implements AutoCloseable {
     return frames().stream().filter(f -> "event".equals(f.path("op").asText())).toList();
   }
 
+  /** {@link System#nanoTime()} when {@code frame} arrived. */
+  long receivedAt(final JsonNode frame) {
+    return listener.receivedAt.get(frame);
+  }
+
   /** Completes with the close status code when the server closes the connection. */
   CompletableFuture<Integer> closed() {
     return listener.closed;
@@ -129,6 +136,7 @@ final class WsClient implements AutoCloseable {
 
   private static final class Listener implements WebSocket.Listener {
     final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+    final Map<JsonNode, Long> receivedAt = new ConcurrentHashMap<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
 
@@ -138,7 +146,9 @@ final class WsClient implements AutoCloseable {
       partial.append(data);
       if (last) {
         try {
-          frames.add(JSON.readTree(partial.toString()));
+          final JsonNode frame = JSON.readTree(partial.toString());
+          receivedAt.put(frame, System.nanoTime());
+          frames.add(frame);
         } catch (Exception e) {
           frames.add(JSON.createObjectNode().put("op", "unparseable").put("raw",
               partial.toString()));
