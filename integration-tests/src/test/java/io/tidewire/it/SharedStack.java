@@ -36,6 +36,7 @@ final class SharedStack {
   private final DataSource db;
   private final int gatewayPort;
   private Gateway gateway;
+  private SimpleMeterRegistry gatewayMeters;
 
   private SharedStack(final Map<String, String> env, final DataSource db) {
     this.env = env;
@@ -65,6 +66,12 @@ final class SharedStack {
     final Map<String, String> env =
         new HashMap<>(TidewireStack.envFor(infra.postgres(), infra.kafka(), SECRET));
     env.put("TIDEWIRE_GATEWAY_HOST", "127.0.0.1");
+    // static membership: a processor restarted after SIGKILL takes its old place in the group at
+    // once instead of waiting for the dead member's session to time out
+    env.put("TIDEWIRE_KAFKA_STREAMS_MAIN_CONSUMER_GROUP_INSTANCE_ID", "it-processor");
+    env.put("TIDEWIRE_KAFKA_STREAMS_MAIN_CONSUMER_SESSION_TIMEOUT_MS", "10000");
+    // token expiry tests need expiry to mean expiry
+    env.put("TIDEWIRE_JWT_CLOCK_SKEW_SECONDS", "0");
     env.put("TIDEWIRE_PROCESSOR_STATE_DIR",
         System.getProperty("java.io.tmpdir") + "/streams-" + UUID.randomUUID());
     final SharedStack stack = new SharedStack(Map.copyOf(env), infra.postgres().dataSource());
@@ -75,7 +82,8 @@ final class SharedStack {
   private Gateway startGateway(final int port) {
     final Map<String, String> gatewayEnv = new HashMap<>(env);
     gatewayEnv.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(port));
-    final Gateway g = new Gateway(GatewayConfig.fromEnv(gatewayEnv), new SimpleMeterRegistry());
+    gatewayMeters = new SimpleMeterRegistry();
+    final Gateway g = new Gateway(GatewayConfig.fromEnv(gatewayEnv), gatewayMeters);
     g.start();
     return g;
   }
@@ -92,6 +100,19 @@ final class SharedStack {
   synchronized void restartGateway() {
     gateway.close();
     gateway = startGateway(gatewayPort);
+  }
+
+  String kafkaBootstrap() {
+    return env.get("TIDEWIRE_KAFKA_BOOTSTRAP");
+  }
+
+  /** Meters of the current gateway. */
+  synchronized SimpleMeterRegistry gatewayMeters() {
+    return gatewayMeters;
+  }
+
+  int gatewayPort() {
+    return gatewayPort;
   }
 
   URI endpoint() {

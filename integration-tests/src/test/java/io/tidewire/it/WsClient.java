@@ -48,6 +48,23 @@ final class WsClient implements AutoCloseable {
     return new WsClient(ws, listener);
   }
 
+  /**
+   * Connects, subscribes to the user channel and then stops reading: a client that cannot keep
+   * up. TCP back-pressure reaches the gateway, whose per-session queue fills.
+   */
+  static WsClient connectStalled(final URI endpoint, final String token) {
+    final Listener listener = new Listener();
+    listener.stallAfterSubscribed = true;
+    final WebSocket ws = HTTP.newWebSocketBuilder()
+        .connectTimeout(Duration.ofSeconds(10))
+        .buildAsync(URI.create(endpoint + "?token=" + token), listener)
+        .orTimeout(15, TimeUnit.SECONDS)
+        .join();
+    final WsClient client = new WsClient(ws, listener);
+    client.send("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
+    return client;
+  }
+
   /** Tries an upgrade and returns the HTTP status the server refused it with, or 101. */
   static int upgradeStatus(final URI uri, final String authorizationHeader) {
     final WebSocket.Builder builder = HTTP.newWebSocketBuilder()
@@ -139,6 +156,7 @@ final class WsClient implements AutoCloseable {
     final Map<JsonNode, Long> receivedAt = new ConcurrentHashMap<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    volatile boolean stallAfterSubscribed;
 
     @Override
     public CompletionStage<?> onText(final WebSocket ws, final CharSequence data,
@@ -154,6 +172,10 @@ final class WsClient implements AutoCloseable {
               partial.toString()));
         }
         partial.setLength(0);
+        if (stallAfterSubscribed && frames.stream()
+            .anyMatch(f -> "subscribed".equals(f.path("op").asText()))) {
+          return null; // never ask for more
+        }
       }
       ws.request(1);
       return null;
