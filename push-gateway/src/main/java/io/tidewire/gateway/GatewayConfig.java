@@ -36,6 +36,18 @@ import java.util.regex.Pattern;
  *     ({@code TIDEWIRE_TOPIC_PARTITIONS}, default 3)
  * @param topicReplicationFactor replication factor of the event topics if the gateway creates
  *     them ({@code TIDEWIRE_TOPIC_REPLICATION_FACTOR}, default 1)
+ * @param replayWorkers threads (each with its own Kafka consumer) that replay for resuming
+ *     clients ({@code TIDEWIRE_GATEWAY_REPLAY_WORKERS}, default 2)
+ * @param replayMaxPending most replays admitted at a time; more resumes get {@code rate_limited}
+ *     ({@code TIDEWIRE_GATEWAY_REPLAY_MAX_PENDING}, default 10000)
+ * @param replayBatchRecords most records one replay step reads
+ *     ({@code TIDEWIRE_GATEWAY_REPLAY_BATCH_RECORDS}, default 500)
+ * @param recoveryTimeout how long a replay may wait for a client to read or make no progress, and
+ *     a snapshot may wait for the state store ({@code TIDEWIRE_GATEWAY_RECOVERY_TIMEOUT_SECONDS},
+ *     default 30)
+ * @param closeGrace how long a closing connection may take to flush its last frames, and then to
+ *     complete the close before its socket is aborted ({@code TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS},
+ *     default 2000)
  */
 public record GatewayConfig(
     String kafkaBootstrap,
@@ -48,7 +60,12 @@ public record GatewayConfig(
     long sendQueueBytes,
     Optional<Path> staticDir,
     int topicPartitions,
-    short topicReplicationFactor) {
+    short topicReplicationFactor,
+    int replayWorkers,
+    int replayMaxPending,
+    int replayBatchRecords,
+    Duration recoveryTimeout,
+    Duration closeGrace) {
 
   public static final String ENV_KAFKA_BOOTSTRAP = "TIDEWIRE_KAFKA_BOOTSTRAP";
   public static final String ENV_HOST = "TIDEWIRE_GATEWAY_HOST";
@@ -61,6 +78,11 @@ public record GatewayConfig(
   public static final String ENV_STATIC_DIR = "TIDEWIRE_GATEWAY_STATIC_DIR";
   public static final String ENV_TOPIC_PARTITIONS = "TIDEWIRE_TOPIC_PARTITIONS";
   public static final String ENV_TOPIC_REPLICATION_FACTOR = "TIDEWIRE_TOPIC_REPLICATION_FACTOR";
+  public static final String ENV_REPLAY_WORKERS = "TIDEWIRE_GATEWAY_REPLAY_WORKERS";
+  public static final String ENV_REPLAY_MAX_PENDING = "TIDEWIRE_GATEWAY_REPLAY_MAX_PENDING";
+  public static final String ENV_REPLAY_BATCH_RECORDS = "TIDEWIRE_GATEWAY_REPLAY_BATCH_RECORDS";
+  public static final String ENV_RECOVERY_TIMEOUT_SECONDS = "TIDEWIRE_GATEWAY_RECOVERY_TIMEOUT_SECONDS";
+  public static final String ENV_CLOSE_GRACE_MILLIS = "TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS";
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -70,6 +92,11 @@ public record GatewayConfig(
   public static final long DEFAULT_SEND_QUEUE_BYTES = 4L * 1024 * 1024;
   public static final int DEFAULT_TOPIC_PARTITIONS = 3;
   public static final short DEFAULT_REPLICATION_FACTOR = 1;
+  public static final int DEFAULT_REPLAY_WORKERS = 2;
+  public static final int DEFAULT_REPLAY_MAX_PENDING = 10_000;
+  public static final int DEFAULT_REPLAY_BATCH_RECORDS = 500;
+  public static final long DEFAULT_RECOVERY_TIMEOUT_SECONDS = 30;
+  public static final long DEFAULT_CLOSE_GRACE_MILLIS = 2_000;
 
   /** Upper bounds that keep a typo from becoming an outage. */
   static final int MAX_FRAME_BYTES_LIMIT = 16 * 1024 * 1024;
@@ -123,6 +150,21 @@ public record GatewayConfig(
     if (topicReplicationFactor < 1) {
       problems.add(ENV_TOPIC_REPLICATION_FACTOR + " must be at least 1, got " + topicReplicationFactor);
     }
+    if (replayWorkers < 1 || replayWorkers > 64) {
+      problems.add(ENV_REPLAY_WORKERS + " must be 1..64, got " + replayWorkers);
+    }
+    if (replayMaxPending < 1) {
+      problems.add(ENV_REPLAY_MAX_PENDING + " must be at least 1, got " + replayMaxPending);
+    }
+    if (replayBatchRecords < 1 || replayBatchRecords > 100_000) {
+      problems.add(ENV_REPLAY_BATCH_RECORDS + " must be 1..100000, got " + replayBatchRecords);
+    }
+    if (recoveryTimeout == null || recoveryTimeout.toSeconds() < 1) {
+      problems.add(ENV_RECOVERY_TIMEOUT_SECONDS + " must be at least 1 second, got " + recoveryTimeout);
+    }
+    if (closeGrace == null || closeGrace.toMillis() < 100 || closeGrace.toMillis() > 60_000) {
+      problems.add(ENV_CLOSE_GRACE_MILLIS + " must be 100..60000 ms, got " + closeGrace);
+    }
     if (!problems.isEmpty()) {
       throw new GatewayConfigException(problems);
     }
@@ -150,6 +192,13 @@ public record GatewayConfig(
     final Optional<Path> staticDir = e.text(ENV_STATIC_DIR).map(Path::of);
     final int partitions = (int) e.number(ENV_TOPIC_PARTITIONS, DEFAULT_TOPIC_PARTITIONS, 1, 10_000);
     final short replication = (short) e.number(ENV_TOPIC_REPLICATION_FACTOR, DEFAULT_REPLICATION_FACTOR, 1, Short.MAX_VALUE);
+    final int replayWorkers = (int) e.number(ENV_REPLAY_WORKERS, DEFAULT_REPLAY_WORKERS, 1, 64);
+    final int replayMaxPending = (int) e.number(ENV_REPLAY_MAX_PENDING, DEFAULT_REPLAY_MAX_PENDING, 1, 1_000_000);
+    final int replayBatch = (int) e.number(ENV_REPLAY_BATCH_RECORDS, DEFAULT_REPLAY_BATCH_RECORDS, 1, 100_000);
+    final Duration recoveryTimeout = Duration.ofSeconds(
+        e.number(ENV_RECOVERY_TIMEOUT_SECONDS, DEFAULT_RECOVERY_TIMEOUT_SECONDS, 1, 3_600));
+    final Duration closeGrace = Duration.ofMillis(
+        e.number(ENV_CLOSE_GRACE_MILLIS, DEFAULT_CLOSE_GRACE_MILLIS, 100, 60_000));
     if (bootstrap == null) {
       problems.add(ENV_KAFKA_BOOTSTRAP + " is required (Kafka bootstrap servers, host:port[,host:port])");
     }
@@ -162,14 +211,16 @@ public record GatewayConfig(
       try {
         new GatewayConfig(bootstrap == null ? "placeholder:1" : bootstrap, host, port,
             secret == null ? "x".repeat(JwtVerifier.MIN_SECRET_BYTES) : secret, Duration.ofSeconds(skew),
-            maxFrame, queueMessages, queueBytes, staticDir, partitions, replication);
+            maxFrame, queueMessages, queueBytes, staticDir, partitions, replication, replayWorkers,
+            replayMaxPending, replayBatch, recoveryTimeout, closeGrace);
       } catch (GatewayConfigException more) {
         problems.addAll(more.problems());
       }
       throw new GatewayConfigException(problems);
     }
     return new GatewayConfig(bootstrap, host, port, secret, Duration.ofSeconds(skew), maxFrame,
-        queueMessages, queueBytes, staticDir, partitions, replication);
+        queueMessages, queueBytes, staticDir, partitions, replication, replayWorkers,
+        replayMaxPending, replayBatch, recoveryTimeout, closeGrace);
   }
 
   /** The secret's bytes (UTF-8). */
@@ -183,7 +234,9 @@ public record GatewayConfig(
         + ", jwtSecret=***, jwtClockSkew=" + jwtClockSkew + ", maxFrameBytes=" + maxFrameBytes
         + ", sendQueueMessages=" + sendQueueMessages + ", sendQueueBytes=" + sendQueueBytes
         + ", staticDir=" + staticDir + ", topicPartitions=" + topicPartitions
-        + ", topicReplicationFactor=" + topicReplicationFactor + "]";
+        + ", topicReplicationFactor=" + topicReplicationFactor + ", replayWorkers=" + replayWorkers
+        + ", replayMaxPending=" + replayMaxPending + ", replayBatchRecords=" + replayBatchRecords
+        + ", recoveryTimeout=" + recoveryTimeout + ", closeGrace=" + closeGrace + "]";
   }
 
   /** Reads variables, collecting problems instead of failing on the first. */

@@ -1,14 +1,21 @@
 package io.tidewire.gateway;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
+import io.tidewire.gateway.recovery.ResumePlan;
+import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The gateway's meters, registered once on the registry the launcher passes in (names use dots;
@@ -24,11 +31,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tidewire.gateway.slow.consumer.disconnects}
  *   <li>{@code tidewire.gateway.upgrade.rejections{reason}}: upgrades refused with HTTP 401
  *   <li>{@code tidewire.gateway.oversized.frames}: connections closed with 1009
+ *   <li>{@code tidewire.gateway.aborted.connections}: sockets dropped because the client did not
+ *       complete a close (it stopped reading)
+ *   <li>{@code tidewire.gateway.send.queue.peak.bytes}: per closed session, the most bytes that
+ *       waited in its send queue (its max shows the memory bound holds)
+ *   <li>{@code tidewire.gateway.events.replayed{channel}}: event frames queued by replays
+ *   <li>{@code tidewire.gateway.replay.records.read}: records replays read (all users' records of
+ *       a partition count)
+ *   <li>{@code tidewire.gateway.replays{outcome}}: finished replays by outcome: {@code live},
+ *       {@code unrecoverable}, {@code failed}, {@code stalled}, {@code cancelled}, {@code rejected}
+ *   <li>{@code tidewire.gateway.replay.duration}: time from subscribe to live of replays that
+ *       caught up
+ *   <li>{@code tidewire.gateway.replays.pending} gauge: replays admitted and not finished
+ *   <li>{@code tidewire.gateway.unrecoverable.cursors{reason}}: cursors that could not be replayed
+ *   <li>{@code tidewire.gateway.snapshots}: snapshot frames sent
+ *   <li>{@code tidewire.gateway.user.states} gauge: users in the materialized state store
  * </ul>
  *
  * <p>Thread-safe.
  */
 public final class GatewayMetrics {
+
+  /** How a replay can end. */
+  public static final List<String> REPLAY_OUTCOMES =
+      List.of("live", "unrecoverable", "failed", "stalled", "cancelled", "rejected");
 
   private final MeterRegistry registry;
   private final AtomicInteger connections = new AtomicInteger();
@@ -41,6 +67,14 @@ public final class GatewayMetrics {
   private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
   private final Map<String, Counter> recordsRead = new ConcurrentHashMap<>();
   private final Map<String, Counter> recordsSkipped = new ConcurrentHashMap<>();
+  private final Counter aborted;
+  private final DistributionSummary peakQueueBytes;
+  private final Map<Channel.Kind, Counter> replayed = new EnumMap<>(Channel.Kind.class);
+  private final Counter replayRecords;
+  private final Map<String, Counter> replays = new ConcurrentHashMap<>();
+  private final Timer replayDuration;
+  private final Map<ResumePlan.Reason, Counter> unrecoverable = new EnumMap<>(ResumePlan.Reason.class);
+  private final Counter snapshots;
 
   public GatewayMetrics(final MeterRegistry registry) {
     this.registry = registry;
@@ -54,14 +88,38 @@ public final class GatewayMetrics {
         .description("sessions closed because their send queue overflowed").register(registry);
     oversized = Counter.builder("tidewire.gateway.oversized.frames")
         .description("sessions closed with 1009 for a frame over the limit").register(registry);
-    for (final Channel.Kind kind : Channel.Kind.values()) {
-      delivered.put(kind, Counter.builder("tidewire.gateway.events.delivered")
-          .description("event frames queued to sessions").tag("channel", kind.wire())
-          .register(registry));
+    perChannel(delivered, "tidewire.gateway.events.delivered", "event frames queued to sessions");
+    aborted = Counter.builder("tidewire.gateway.aborted.connections")
+        .description("sockets dropped because the client did not complete a close").register(registry);
+    peakQueueBytes = DistributionSummary.builder("tidewire.gateway.send.queue.peak.bytes")
+        .description("per closed session, the most bytes that waited in its send queue")
+        .baseUnit("bytes").register(registry);
+    perChannel(replayed, "tidewire.gateway.events.replayed", "event frames queued by replays");
+    replayRecords = Counter.builder("tidewire.gateway.replay.records.read")
+        .description("records read by replays").register(registry);
+    replayDuration = Timer.builder("tidewire.gateway.replay.duration")
+        .description("subscribe to live, for replays that caught up").register(registry);
+    for (final ResumePlan.Reason reason : ResumePlan.Reason.values()) {
+      unrecoverable.put(reason, Counter.builder("tidewire.gateway.unrecoverable.cursors")
+          .description("cursors that could not be replayed")
+          .tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
+    }
+    snapshots = Counter.builder("tidewire.gateway.snapshots").description("snapshot frames sent")
+        .register(registry);
+    for (final String outcome : REPLAY_OUTCOMES) {
+      replayFinished(outcome, 0);
     }
     for (final ErrorCode code : ErrorCode.values()) {
       errors.put(code, Counter.builder("tidewire.gateway.errors")
           .description("error frames sent").tag("code", code.wire()).register(registry));
+    }
+  }
+
+  private void perChannel(final Map<Channel.Kind, Counter> counters, final String name,
+      final String description) {
+    for (final Channel.Kind kind : Channel.Kind.values()) {
+      counters.put(kind, Counter.builder(name).description(description).tag("channel", kind.wire())
+          .register(registry));
     }
   }
 
@@ -121,5 +179,62 @@ public final class GatewayMetrics {
     recordsSkipped.computeIfAbsent(topic, t -> Counter.builder("tidewire.gateway.records.skipped")
         .description("records the live tails could not decode").tag("topic", t).register(registry))
         .increment();
+  }
+
+  public void connectionAborted() {
+    aborted.increment();
+  }
+
+  /** A session closed; {@code bytes} is the most that ever waited in its send queue. */
+  public void sessionPeakQueueBytes(final long bytes) {
+    peakQueueBytes.record(bytes);
+  }
+
+  public void eventReplayed(final Channel.Kind kind) {
+    replayed.get(kind).increment();
+  }
+
+  public void replayRecordRead() {
+    replayRecords.increment();
+  }
+
+  /** A replay ended: one of {@link #REPLAY_OUTCOMES}. */
+  public void replayFinished(final String outcome) {
+    replayFinished(outcome, 1);
+  }
+
+  private void replayFinished(final String outcome, final int count) {
+    replays.computeIfAbsent(outcome, o -> Counter.builder("tidewire.gateway.replays")
+        .description("finished replays by outcome").tag("outcome", o).register(registry))
+        .increment(count);
+  }
+
+  /** A resume was refused because too many replays are pending. */
+  public void replayRejected() {
+    replayFinished("rejected");
+  }
+
+  public void replayDuration(final Duration duration) {
+    replayDuration.record(duration);
+  }
+
+  /** Registers the gauge of pending replays. */
+  public void replaysPending(final Supplier<Number> pending) {
+    Gauge.builder("tidewire.gateway.replays.pending", pending)
+        .description("replays admitted and not finished").register(registry);
+  }
+
+  public void unrecoverable(final ResumePlan.Reason reason) {
+    unrecoverable.get(reason).increment();
+  }
+
+  public void snapshotSent() {
+    snapshots.increment();
+  }
+
+  /** Registers the gauge of users in the state store. */
+  public void userStates(final Supplier<Number> count) {
+    Gauge.builder("tidewire.gateway.user.states", count)
+        .description("users in the materialized state store").register(registry);
   }
 }

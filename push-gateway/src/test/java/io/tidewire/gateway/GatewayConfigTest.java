@@ -39,6 +39,11 @@ class GatewayConfigTest {
     assertThat(config.staticDir()).isEmpty();
     assertThat(config.topicPartitions()).isEqualTo(3);
     assertThat(config.topicReplicationFactor()).isEqualTo((short) 1);
+    assertThat(config.replayWorkers()).isEqualTo(2);
+    assertThat(config.replayMaxPending()).isEqualTo(10_000);
+    assertThat(config.replayBatchRecords()).isEqualTo(500);
+    assertThat(config.recoveryTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.closeGrace()).isEqualTo(Duration.ofSeconds(2));
   }
 
   @Test
@@ -48,10 +53,13 @@ class GatewayConfigTest {
         "TIDEWIRE_JWT_CLOCK_SKEW_SECONDS", "5", "TIDEWIRE_GATEWAY_MAX_FRAME_BYTES", "1024",
         "TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES", "10", "TIDEWIRE_GATEWAY_SEND_QUEUE_BYTES", "4096",
         "TIDEWIRE_GATEWAY_STATIC_DIR", web.toString(), "TIDEWIRE_TOPIC_PARTITIONS", "6",
-        "TIDEWIRE_TOPIC_REPLICATION_FACTOR", "3"));
+        "TIDEWIRE_TOPIC_REPLICATION_FACTOR", "3", "TIDEWIRE_GATEWAY_REPLAY_WORKERS", "4",
+        "TIDEWIRE_GATEWAY_REPLAY_MAX_PENDING", "100", "TIDEWIRE_GATEWAY_REPLAY_BATCH_RECORDS", "50",
+        "TIDEWIRE_GATEWAY_RECOVERY_TIMEOUT_SECONDS", "7", "TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS", "500"));
 
     assertThat(config).isEqualTo(new GatewayConfig("127.0.0.1:9092", "127.0.0.1", 0, SECRET,
-        Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 6, (short) 3));
+        Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 6, (short) 3, 4, 100, 50,
+        Duration.ofSeconds(7), Duration.ofMillis(500)));
   }
 
   @Test
@@ -74,13 +82,16 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> GatewayConfig.fromEnv(env(
         "TIDEWIRE_GATEWAY_PORT", "http", "TIDEWIRE_GATEWAY_MAX_FRAME_BYTES", "1",
         "TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES", "0", "TIDEWIRE_KAFKA_BOOTSTRAP", "no port",
-        "TIDEWIRE_GATEWAY_STATIC_DIR", "/does/not/exist")))
+        "TIDEWIRE_GATEWAY_STATIC_DIR", "/does/not/exist", "TIDEWIRE_GATEWAY_REPLAY_WORKERS", "0",
+        "TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS", "5")))
         .isInstanceOfSatisfying(GatewayConfigException.class, e -> assertThat(e.problems())
             .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_GATEWAY_PORT must be a whole number, got 'http'"))
             .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_MAX_FRAME_BYTES must be 256.."))
             .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES must be 1.."))
             .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_KAFKA_BOOTSTRAP must be host:port"))
-            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_STATIC_DIR must be an existing directory")));
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_STATIC_DIR must be an existing directory"))
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_REPLAY_WORKERS must be 1..64"))
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS must be 100..")));
   }
 
   @Test

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.Optional;
 import org.apache.avro.generic.GenericContainer;
 
 /**
@@ -30,19 +29,33 @@ public final class FrameEncoder {
   }
 
   /**
-   * {@code {"op":"subscribed","ref":…,"channel":…,"recovered":…,"cursor":…}}; {@code cursor} is
-   * omitted when the channel has no single position (the feed spans several partitions).
+   * {@code {"op":"subscribed","ref":…,"channel":…,"recovered":…,"cursor":…}}: the events that
+   * follow start right after {@code cursor}.
    */
   public static String subscribed(final String ref, final String channel, final boolean recovered,
-      final Optional<Cursor> cursor) {
+      final Cursor cursor) {
     return write(g -> {
       g.writeStringField("op", "subscribed");
       g.writeStringField("ref", ref);
       g.writeStringField("channel", channel);
       g.writeBooleanField("recovered", recovered);
-      if (cursor.isPresent()) {
-        g.writeStringField("cursor", CursorCodec.encode(cursor.get()));
-      }
+      g.writeStringField("cursor", CursorCodec.encode(cursor));
+    });
+  }
+
+  /**
+   * {@code {"op":"snapshot","channel":…,"cursor":…,"data":{…}}}: the channel's current state; the
+   * events that follow start right after {@code cursor}. {@code data} is written by
+   * {@link AvroJson}.
+   */
+  public static String snapshot(final String channel, final Cursor cursor,
+      final GenericContainer data) {
+    return write(g -> {
+      g.writeStringField("op", "snapshot");
+      g.writeStringField("channel", channel);
+      g.writeStringField("cursor", CursorCodec.encode(cursor));
+      g.writeFieldName("data");
+      AvroJson.write(g, data, data.getSchema());
     });
   }
 

@@ -6,13 +6,16 @@ import io.tidewire.gateway.auth.TokenVerdict;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Tyrus handshake hook of {@link RealtimeEndpoint}: verifies the request's token again and puts
  * the principal into the new session's properties (Tyrus gives each handshake its own copy of the
  * properties). Refusing with 401 is {@link UpgradeGuard}'s job, in front of Tyrus, because Tyrus's
  * handshake cannot answer 401 without opening the connection; verifying here too means no
- * session ever opens with a principal that was not checked.
+ * session ever opens with a principal that was not checked. It also claims the connection's
+ * abort task from the {@link ConnectionRegistry}.
  *
  * <p>Thread-safe.
  */
@@ -20,10 +23,13 @@ final class HandshakeAuthenticator extends ServerEndpointConfig.Configurator {
 
   private final JwtVerifier verifier;
   private final RealtimeEndpoint endpoint;
+  private final ConnectionRegistry connections;
 
-  HandshakeAuthenticator(final JwtVerifier verifier, final RealtimeEndpoint endpoint) {
+  HandshakeAuthenticator(final JwtVerifier verifier, final RealtimeEndpoint endpoint,
+      final ConnectionRegistry connections) {
     this.verifier = verifier;
     this.endpoint = endpoint;
+    this.connections = connections;
   }
 
   @Override
@@ -33,6 +39,12 @@ final class HandshakeAuthenticator extends ServerEndpointConfig.Configurator {
         verifier.verify(BearerToken.find(request.getParameterMap(), request.getHeaders()));
     if (verdict instanceof TokenVerdict.Accepted accepted) {
       config.getUserProperties().put(RealtimeEndpoint.PRINCIPAL, accepted.principal());
+    }
+    for (final Map.Entry<String, List<String>> header : request.getHeaders().entrySet()) {
+      if (ConnectionRegistry.HEADER.equalsIgnoreCase(header.getKey()) && header.getValue() != null) {
+        header.getValue().stream().findFirst().flatMap(connections::claim).ifPresent(
+            abort -> config.getUserProperties().put(RealtimeEndpoint.ABORT, abort));
+      }
     }
   }
 

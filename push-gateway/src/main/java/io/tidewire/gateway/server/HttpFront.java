@@ -63,9 +63,10 @@ public final class HttpFront implements AutoCloseable {
         new GatewayServerContainer((int) Math.min(Integer.MAX_VALUE,
             (long) context.maxFrameBytes() + READ_BUFFER_SLACK));
     final RealtimeEndpoint endpoint = new RealtimeEndpoint(context);
+    final ConnectionRegistry connections = new ConnectionRegistry();
     try {
       container.deploy(ServerEndpointConfig.Builder.create(RealtimeEndpoint.class, RealtimeEndpoint.PATH)
-          .configurator(new HandshakeAuthenticator(context.verifier(), endpoint))
+          .configurator(new HandshakeAuthenticator(context.verifier(), endpoint, connections))
           .build());
     } catch (DeploymentException e) {
       container.stop();
@@ -80,7 +81,8 @@ public final class HttpFront implements AutoCloseable {
     listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
     listener.registerAddOn(new WebSocketAddOn(container, GatewayServerContainer.CONTEXT_PATH));
-    listener.registerAddOn(new UpgradeGuardAddOn(new UpgradeGuard(context.verifier(), context.metrics())));
+    listener.registerAddOn(new UpgradeGuardAddOn(
+        new UpgradeGuard(context.verifier(), context.metrics(), connections)));
 
     final ServerConfiguration config = server.getServerConfiguration();
     config.setJmxEnabled(false);

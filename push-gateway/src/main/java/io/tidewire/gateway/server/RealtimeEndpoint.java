@@ -10,6 +10,8 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,7 @@ public final class RealtimeEndpoint extends Endpoint {
   public static final String PATH = "/v1/realtime";
 
   static final String PRINCIPAL = "io.tidewire.gateway.principal";
+  static final String ABORT = "io.tidewire.gateway.abort";
   private static final String CLIENT = "io.tidewire.gateway.client";
   private static final Logger LOG = LoggerFactory.getLogger(RealtimeEndpoint.class);
 
@@ -40,15 +43,17 @@ public final class RealtimeEndpoint extends Endpoint {
     final Object principal = session.getUserProperties().get(PRINCIPAL);
     if (!(principal instanceof Principal)) {
       // The upgrade guard refuses such requests with 401; this only defends in depth.
-      new TyrusTransport(session).close(CloseCode.UNAUTHORIZED);
+      new TyrusTransport(session, Optional.empty()).close(CloseCode.UNAUTHORIZED);
       return;
     }
     // Fragmented messages over the limit make Tyrus close with 1009; whole ones are checked by
     // the session.
     session.setMaxTextMessageBufferSize(context.maxFrameBytes());
     session.setMaxBinaryMessageBufferSize(context.maxFrameBytes());
+    final Optional<BooleanSupplier> abort = Optional.ofNullable(session.getUserProperties().remove(ABORT))
+        .filter(BooleanSupplier.class::isInstance).map(BooleanSupplier.class::cast);
     final ClientSession client =
-        new ClientSession(new TyrusTransport(session), (Principal) principal, context);
+        new ClientSession(new TyrusTransport(session, abort), (Principal) principal, context);
     session.getUserProperties().put(CLIENT, client);
     session.addMessageHandler(String.class, (MessageHandler.Whole<String>) client::onText);
     session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b -> client.onBinary(b.remaining()));

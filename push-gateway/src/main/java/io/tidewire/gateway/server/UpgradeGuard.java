@@ -31,8 +31,9 @@ import org.glassfish.grizzly.memory.Buffers;
 /**
  * A Grizzly filter in front of Tyrus's WebSocket filter that refuses a WebSocket upgrade without a
  * valid token with {@code HTTP 401} (a JSON {@code error} body, {@code WWW-Authenticate: Bearer})
- * and closes the connection. Valid upgrades pass on to Tyrus; plain HTTP requests pass untouched.
- * Every upgrade request is checked, whatever its path.
+ * and closes the connection. Valid upgrades pass on to Tyrus, their connection registered in the
+ * {@link ConnectionRegistry}; plain HTTP requests pass untouched. Every upgrade request is checked,
+ * whatever its path.
  *
  * <p>Thread-safe.
  */
@@ -44,10 +45,13 @@ final class UpgradeGuard extends BaseFilter {
 
   private final JwtVerifier verifier;
   private final GatewayMetrics metrics;
+  private final ConnectionRegistry connections;
 
-  UpgradeGuard(final JwtVerifier verifier, final GatewayMetrics metrics) {
+  UpgradeGuard(final JwtVerifier verifier, final GatewayMetrics metrics,
+      final ConnectionRegistry connections) {
     this.verifier = verifier;
     this.metrics = metrics;
+    this.connections = connections;
   }
 
   @Override
@@ -69,6 +73,8 @@ final class UpgradeGuard extends BaseFilter {
     final TokenVerdict verdict = verifier.verify(token);
     if (verdict instanceof TokenVerdict.Accepted) {
       CHECKED.set(request, Boolean.TRUE);
+      request.getHeaders().removeHeader(ConnectionRegistry.HEADER);
+      request.addHeader(ConnectionRegistry.HEADER, connections.register(ctx.getConnection()));
       return ctx.getInvokeAction();
     }
     reject(ctx, request, (TokenVerdict.Rejected) verdict);

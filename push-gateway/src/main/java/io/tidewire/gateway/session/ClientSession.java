@@ -5,15 +5,18 @@ import io.tidewire.gateway.auth.TokenVerdict;
 import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.ClientFrame;
+import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.Decoded;
 import io.tidewire.gateway.protocol.FrameDecoder;
 import io.tidewire.gateway.protocol.FrameEncoder;
 import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.gateway.protocol.ProtocolError;
-import io.tidewire.gateway.protocol.TypeFilter;
+import io.tidewire.gateway.recovery.ResumePlan;
+import io.tidewire.schemas.avro.UserState;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,14 +28,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection's protocol (the Client role): decodes its frames, answers them, keeps its
- * subscriptions and filters, queues events for it through its bounded {@link OutboundQueue}, and
+ * {@link Subscription}s, queues events for it through its bounded {@link OutboundQueue}, and
  * closes it on token expiry, slow consumption or an oversized frame. Knows nothing of WebSocket
  * beyond {@link Transport}.
+ *
+ * <p>A subscribe with a cursor joins the live tail at once (buffering) and resumes through
+ * {@link Recovery}: a replay from the cursor, or a snapshot when the cursor cannot be replayed.
  *
  * <p>The user id comes from the token verified at the upgrade and never changes; an {@code auth}
  * op may only extend the session's expiry with a token for the same user.
  *
- * <p>Thread-safe: frames arrive on server threads, events on tail threads, expiry on the timer.
+ * <p>Thread-safe: frames arrive on server threads, events on tail threads, replays on replay
+ * workers, snapshots on the state store's thread, expiry on the timer.
  */
 public final class ClientSession implements Subscriber {
 
@@ -42,9 +49,11 @@ public final class ClientSession implements Subscriber {
   private final SessionContext context;
   private final String userId;
   private final OutboundQueue queue;
-  private final Map<Kind, TypeFilter> subscriptions = new EnumMap<>(Kind.class);
+  private final Map<Kind, Subscription> subscriptions = new EnumMap<>(Kind.class);
+  private final Subscription.Host host = new Host();
   private final AtomicBoolean terminating = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean disconnected = new AtomicBoolean();
   private volatile Principal principal;
   private ScheduledFuture<?> expiry;
 
@@ -134,14 +143,64 @@ public final class ClientSession implements Subscriber {
       reply(forbidden(request.ref()));
       return;
     }
-    // Resume from request.cursor() is not implemented yet: the cursor was validated by the
-    // decoder, and the reply says recovered:false.
-    context.hub().subscribe(this, channel.kind(), cursor -> {
+    final Kind kind = channel.kind();
+    cancel(kind); // a second subscribe replaces the first
+    final int scope = kind == Kind.USER ? Cursor.scopeOf(userId) : Cursor.FEED_SCOPE;
+    context.hub().subscribe(this, kind, position -> {
+      // At the seam: no live event of this channel is dispatched until this returns.
+      final Cursor seam = position.withScope(scope);
+      final Subscription subscription = new Subscription(host, channel, request.ref(),
+          request.types(), kind == Kind.USER ? Optional.of(userId) : Optional.empty(), seam,
+          request.cursor(), context.queueMessages(), context.queueBytes());
+      final ResumePlan plan = ResumePlan.decide(request.cursor(), seam);
       synchronized (subscriptions) {
-        subscriptions.put(channel.kind(), request.types());
+        subscriptions.put(kind, subscription);
       }
-      send(FrameEncoder.subscribed(request.ref(), channel.name(), false, cursor));
+      if (plan instanceof ResumePlan.Live live) {
+        subscription.goLiveAtSeam(live.recovered());
+      } else if (plan instanceof ResumePlan.Replay) {
+        if (!context.recovery().replay(subscription)) {
+          forget(subscription);
+          context.metrics().replayRejected();
+          reply(new ProtocolError(Optional.of(request.ref()), ErrorCode.RATE_LIMITED,
+              "too many clients are resuming right now; retry with backoff"));
+          return false;
+        }
+      } else {
+        startUnrecovered(subscription, ((ResumePlan.Unrecoverable) plan).reason());
+      }
+      return true;
     });
+  }
+
+  /**
+   * Finishes a subscription whose cursor cannot be replayed: a user channel waits for a snapshot
+   * of the user's state, the feed goes live at once.
+   */
+  private void startUnrecovered(final Subscription subscription, final ResumePlan.Reason reason) {
+    context.metrics().unrecoverable(reason);
+    LOG.debug("{} resubscribes to {} without recovery: {}", transport.id(),
+        subscription.channel().name(), reason.message());
+    if (subscription.owner().isEmpty()) {
+      subscription.completeUnrecovered(subscription.resets(), Optional.empty());
+      return;
+    }
+    requestSnapshot(subscription);
+  }
+
+  private void requestSnapshot(final Subscription subscription) {
+    final int mark = subscription.resets();
+    context.recovery().snapshot(userId, state -> {
+      final UserState data = state.orElseGet(() -> UserState.newBuilder().setUserId(userId)
+          .setBalance(null).setActiveJobs(List.of()).setUpdatedAt(0L).build());
+      final boolean done = subscription.completeUnrecovered(mark, Optional.of(
+          cursor -> FrameEncoder.snapshot(Kind.USER.wire(), cursor, data)));
+      if (done) {
+        context.metrics().snapshotSent();
+      } else {
+        requestSnapshot(subscription); // the buffer overflowed meanwhile: a fresher snapshot
+      }
+    }, failure -> subscription.fail(ErrorCode.INTERNAL, "no snapshot available: " + failure));
   }
 
   private void unsubscribe(final ClientFrame.Unsubscribe request) {
@@ -150,11 +209,32 @@ public final class ClientSession implements Subscriber {
       reply(forbidden(request.ref()));
       return;
     }
-    context.hub().unsubscribe(this, channel.kind());
-    synchronized (subscriptions) {
-      subscriptions.remove(channel.kind());
-    }
+    cancel(channel.kind());
     send(FrameEncoder.unsubscribed(request.ref(), channel.name()));
+  }
+
+  private void cancel(final Kind kind) {
+    context.hub().unsubscribe(this, kind);
+    final Subscription previous;
+    synchronized (subscriptions) {
+      previous = subscriptions.remove(kind);
+    }
+    if (previous != null) {
+      previous.cancel();
+    }
+  }
+
+  /** Removes {@code subscription} if it is still the current one of its channel. */
+  private void forget(final Subscription subscription) {
+    final Kind kind = subscription.channel().kind();
+    final boolean current;
+    synchronized (subscriptions) {
+      current = subscriptions.remove(kind, subscription);
+    }
+    if (current) {
+      context.hub().unsubscribe(this, kind);
+    }
+    subscription.cancel();
   }
 
   private void authenticate(final ClientFrame.Auth request) {
@@ -196,18 +276,11 @@ public final class ClientSession implements Subscriber {
       LOG.error("refused to deliver an event of another user to {}", transport.id());
       return false;
     }
-    final TypeFilter filter;
+    final Subscription subscription;
     synchronized (subscriptions) {
-      filter = subscriptions.get(kind);
+      subscription = subscriptions.get(kind);
     }
-    if (filter == null || !filter.accepts(event.type())) {
-      return false;
-    }
-    if (send(event.frame(), event.bytes())) {
-      context.metrics().eventDelivered(kind);
-      return true;
-    }
-    return false;
+    return subscription != null && subscription.onLive(event);
   }
 
   @Override
@@ -215,13 +288,23 @@ public final class ClientSession implements Subscriber {
     closeNow(CloseCode.GOING_AWAY);
   }
 
-  /** The connection closed (by either side): forget the session and free its queue. */
+  /** The connection closed (by either side): forget the session, its subscriptions and its queue. */
   public void onClosed() {
+    if (!disconnected.compareAndSet(false, true)) {
+      return;
+    }
     closed.set(true);
     terminating.set(true);
     cancelExpiry();
     context.hub().unregister(this);
+    final List<Subscription> left;
+    synchronized (subscriptions) {
+      left = List.copyOf(subscriptions.values());
+      subscriptions.clear();
+    }
+    left.forEach(Subscription::cancel);
     queue.finish(Optional.empty(), true, () -> { });
+    context.metrics().sessionPeakQueueBytes(queue.peakBytes());
   }
 
   private void reply(final ProtocolError error) {
@@ -261,7 +344,8 @@ public final class ClientSession implements Subscriber {
 
   /**
    * Ends the session: best effort, the error frame goes out after what is queued (or instead of
-   * it), then the close; if the client does not read, the close goes out after the grace period.
+   * it), then the close; if the client does not read, the close goes out after the grace period
+   * and the socket is aborted one grace period later.
    */
   private void terminate(final ErrorCode code, final String message, final CloseCode close,
       final boolean dropPending) {
@@ -272,12 +356,7 @@ public final class ClientSession implements Subscriber {
     context.metrics().error(code);
     queue.finish(Optional.of(FrameEncoder.error(new ProtocolError(Optional.empty(), code, message))),
         dropPending, () -> closeNow(close));
-    try {
-      context.timer().schedule(() -> closeNow(close), context.closeGrace().toMillis(),
-          TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      closeNow(close);
-    }
+    schedule(() -> closeNow(close), context.closeGrace());
   }
 
   private void closeNow(final CloseCode code) {
@@ -285,6 +364,25 @@ public final class ClientSession implements Subscriber {
     if (closed.compareAndSet(false, true)) {
       cancelExpiry();
       transport.close(code);
+      // A client that does not read never receives the close frame, and the socket would stay
+      // open behind it: drop it if it is still open after the grace period.
+      schedule(this::abortIfOpen, context.closeGrace());
+    }
+  }
+
+  private void abortIfOpen() {
+    if (transport.abort()) {
+      LOG.info("aborted the connection of {} (user {}): it did not complete the close",
+          transport.id(), userId);
+      context.metrics().connectionAborted();
+    }
+  }
+
+  private void schedule(final Runnable task, final Duration delay) {
+    try {
+      context.timer().schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      task.run();
     }
   }
 
@@ -307,6 +405,77 @@ public final class ClientSession implements Subscriber {
     if (expiry != null) {
       expiry.cancel(false);
       expiry = null;
+    }
+  }
+
+  /** The session as its subscriptions see it. */
+  private final class Host implements Subscription.Host {
+
+    @Override
+    public void sendControl(final String frame) {
+      send(frame);
+    }
+
+    @Override
+    public void deliverLive(final EncodedEvent event) {
+      if (send(event.frame(), event.bytes())) {
+        context.metrics().eventDelivered(kindOf(event));
+      }
+    }
+
+    @Override
+    public OutboundQueue.Offer offerReplayed(final EncodedEvent event) {
+      final OutboundQueue.Offer offer = queue.offer(event.frame(), event.bytes());
+      if (offer == OutboundQueue.Offer.ACCEPTED) {
+        context.metrics().eventReplayed(kindOf(event));
+      }
+      return offer;
+    }
+
+    @Override
+    public boolean hasRoom() {
+      return queue.hasRoom();
+    }
+
+    @Override
+    public boolean isClosed() {
+      return queue.isClosed();
+    }
+
+    @Override
+    public void whenRoom(final Runnable waiter) {
+      queue.whenRoom(waiter);
+    }
+
+    @Override
+    public void unrecoverable(final Subscription subscription, final ResumePlan.Reason reason) {
+      startUnrecovered(subscription, reason);
+    }
+
+    @Override
+    public void recoveryFailed(final Subscription subscription, final boolean replied,
+        final ErrorCode code, final String message) {
+      forget(subscription);
+      LOG.warn("recovery of {} for {} failed: {}", subscription.channel().name(), transport.id(),
+          message);
+      if (!replied) {
+        reply(new ProtocolError(Optional.of(subscription.ref()), code, message));
+      } else {
+        // The client was told recovered:true and may have got part of the replay: only a
+        // reconnect (resuming from its last cursor) can continue without a gap.
+        terminate(code, message + "; reconnect and resume from your cursor",
+            CloseCode.INTERNAL_ERROR, false);
+      }
+    }
+
+    @Override
+    public void recoveryStalled(final Subscription subscription) {
+      forget(subscription);
+      slowConsumer();
+    }
+
+    private Kind kindOf(final EncodedEvent event) {
+      return event.owner().isPresent() ? Kind.USER : Kind.FEED;
     }
   }
 }

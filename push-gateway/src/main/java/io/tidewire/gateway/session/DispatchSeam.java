@@ -15,13 +15,13 @@ public interface DispatchSeam {
 
   /**
    * Runs {@code registration} between two dispatched records, passing it the position the tail
-   * dispatches next in the partition that holds {@code routingKey}; empty if no key is given (a
-   * channel spread over several partitions has no single position) or the position is unknown.
+   * dispatches next: in the partition that holds {@code routingKey} if a key is given, else in
+   * every partition. The cursor's scope is {@link Cursor#FEED_SCOPE}; the caller sets its own.
    */
-  void atSeam(Optional<String> routingKey, Consumer<Optional<Cursor>> registration);
+  void atSeam(Optional<String> routingKey, Consumer<Cursor> registration);
 
-  /** A seam for tests and for channels without a tail: runs the registration at once, no position. */
-  static DispatchSeam immediate() {
-    return (key, registration) -> registration.accept(Optional.empty());
+  /** A seam for tests: runs the registration at once with a fixed position. */
+  static DispatchSeam fixed(final Cursor position) {
+    return (key, registration) -> registration.accept(position);
   }
 }

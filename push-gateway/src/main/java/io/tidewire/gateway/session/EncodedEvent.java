@@ -1,18 +1,22 @@
 package io.tidewire.gateway.session;
 
+import io.tidewire.gateway.recovery.Positioned;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An event frame encoded once by the live tail and handed, as is, to every session that receives
- * it.
+ * An event frame, encoded once: by the live tail for every session that receives it, or by a
+ * replay for one session.
  *
  * @param owner the user the event belongs to; empty for public (feed) events
  * @param type the event type, for {@code types} filters
+ * @param partition the partition of the event's record
+ * @param offset the offset of the event's record (its cursor says {@code offset + 1})
  * @param frame the complete JSON text frame
  * @param bytes the frame's size in UTF-8 bytes, for queue accounting
  */
-public record EncodedEvent(Optional<String> owner, String type, String frame, int bytes) {
+public record EncodedEvent(Optional<String> owner, String type, int partition, long offset,
+    String frame, int bytes) implements Positioned {
 
   public EncodedEvent {
     Objects.requireNonNull(owner, "owner");
@@ -21,7 +25,8 @@ public record EncodedEvent(Optional<String> owner, String type, String frame, in
   }
 
   /** An event with its byte size computed. */
-  public static EncodedEvent of(final Optional<String> owner, final String type, final String frame) {
-    return new EncodedEvent(owner, type, frame, Utf8.length(frame));
+  public static EncodedEvent of(final Optional<String> owner, final String type,
+      final int partition, final long offset, final String frame) {
+    return new EncodedEvent(owner, type, partition, offset, frame, Utf8.length(frame));
   }
 }

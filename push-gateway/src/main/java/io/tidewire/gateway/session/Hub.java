@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Who is connected and who listens to what: user channel subscribers indexed by their own user
@@ -57,17 +57,21 @@ public final class Hub {
 
   /**
    * Subscribes a session to a channel at the tail's seam: {@code activate} runs between two
-   * dispatched records with the position of the channel for this session, before the session is
-   * added (so it can queue its {@code subscribed} reply ahead of any event). The session must be
-   * {@link #register registered}; a session unregistered meanwhile is not added.
+   * dispatched records with the position of the channel for this session (the user's partition,
+   * or every feed partition), before the session is added, so it can queue its {@code subscribed}
+   * reply or start buffering ahead of any event; it returns whether to add the session at all.
+   * The session must be {@link #register registered}; a session unregistered meanwhile is not
+   * added.
    */
   public void subscribe(final Subscriber session, final Kind kind,
-      final Consumer<Optional<Cursor>> activate) {
+      final Predicate<Cursor> activate) {
     final DispatchSeam seam = kind == Kind.USER ? userSeam : feedSeam;
     final Optional<String> routingKey =
         kind == Kind.USER ? Optional.of(session.userId()) : Optional.empty();
     seam.atSeam(routingKey, cursor -> {
-      activate.accept(cursor);
+      if (!activate.test(cursor)) {
+        return;
+      }
       add(session, kind);
       // unregister() may have run meanwhile (it takes no seam lock); it removes the session
       // from the registry before its subscriptions, so this check closes the race.

@@ -1,6 +1,8 @@
 package io.tidewire.gateway.session;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -15,6 +17,9 @@ import java.util.function.Consumer;
  *
  * <p>{@link #finish} ends the queue: no more offers are accepted, an optional last frame is queued
  * (past the bounds), and a callback runs once everything queued was sent (or a send failed).
+ *
+ * <p>Producers that can wait (a replay) ask {@link #hasRoom()} before producing and park with
+ * {@link #whenRoom} until the queue has drained to half its bounds, instead of overflowing it.
  *
  * <p>Thread-safe. Sends are started outside the queue's lock; a transport that completes
  * synchronously does not grow the stack.
@@ -47,6 +52,8 @@ public final class OutboundQueue {
   private boolean finished;
   private boolean failed;
   private Runnable whenDrained;
+  private final List<Runnable> roomWaiters = new ArrayList<>();
+  private long peakBytes;
 
   /**
    * @param transport where frames go
@@ -80,12 +87,59 @@ public final class OutboundQueue {
       }
       pending.add(new Frame(text, bytes));
       pendingBytes += bytes;
+      peakBytes = Math.max(peakBytes, pendingBytes);
       start = claimDrain();
     }
     if (start) {
       drain();
     }
     return Offer.ACCEPTED;
+  }
+
+  /**
+   * Whether the queue is at most half full (in frames and in bytes) and open: the point below
+   * which a producer that can wait may produce again.
+   */
+  public boolean hasRoom() {
+    synchronized (lock) {
+      return roomNow();
+    }
+  }
+
+  /**
+   * Runs {@code waiter} once, when {@link #hasRoom()} holds or the queue closes: at once (on this
+   * thread) if it does already, else on the thread that completes the send that makes room.
+   */
+  public void whenRoom(final Runnable waiter) {
+    synchronized (lock) {
+      if (!roomNow() && !finished && !failed) {
+        roomWaiters.add(waiter);
+        return;
+      }
+    }
+    waiter.run();
+  }
+
+  /** The most bytes that ever waited in this queue (including a final frame past the bounds). */
+  public long peakBytes() {
+    synchronized (lock) {
+      return peakBytes;
+    }
+  }
+
+  // Must hold lock.
+  private boolean roomNow() {
+    return !finished && !failed && pending.size() <= maxMessages / 2 && pendingBytes <= maxBytes / 2;
+  }
+
+  // Must hold lock. The waiters to run (outside the lock) now that there is room or the queue closed.
+  private List<Runnable> takeRoomWaiters() {
+    if (roomWaiters.isEmpty() || !(roomNow() || finished || failed)) {
+      return List.of();
+    }
+    final List<Runnable> ready = new ArrayList<>(roomWaiters);
+    roomWaiters.clear();
+    return ready;
   }
 
   /**
@@ -99,6 +153,7 @@ public final class OutboundQueue {
       final Runnable whenDrained) {
     final boolean start;
     final boolean idle;
+    final List<Runnable> waiters;
     synchronized (lock) {
       if (finished) {
         return;
@@ -111,11 +166,14 @@ public final class OutboundQueue {
       if (last.isPresent() && !failed) {
         pending.add(new Frame(last.get(), Utf8.length(last.get())));
         pendingBytes += pending.peekLast().bytes();
+        peakBytes = Math.max(peakBytes, pendingBytes);
       }
       start = claimDrain();
       idle = !start && !inFlight && !draining && pending.isEmpty();
       this.whenDrained = idle ? null : whenDrained;
+      waiters = takeRoomWaiters();
     }
+    waiters.forEach(Runnable::run);
     if (idle) {
       whenDrained.run();
     } else if (start) {
@@ -157,7 +215,9 @@ public final class OutboundQueue {
     while (true) {
       final Frame next;
       Runnable done = null;
+      final List<Runnable> waiters;
       synchronized (lock) {
+        waiters = takeRoomWaiters();
         if (inFlight || pending.isEmpty() || failed) {
           draining = false;
           if (!inFlight && (pending.isEmpty() || failed) && whenDrained != null) {
@@ -171,6 +231,7 @@ public final class OutboundQueue {
           inFlight = true;
         }
       }
+      waiters.forEach(Runnable::run);
       if (next == null) {
         if (done != null) {
           done.run();
@@ -189,6 +250,7 @@ public final class OutboundQueue {
     final boolean start;
     boolean firstFailure = false;
     Runnable done = null;
+    final List<Runnable> waiters;
     synchronized (lock) {
       inFlight = false;
       if (failure.isPresent() && !failed) {
@@ -202,12 +264,14 @@ public final class OutboundQueue {
         done = whenDrained;
         whenDrained = null;
       }
+      waiters = takeRoomWaiters();
     }
     if (failure.isEmpty()) {
       onSent.run();
     } else if (firstFailure) {
       onFailure.accept(failure.get());
     }
+    waiters.forEach(Runnable::run);
     if (start) {
       drain();
     }

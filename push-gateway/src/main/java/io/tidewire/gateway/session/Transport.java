@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One client connection as the session sees it: send a text frame asynchronously, close with a
- * code. Implemented over a WebSocket session in production and by fakes in tests.
+ * The connection as {@link ClientSession} sees it: send a text frame asynchronously, close with a
+ * code, or abort. Implemented over a WebSocket session in production and by fakes in tests.
  *
  * <p>Implementations must be thread-safe; {@link OutboundQueue} keeps at most one send outstanding.
  */
@@ -18,8 +18,16 @@ public interface Transport {
    */
   void send(String text, Consumer<Optional<Throwable>> done);
 
-  /** Closes the connection with {@code code}; harmless if already closed. */
+  /** Closes the connection with {@code code} (a close frame, then TCP); harmless if already closed. */
   void close(CloseCode code);
+
+  /**
+   * Drops the TCP connection at once if it is still open, discarding whatever is still waiting to
+   * be written: for a client that stopped reading, whose close frame can never be delivered.
+   *
+   * @return whether the connection was still open (and is aborted now)
+   */
+  boolean abort();
 
   /** An id for logs. */
   String id();

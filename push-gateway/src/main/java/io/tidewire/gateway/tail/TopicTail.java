@@ -6,12 +6,15 @@ import io.tidewire.gateway.session.DispatchSeam;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -25,13 +28,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The live tail of one topic (the Broker role, live half): one daemon thread with its own
- * consumer, every partition assigned by hand, starting at the end, no consumer group and no
- * commits. Each record goes to a {@link RecordHandler} together with its cursor; a handler that
- * throws is logged and the record skipped, so no record can stop the tail.
+ * consumer, every partition assigned by hand, starting at the end (event topics) or the beginning
+ * (the state topic), no consumer group and no commits. Each record goes to a {@link RecordHandler}
+ * together with the tail's position after it; a handler that throws is logged and the record
+ * skipped, so no record can stop the tail.
  *
  * <p>Records are dispatched one at a time under the tail's seam lock, which is also how
  * subscriptions join ({@link DispatchSeam}): a subscriber registered at the seam is told the exact
- * position the tail dispatches next in its partition.
+ * position the tail dispatches next in its partition (or in all of them).
  *
  * <p>Thread-safe; the consumer is touched by {@link #start()} before the thread starts and by the
  * thread afterwards, never concurrently ({@link #close()} only calls {@code wakeup()}).
@@ -43,9 +47,22 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   public interface RecordHandler {
     /**
      * @param record the record as bytes
-     * @param cursor the record's cursor (its offset plus one)
+     * @param position the tail's position after this record in every partition (the record's
+     *     own partition at its offset plus one), scope {@link Cursor#FEED_SCOPE}; built on demand
      */
-    void handle(ConsumerRecord<byte[], byte[]> record, Cursor cursor);
+    void handle(ConsumerRecord<byte[], byte[]> record, Supplier<Cursor> position);
+
+    /** Called after each poll, once the tail's positions are up to date. */
+    default void polled() {
+    }
+  }
+
+  /** Where a tail starts reading. */
+  public enum Start {
+    /** At the end: only what is written from now on (event topics). */
+    LATEST,
+    /** At the beginning: everything the topic still holds (the compacted state topic). */
+    EARLIEST
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicTail.class);
@@ -58,6 +75,7 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   private final int partitions;
   private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final RecordHandler handler;
+  private final Start start;
   private final Consumer<String> onHandlerFailure;
   private final AtomicLongArray positions;
   private final Object seam = new Object();
@@ -72,11 +90,12 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
    * @param partitions the topic's partition count
    * @param consumer a consumer for this tail alone, without group id; closed by the tail
    * @param handler receives the records
+   * @param start where to start reading
    * @param onHandlerFailure told the topic when the handler threw (metrics)
    */
   public TopicTail(final String topic, final Uuid topicId, final int partitions,
       final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
-      final RecordHandler handler, final Consumer<String> onHandlerFailure) {
+      final RecordHandler handler, final Start start, final Consumer<String> onHandlerFailure) {
     if (partitions < 1) {
       throw new IllegalArgumentException("a topic has at least one partition: " + partitions);
     }
@@ -85,6 +104,7 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     this.partitions = partitions;
     this.consumer = consumer;
     this.handler = handler;
+    this.start = start;
     this.onHandlerFailure = onHandlerFailure;
     this.positions = new AtomicLongArray(partitions);
   }
@@ -95,7 +115,7 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   }
 
   /**
-   * Assigns all partitions, moves to their end and starts the thread.
+   * Assigns all partitions, moves to their end (or beginning) and starts the thread.
    *
    * @throws GatewayException if the broker cannot be reached in time
    */
@@ -109,7 +129,11 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     }
     try {
       consumer.assign(assignment);
-      consumer.seekToEnd(assignment);
+      if (start == Start.LATEST) {
+        consumer.seekToEnd(assignment);
+      } else {
+        consumer.seekToBeginning(assignment);
+      }
       for (final TopicPartition partition : assignment) {
         positions.set(partition.partition(), consumer.position(partition, START_TIMEOUT));
       }
@@ -127,19 +151,43 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   }
 
   @Override
-  public void atSeam(final Optional<String> routingKey,
-      final Consumer<Optional<Cursor>> registration) {
+  public void atSeam(final Optional<String> routingKey, final Consumer<Cursor> registration) {
     synchronized (seam) {
-      registration.accept(routingKey.map(key -> {
-        final int partition = partitionFor(key, partitions);
-        return new Cursor(topicId, partition, positions.get(partition));
-      }));
+      registration.accept(routingKey.isPresent()
+          ? positionOf(partitionFor(routingKey.get(), partitions))
+          : position());
     }
+  }
+
+  /**
+   * The position the tail dispatches next in every partition (outside the seam a snapshot that
+   * may be moving).
+   */
+  public Cursor position() {
+    return positionWith(-1, 0);
+  }
+
+  /** The position in every partition, with {@code partition} (if any) at {@code offset}. */
+  private Cursor positionWith(final int partition, final long offset) {
+    final Map<Integer, Long> offsets = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      offsets.put(p, p == partition ? offset : positions.get(p));
+    }
+    return Cursor.of(topicId, Cursor.FEED_SCOPE, offsets);
+  }
+
+  private Cursor positionOf(final int partition) {
+    return Cursor.of(topicId, Cursor.FEED_SCOPE, partition, positions.get(partition));
   }
 
   /** The offset the tail dispatches next in {@code partition}. */
   public long position(final int partition) {
     return positions.get(partition);
+  }
+
+  /** The tailed topic's partition count. */
+  public int partitions() {
+    return partitions;
   }
 
   /** The tailed topic. */
@@ -169,6 +217,7 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
               positions.set(partition.partition(), consumer.position(partition));
             }
           }
+          afterPoll();
           backoffMs = 100;
         } catch (WakeupException e) {
           if (running) {
@@ -197,11 +246,18 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     }
   }
 
+  private void afterPoll() {
+    try {
+      handler.polled();
+    } catch (RuntimeException e) {
+      LOG.warn("Tail of {}: handler failed after a poll", topic, e);
+    }
+  }
+
   private void dispatch(final ConsumerRecord<byte[], byte[]> record) {
-    final Cursor cursor = new Cursor(topicId, record.partition(), record.offset() + 1);
     synchronized (seam) {
       try {
-        handler.handle(record, cursor);
+        handler.handle(record, () -> positionWith(record.partition(), record.offset() + 1));
       } catch (RuntimeException e) {
         LOG.warn("Skipped {}-{}@{}: handler failed", topic, record.partition(), record.offset(), e);
         onHandlerFailure.accept(topic);

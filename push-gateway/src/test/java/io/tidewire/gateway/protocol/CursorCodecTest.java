@@ -3,6 +3,11 @@ package io.tidewire.gateway.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,37 +16,79 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CursorCodecTest {
 
   private static final Uuid TOPIC = Uuid.fromString("kq3WhqaRTiG5hnz4Rlc1yQ");
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-  @Test
-  void roundTripsEveryField() {
-    final Cursor cursor = new Cursor(TOPIC, 2, 1_234_567_890_123L);
+  private static String raw(final byte[] bytes) {
+    return CursorCodec.PREFIX + B64.encodeToString(bytes);
+  }
 
-    assertThat(CursorCodec.decode(CursorCodec.encode(cursor))).isEqualTo(cursor);
-    assertThat(CursorCodec.decode(CursorCodec.encode(new Cursor(TOPIC, 0, 0)))).isEqualTo(new Cursor(TOPIC, 0, 0));
-    assertThat(CursorCodec.decode(CursorCodec.encode(new Cursor(TOPIC, Integer.MAX_VALUE, Long.MAX_VALUE))))
-        .isEqualTo(new Cursor(TOPIC, Integer.MAX_VALUE, Long.MAX_VALUE));
+  /** The bytes of a one-partition cursor with single-byte varints. */
+  private static ByteBuffer header(final Uuid epoch, final int scope) {
+    return ByteBuffer.allocate(64).putLong(epoch.getMostSignificantBits())
+        .putLong(epoch.getLeastSignificantBits()).putInt(scope);
+  }
+
+  private static byte[] bytes(final ByteBuffer buffer) {
+    buffer.flip();
+    final byte[] out = new byte[buffer.remaining()];
+    buffer.get(out);
+    return out;
   }
 
   @Test
-  void writesVersionedUrlSafeString() {
-    final String text = CursorCodec.encode(new Cursor(TOPIC, 1, 42));
+  void roundTripsUserAndFeedCursors() {
+    final Cursor user = Cursor.of(TOPIC, Cursor.scopeOf("alice"), 2, 1_234_567_890_123L);
+    final Cursor feed = Cursor.of(TOPIC, Cursor.FEED_SCOPE, Map.of(0, 0L, 1, 7L, 2, 300L));
+    final Cursor extremes = Cursor.of(TOPIC, Integer.MIN_VALUE,
+        Map.of(0, Long.MAX_VALUE, Integer.MAX_VALUE, 0L));
 
-    assertThat(text).startsWith("v1.").matches("v1\\.[A-Za-z0-9_-]+").hasSize(41);
+    for (final Cursor cursor : new Cursor[] {user, feed, extremes}) {
+      assertThat(CursorCodec.decode(CursorCodec.encode(cursor))).isEqualTo(cursor);
+    }
   }
 
   @Test
-  void differentTopicIncarnationsGiveDifferentCursors() {
-    assertThat(CursorCodec.encode(new Cursor(Uuid.randomUuid(), 0, 5)))
-        .isNotEqualTo(CursorCodec.encode(new Cursor(Uuid.randomUuid(), 0, 5)));
+  void roundTripsRandomCursors() {
+    final Random random = new Random(42);
+    for (int i = 0; i < 1_000; i++) {
+      final TreeMap<Integer, Long> offsets = new TreeMap<>();
+      final int partitions = 1 + random.nextInt(20);
+      for (int p = 0; p < partitions; p++) {
+        offsets.put(random.nextInt(100_000), random.nextLong() & Long.MAX_VALUE >>> random.nextInt(63));
+      }
+      final Cursor cursor = new Cursor(Uuid.randomUuid(), random.nextInt(), offsets);
+
+      assertThat(CursorCodec.decode(CursorCodec.encode(cursor))).isEqualTo(cursor);
+    }
+  }
+
+  @Test
+  void writesVersionedUrlSafeCompactString() {
+    final String user = CursorCodec.encode(Cursor.of(TOPIC, Cursor.scopeOf("alice"), 1, 42));
+    final String feed = CursorCodec.encode(Cursor.of(TOPIC, 0, Map.of(0, 100_000L, 1, 5L, 2, 9L)));
+
+    assertThat(user).startsWith("v2.").matches("v2\\.[A-Za-z0-9_-]+").hasSizeLessThanOrEqualTo(45);
+    assertThat(feed).matches("v2\\.[A-Za-z0-9_-]+");
+  }
+
+  @Test
+  void differentIncarnationsScopesAndPositionsGiveDifferentCursors() {
+    final String base = CursorCodec.encode(Cursor.of(TOPIC, 1, 0, 5));
+
+    assertThat(CursorCodec.encode(Cursor.of(Uuid.randomUuid(), 1, 0, 5))).isNotEqualTo(base);
+    assertThat(CursorCodec.encode(Cursor.of(TOPIC, 2, 0, 5))).isNotEqualTo(base);
+    assertThat(CursorCodec.encode(Cursor.of(TOPIC, 1, 1, 5))).isNotEqualTo(base);
+    assertThat(CursorCodec.encode(Cursor.of(TOPIC, 1, 0, 6))).isNotEqualTo(base);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "v1.", "v2.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "garbage",
-      "v1.!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!", "v1.AAAA", "V1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-      "v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", // zero topic id
-      "v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-      "v1.kq3WhqaRTiG5hnz4Rlc1yQ=="})
-  void refusesGarbageWithClearMessage(final String text) {
+  @ValueSource(strings = {"", "v2.", "garbage", "v2.!!!!!!!!!!!!!!!!!!!!!!!!!!!!!", "v2.AAAA",
+      "V2.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "v3.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      "v1.kq3WhqaRTiG5hnz4Rlc1yQAAAAAAAAAAAAAAAAAAAAAAAA", // the unreleased single-partition format
+      "v2.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", // zero topic id, no count
+      "v2.kq3WhqaRTiG5hnz4Rlc1yQ==", "v2.kq3WhqaRTiG5hnz4Rlc1yQ", " v2.kq3WhqaRTiG5hnz4Rlc1yQ",
+      "v2.kq3WhqaRTiG5hnz4Rlc1yQAAAAAA\n"})
+  void refusesGarbageWithAMessageAboutTheCursor(final String text) {
     assertThatThrownBy(() -> CursorCodec.decode(text))
         .isInstanceOf(InvalidCursorException.class)
         .hasMessageContaining("cursor");
@@ -49,28 +96,74 @@ class CursorCodecTest {
   }
 
   @Test
-  void refusesNegativePositions() {
-    final String negativePartition = CursorCodec.encode(new Cursor(TOPIC, 0, 0)).substring(0, 3)
-        + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-            java.nio.ByteBuffer.allocate(28).putLong(TOPIC.getMostSignificantBits())
-                .putLong(TOPIC.getLeastSignificantBits()).putInt(-1).putLong(0).array());
-
-    assertThatThrownBy(() -> CursorCodec.decode(negativePartition))
-        .isInstanceOf(InvalidCursorException.class).hasMessageContaining("negative");
+  void refusesRandomBytesWithoutCrashing() {
+    final Random random = new Random(7);
+    for (int i = 0; i < 5_000; i++) {
+      final byte[] noise = new byte[random.nextInt(60)];
+      random.nextBytes(noise);
+      final String text = raw(noise);
+      // Either a clean refusal or (by a rare chance) a valid cursor, never another exception.
+      CursorCodec.tryDecode(text).ifPresent(c -> assertThat(CursorCodec.encode(c)).isEqualTo(text));
+    }
   }
 
   @Test
-  void refusesNonCanonicalSpelling() {
-    final String canonical = CursorCodec.encode(new Cursor(TOPIC, 1, 1));
-    final char last = canonical.charAt(canonical.length() - 1);
-    // The last base64 character carries 2 unused bits; flipping them keeps the bytes but not the text.
-    final String alias = canonical.substring(0, canonical.length() - 1) + (char) (last + 1);
+  void refusesZeroTopicAndEmptyOrHugePartitionLists() {
+    assertThatThrownBy(() -> CursorCodec.decode(raw(bytes(header(Uuid.ZERO_UUID, 0).put((byte) 1)
+        .put((byte) 0).put((byte) 0))))).hasMessageContaining("no topic");
+    assertThatThrownBy(() -> CursorCodec.decode(raw(bytes(header(TOPIC, 0).put((byte) 0)))))
+        .hasMessageContaining("partitions");
+    // a count of 20000 partitions (varint 0xA0 0x9C 0x01) is refused before reading them
+    assertThatThrownBy(() -> CursorCodec.decode(raw(bytes(header(TOPIC, 0)
+        .put((byte) 0xA0).put((byte) 0x9C).put((byte) 0x01))))).hasMessageContaining("partitions");
+  }
 
-    assertThat(CursorCodec.tryDecode(alias)).isEmpty();
+  @Test
+  void refusesTruncatedTrailingAndUnorderedContent() {
+    assertThatThrownBy(() -> CursorCodec.decode(raw(bytes(header(TOPIC, 0).put((byte) 2)
+        .put((byte) 0).put((byte) 1))))).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> CursorCodec.decode(raw(bytes(header(TOPIC, 0).put((byte) 1)
+        .put((byte) 0).put((byte) 1).put((byte) 9))))).hasMessageContaining("trailing");
+    assertThatThrownBy(() -> CursorCodec.decode(raw(bytes(header(TOPIC, 0).put((byte) 2)
+        .put((byte) 1).put((byte) 1).put((byte) 0).put((byte) 1))))).hasMessageContaining("ascending");
+    assertThatThrownBy(() -> CursorCodec.decode(raw(bytes(header(TOPIC, 0).put((byte) 2)
+        .put((byte) 1).put((byte) 1).put((byte) 1).put((byte) 1))))).hasMessageContaining("ascending");
+  }
+
+  @Test
+  void refusesOverlongVarintsAndNonCanonicalSpelling() {
+    // offset 1 spelled with a redundant continuation byte (0x81 0x00)
+    assertThatThrownBy(() -> CursorCodec.decode(raw(bytes(header(TOPIC, 0).put((byte) 1)
+        .put((byte) 0).put((byte) 0x81).put((byte) 0x00))))).hasMessageContaining("canonical");
+    // ten continuation bytes: more than 63 bits
+    final ByteBuffer tooLong = header(TOPIC, 0).put((byte) 1).put((byte) 0);
+    for (int i = 0; i < 10; i++) {
+      tooLong.put((byte) 0xFF);
+    }
+    assertThatThrownBy(() -> CursorCodec.decode(raw(bytes(tooLong)))).hasMessageContaining("too large");
+    // The last base64 character carries unused bits; flipping them keeps the bytes but not the text.
+    final String canonical = CursorCodec.encode(Cursor.of(TOPIC, 0, 1, 1));
+    final char last = canonical.charAt(canonical.length() - 1);
+    assertThat(CursorCodec.tryDecode(canonical.substring(0, canonical.length() - 1) + (char) (last + 1)))
+        .isEmpty();
+  }
+
+  @Test
+  void refusesOverlongStringsBeforeDecoding() {
+    assertThatThrownBy(() -> CursorCodec.decode("v2." + "A".repeat(CursorCodec.MAX_LENGTH)))
+        .hasMessageContaining("too long");
   }
 
   @Test
   void nullIsEmptyNotCrash() {
     assertThat(CursorCodec.tryDecode(null)).isEmpty();
+  }
+
+  @Test
+  void cursorValueTypeRejectsImpossiblePositions() {
+    assertThatThrownBy(() -> Cursor.of(TOPIC, 0, -1, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Cursor.of(TOPIC, 0, 0, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Cursor.of(TOPIC, 0, Map.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThat(Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 2L)).only(1)).isEqualTo(Cursor.of(TOPIC, 0, 1, 2));
   }
 }

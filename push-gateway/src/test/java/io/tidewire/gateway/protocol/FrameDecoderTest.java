@@ -26,7 +26,7 @@ class FrameDecoderTest {
 
   @Test
   void decodesSubscribeWithCursorTypesAndExplicitUser() {
-    final Cursor cursor = new Cursor(Uuid.randomUuid(), 1, 7);
+    final Cursor cursor = Cursor.of(Uuid.randomUuid(), Cursor.scopeOf("u-9"), 1, 7);
     final ClientFrame frame = request("{\"op\":\"subscribe\",\"ref\":\"1\",\"channel\":\"user:u-9\",\"cursor\":\""
         + CursorCodec.encode(cursor) + "\",\"types\":[\"generation.*\",\"credits.updated\"],\"future\":1}");
 

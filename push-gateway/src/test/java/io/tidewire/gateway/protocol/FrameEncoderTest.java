@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.gateway.testing.Events;
+import io.tidewire.schemas.avro.ActiveJob;
 import io.tidewire.schemas.avro.UserEvent;
+import io.tidewire.schemas.avro.UserState;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.kafka.common.Uuid;
@@ -16,17 +20,20 @@ import org.junit.jupiter.api.Test;
 class FrameEncoderTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Cursor CURSOR = new Cursor(Uuid.randomUuid(), 1, 10);
+  private static final Cursor CURSOR = Cursor.of(Uuid.randomUuid(), Cursor.scopeOf("u-1"), 1, 10);
+  private static final Cursor FEED = Cursor.of(Uuid.randomUuid(), Cursor.FEED_SCOPE,
+      Map.of(0, 1L, 1, 2L, 2, 3L));
 
   @Test
   void encodesReplies() throws Exception {
     assertThat(JSON.readTree(FrameEncoder.pong("3"))).isEqualTo(JSON.readTree("{\"op\":\"pong\",\"ref\":\"3\"}"));
     assertThat(JSON.readTree(FrameEncoder.unsubscribed("2", "feed")))
         .isEqualTo(JSON.readTree("{\"op\":\"unsubscribed\",\"ref\":\"2\",\"channel\":\"feed\"}"));
-    assertThat(JSON.readTree(FrameEncoder.subscribed("1", "user", false, Optional.of(CURSOR))))
+    assertThat(JSON.readTree(FrameEncoder.subscribed("1", "user", false, CURSOR)))
         .isEqualTo(JSON.readTree("{\"op\":\"subscribed\",\"ref\":\"1\",\"channel\":\"user\",\"recovered\":false,"
             + "\"cursor\":\"" + CursorCodec.encode(CURSOR) + "\"}"));
-    assertThat(JSON.readTree(FrameEncoder.subscribed("1", "feed", false, Optional.empty())).has("cursor")).isFalse();
+    assertThat(CursorCodec.decode(JSON.readTree(FrameEncoder.subscribed("1", "feed", true, FEED))
+        .get("cursor").textValue())).isEqualTo(FEED);
     assertThat(JSON.readTree(FrameEncoder.authenticated("4", Instant.ofEpochSecond(99))))
         .isEqualTo(JSON.readTree("{\"op\":\"authenticated\",\"ref\":\"4\",\"exp\":99}"));
   }
@@ -60,6 +67,22 @@ class FrameEncoderTest {
     assertThat(CursorCodec.decode(frame.get("cursor").textValue())).isEqualTo(CURSOR);
     assertThat(frame.get("ts").longValue()).isEqualTo(1_700_000_000_000L);
     assertThat(frame.get("data").get("progress").intValue()).isEqualTo(55);
+  }
+
+  @Test
+  void encodesSnapshotWithItsCursorAndState() throws Exception {
+    final UserState state = UserState.newBuilder().setUserId("u-1").setBalance(120L).setUpdatedAt(5L)
+        .setActiveJobs(List.of(ActiveJob.newBuilder().setJobId("j-1").setKind("generation")
+            .setGenerationKind("video").setStatus("active").setProgress(40).setStep(null)
+            .setTotalSteps(null).setUpdatedAt(4L).build()))
+        .build();
+
+    final JsonNode frame = JSON.readTree(FrameEncoder.snapshot("user", CURSOR, state));
+
+    assertThat(frame).isEqualTo(JSON.readTree("{\"op\":\"snapshot\",\"channel\":\"user\",\"cursor\":\""
+        + CursorCodec.encode(CURSOR) + "\",\"data\":{\"userId\":\"u-1\",\"balance\":120,\"activeJobs\":[{"
+        + "\"jobId\":\"j-1\",\"kind\":\"generation\",\"generationKind\":\"video\",\"status\":\"active\","
+        + "\"progress\":40,\"updatedAt\":4}],\"updatedAt\":5}}"));
   }
 
   @Test

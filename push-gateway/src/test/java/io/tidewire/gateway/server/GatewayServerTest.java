@@ -8,15 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewire.gateway.Gateway;
-import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.tail.TopicTail;
 import io.tidewire.gateway.testing.Events;
+import io.tidewire.gateway.testing.RawWsClient;
+import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.gateway.testing.WsClient;
-import io.tidewire.infra.SharedInfra;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.RowChange;
@@ -30,14 +30,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +49,7 @@ class GatewayServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final int MAX_FRAME = 4096;
+  private static final int QUEUE_BYTES = 256 * 1024;
 
   private static Gateway gateway;
   private static PrometheusMeterRegistry registry;
@@ -61,43 +60,27 @@ class GatewayServerTest {
 
   @BeforeAll
   static void start() {
-    final String bootstrap = SharedInfra.get().kafka().bootstrapServers();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    gateway = new Gateway(GatewayConfig.fromEnv(Map.of(
-        "TIDEWIRE_KAFKA_BOOTSTRAP", bootstrap,
-        "TIDEWIRE_JWT_SECRET", Tokens.SECRET,
+    gateway = new Gateway(TestKit.config(Map.of(
         "TIDEWIRE_JWT_CLOCK_SKEW_SECONDS", "0",
-        "TIDEWIRE_GATEWAY_HOST", "127.0.0.1",
-        "TIDEWIRE_GATEWAY_PORT", "0",
         "TIDEWIRE_GATEWAY_MAX_FRAME_BYTES", String.valueOf(MAX_FRAME),
         "TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES", "50",
-        "TIDEWIRE_GATEWAY_SEND_QUEUE_BYTES", String.valueOf(256 * 1024))),
+        "TIDEWIRE_GATEWAY_SEND_QUEUE_BYTES", String.valueOf(QUEUE_BYTES))),
         registry, StaticContent.classpath(GatewayServerTest.class.getClassLoader(), "web/"));
     gateway.start();
     port = gateway.port();
-    final Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    users = new KafkaProducer<>(props, new StringSerializer(), Topics.USER_EVENTS.valueSerde().serializer());
-    feed = new KafkaProducer<>(props, new StringSerializer(), Topics.FEED_EVENTS.valueSerde().serializer());
-    raw = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    users = TestKit.producer(Topics.USER_EVENTS.valueSerde().serializer());
+    feed = TestKit.producer(Topics.FEED_EVENTS.valueSerde().serializer());
+    raw = TestKit.producer(new ByteArraySerializer());
   }
 
   @AfterAll
   static void stop() {
-    for (final AutoCloseable c : new AutoCloseable[] {users, feed, raw, gateway}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        // best effort
-      }
-    }
+    TestKit.closeAll(users, feed, raw, gateway);
   }
 
   private static String newUser() {
-    return "user-" + UUID.randomUUID();
+    return TestKit.newUser();
   }
 
   private static RecordMetadata produce(final UserEvent event) throws Exception {
@@ -151,10 +134,13 @@ class GatewayServerTest {
 
       final JsonNode event = client.awaitFrame(f -> "event".equals(f.path("op").textValue()));
       final Cursor cursor = CursorCodec.decode(event.get("cursor").textValue());
-      assertThat(cursor.partition()).isEqualTo(written.partition())
-          .isEqualTo(TopicTail.partitionFor(user, 3)).isEqualTo(seam.partition());
-      assertThat(cursor.offset()).isEqualTo(written.offset() + 1).isGreaterThan(seam.offset());
-      assertThat(cursor.topicId()).isEqualTo(seam.topicId());
+      final int partition = TopicTail.partitionFor(user, 3);
+      assertThat(written.partition()).isEqualTo(partition);
+      assertThat(seam).isEqualTo(Cursor.of(seam.epoch(), Cursor.scopeOf(user), partition,
+          seam.offset(partition).orElseThrow()));
+      assertThat(written.offset()).isGreaterThanOrEqualTo(seam.offset(partition).orElseThrow());
+      assertThat(cursor).isEqualTo(Cursor.of(seam.epoch(), Cursor.scopeOf(user), partition,
+          written.offset() + 1));
       assertThat(event.get("type").textValue()).isEqualTo("generation.progress");
       assertThat(event.get("ts").longValue()).isEqualTo(1_700_000_000_000L);
       assertThat(event.get("data")).isEqualTo(JSON.readTree(
@@ -299,7 +285,65 @@ class GatewayServerTest {
       assertThat(slow.awaitClose()).isEqualTo(4008);
       assertThat(slow.frames()).anySatisfy(f -> assertThat(f.path("code").textValue()).isEqualTo("slow_consumer"));
       assertThat(slow.events().size()).isLessThan(300);
+      // 18 MB were produced for it; what ever waited for it on the server stayed within the bound
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          registry.get("tidewire.gateway.send.queue.peak.bytes").summary().count() > 0);
+      assertThat(registry.get("tidewire.gateway.send.queue.peak.bytes").summary().max())
+          .isLessThanOrEqualTo(QUEUE_BYTES + 1024);
     }
+  }
+
+  @Test
+  void clientThatNeverReadsIsCutOffAndItsSocketAbortedWithinBoundedTime() throws Exception {
+    final String user = newUser();
+    final double abortedBefore = registry.get("tidewire.gateway.aborted.connections").counter().count();
+    try (RawWsClient frozen = RawWsClient.connect(port, Tokens.valid(user));
+         WsClient other = subscribed(newUser(), "user")) {
+      frozen.sendText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
+      final String row = "{\"blob\":\"" + "z".repeat(60_000) + "\"}";
+
+      // Keep writing until the gateway gives up on it: it never reads, so its socket buffers fill,
+      // its queue overflows, and its close frame can never be delivered either.
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        for (int i = 0; i < 20; i++) {
+          users.send(new ProducerRecord<>(Topics.USER_EVENTS.name(), user,
+              UserEvent.newBuilder(Events.progress(user, "big", 0)).setType("row.blobs")
+                  .setData(RowChange.newBuilder().setTable("blobs").setOp("insert").setRow(row).build())
+                  .build()));
+        }
+        users.flush();
+        return registry.get("tidewire.gateway.aborted.connections").counter().count() > abortedBefore;
+      });
+
+      assertThat(frozen.readsToTheEnd(Duration.ofSeconds(10))).isTrue();
+      assertThat(other.answersPing("unaffected")).isTrue();
+    }
+  }
+
+  @Test
+  void replayRespectsTheSendQueueBoundInsteadOfOverflowingIt() throws Exception {
+    final String user = newUser();
+    final String cursor;
+    try (WsClient first = WsClient.connect(port, Tokens.valid(user))) {
+      first.send("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
+      cursor = first.reply("s").get("cursor").textValue();
+    }
+    for (int i = 0; i < 500; i++) { // ten times the queue's 50 frames
+      users.send(new ProducerRecord<>(Topics.USER_EVENTS.name(), user, Events.progress(user, "m-" + i, i % 100)));
+    }
+    users.flush();
+    final double slowBefore = registry.get("tidewire.gateway.slow.consumer.disconnects").counter().count();
+
+    try (WsClient resumed = WsClient.connect(port, Tokens.valid(user))) {
+      resumed.send("{\"op\":\"subscribe\",\"ref\":\"r\",\"channel\":\"user\",\"cursor\":\"" + cursor + "\"}");
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> resumed.events().size() >= 500);
+      assertThat(resumed.reply("r").get("recovered").booleanValue()).isTrue();
+      assertThat(resumed.events()).extracting(e -> e.get("id").textValue())
+          .containsExactlyElementsOf(IntStream.range(0, 500).mapToObj(i -> "m-" + i).toList());
+      assertThat(resumed.answersPing("still-open")).isTrue();
+    }
+    assertThat(registry.get("tidewire.gateway.slow.consumer.disconnects").counter().count()).isEqualTo(slowBefore);
   }
 
   @Test
@@ -310,6 +354,21 @@ class GatewayServerTest {
 
       assertThat(client.awaitClose()).isEqualTo(4001);
       assertThat(client.frames()).anySatisfy(f -> assertThat(f.path("code").textValue()).isEqualTo("token_expired"));
+    }
+  }
+
+  @Test
+  void authOpRefreshesTheTokenSoTheSessionOutlivesItsFirstExpiry() {
+    final String user = newUser();
+    final Instant firstExpiry = Instant.now().plusSeconds(2);
+    try (WsClient client = WsClient.connect(port, Tokens.hs256(Tokens.SECRET, user, firstExpiry))) {
+      client.send("{\"op\":\"auth\",\"ref\":\"a\",\"token\":\"" + Tokens.valid(user) + "\"}");
+      assertThat(client.reply("a").get("op").textValue()).isEqualTo("authenticated");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(firstExpiry.plusMillis(700)));
+
+      assertThat(client.answersPing("after-first-expiry")).isTrue();
+      assertThat(client.frames()).noneSatisfy(f -> assertThat(f.path("op").textValue()).isEqualTo("error"));
     }
   }
 

@@ -13,15 +13,18 @@ import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.gateway.testing.FakeRecovery;
 import io.tidewire.gateway.testing.FakeTransport;
+import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
+import io.tidewire.schemas.avro.UserState;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.AfterEach;
@@ -30,16 +33,17 @@ import org.junit.jupiter.api.Test;
 class ClientSessionTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Cursor SEAM = new Cursor(Uuid.randomUuid(), 1, 42);
+  private static final Uuid USER_TOPIC = Uuid.randomUuid();
+  private static final Uuid FEED_TOPIC = Uuid.randomUuid();
+  /** The user tail's position in the user's partition (1) when a subscription joins. */
+  private static final Cursor SEAM = Cursor.of(USER_TOPIC, Cursor.FEED_SCOPE, 1, 42);
+  private static final Cursor FEED_SEAM = Cursor.of(FEED_TOPIC, Cursor.FEED_SCOPE,
+      Map.of(0, 0L, 1, 0L, 2, 0L));
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    final Thread t = new Thread(r, "test-timer");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer = TestKit.daemonTimer();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final Hub hub = new Hub((key, registration) -> registration.accept(Optional.of(SEAM)),
-      DispatchSeam.immediate());
+  private final Hub hub = new Hub(DispatchSeam.fixed(SEAM), DispatchSeam.fixed(FEED_SEAM));
+  private final FakeRecovery recovery = new FakeRecovery();
   private final JwtVerifier verifier = new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8),
       Clock.systemUTC(), Duration.ZERO);
 
@@ -51,7 +55,7 @@ class ClientSessionTest {
   private final GatewayMetrics metrics = new GatewayMetrics(registry);
 
   private SessionContext context(final int queueMessages) {
-    return new SessionContext(hub, verifier, metrics, timer, Clock.systemUTC(),
+    return new SessionContext(hub, recovery, verifier, metrics, timer, Clock.systemUTC(),
         1024, queueMessages, 1_000_000, Duration.ofMillis(300));
   }
 
@@ -64,6 +68,32 @@ class ClientSessionTest {
 
   private ClientSession open(final FakeTransport transport, final String user) {
     return open(transport, user, Instant.now().plusSeconds(3600), 100);
+  }
+
+  /** A user event in the user's partition (1) at {@code offset}. */
+  private static EncodedEvent userEvent(final String owner, final String type, final long offset,
+      final String frame) {
+    return EncodedEvent.of(Optional.of(owner), type, 1, offset, frame);
+  }
+
+  /** A feed event in partition 0 at {@code offset}. */
+  private static EncodedEvent feedEvent(final long offset, final String frame) {
+    return EncodedEvent.of(Optional.empty(), "feed.counts", 0, offset, frame);
+  }
+
+  /** Sends a subscribe with a cursor. */
+  private static void subscribe(final ClientSession session, final String ref, final String channel,
+      final Cursor from) {
+    session.onText("{\"op\":\"subscribe\",\"ref\":\"" + ref + "\",\"channel\":\"" + channel
+        + "\",\"cursor\":\"" + cursor(from) + "\"}");
+  }
+
+  private static String cursor(final Cursor cursor) {
+    return CursorCodec.encode(cursor);
+  }
+
+  private static JsonNode frame(final FakeTransport transport, final int index) throws Exception {
+    return JSON.readTree(transport.sent().get(index));
   }
 
   private static JsonNode last(final FakeTransport transport) throws Exception {
@@ -115,14 +145,140 @@ class ClientSessionTest {
     final FakeTransport transport = new FakeTransport(true);
     final ClientSession session = open(transport, "alice");
 
-    session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user:alice\",\"cursor\":\""
-        + CursorCodec.encode(new Cursor(Uuid.randomUuid(), 0, 1)) + "\"}");
-    hub.deliverToUser("alice", EncodedEvent.of(Optional.of("alice"), "generation.progress", "{\"op\":\"event\"}"));
+    session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user:alice\"}");
+    hub.deliverToUser("alice", userEvent("alice", "generation.progress", 42, "{\"op\":\"event\"}"));
 
-    assertThat(JSON.readTree(transport.sent().get(0))).isEqualTo(JSON.readTree(
+    assertThat(frame(transport, 0)).isEqualTo(JSON.readTree(
         "{\"op\":\"subscribed\",\"ref\":\"s\",\"channel\":\"user:alice\",\"recovered\":false,\"cursor\":\""
-            + CursorCodec.encode(SEAM) + "\"}"));
+            + cursor(SEAM.withScope(Cursor.scopeOf("alice"))) + "\"}"));
     assertThat(transport.sent()).hasSize(2).last().isEqualTo("{\"op\":\"event\"}");
+    assertThat(recovery.replays()).isEmpty();
+    assertThat(recovery.snapshots()).isEmpty();
+  }
+
+  @Test
+  void cursorAtTheSeamResumesLiveWithRecoveredTrue() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "alice");
+    final Cursor mine = SEAM.withScope(Cursor.scopeOf("alice"));
+
+    subscribe(session, "s", "user", mine);
+
+    assertThat(frame(transport, 0).get("recovered").booleanValue()).isTrue();
+    assertThat(frame(transport, 0).get("cursor").textValue()).isEqualTo(cursor(mine));
+    assertThat(recovery.replays()).isEmpty();
+  }
+
+  @Test
+  void cursorBehindTheSeamStartsAReplayAndBuffersLiveEventsUntilItCatchesUp() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "alice");
+    final Cursor behind = Cursor.of(USER_TOPIC, Cursor.scopeOf("alice"), 1, 30);
+
+    subscribe(session, "s", "user", behind);
+    hub.deliverToUser("alice", userEvent("alice", "generation.progress", 50, "live-50"));
+
+    assertThat(transport.sent()).isEmpty(); // no reply before the replay checked the cursor
+    final Subscription replay = recovery.replays().get(0);
+    assertThat(replay.requested()).contains(behind);
+    assertThat(replay.lagging()).isEqualTo(Map.of(1, 30L));
+
+    replay.recoverable();
+    replay.advance(List.of(userEvent("alice", "generation.progress", 35, "old-35"),
+        userEvent("alice", "generation.progress", 41, "old-41")), Map.of(1, 42L));
+    hub.deliverToUser("alice", userEvent("alice", "generation.progress", 51, "live-51"));
+
+    assertThat(frame(transport, 0).get("recovered").booleanValue()).isTrue();
+    assertThat(frame(transport, 0).get("cursor").textValue()).isEqualTo(cursor(behind));
+    assertThat(transport.sent().subList(1, transport.sent().size()))
+        .containsExactly("old-35", "old-41", "live-50", "live-51");
+  }
+
+  @Test
+  void tooManyResumesAtOnceAreRateLimitedWithoutSubscribing() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "alice");
+    recovery.admit(false);
+
+    subscribe(session, "s", "user", Cursor.of(USER_TOPIC, Cursor.scopeOf("alice"), 1, 3));
+
+    assertThat(last(transport).get("code").textValue()).isEqualTo("rate_limited");
+    assertThat(last(transport).get("ref").textValue()).isEqualTo("s");
+    assertThat(hub.hasUserSubscribers("alice")).isFalse();
+  }
+
+  @Test
+  void cursorOfAnotherIncarnationGetsRecoveredFalseThenTheSnapshotBeforeAnyLiveEvent() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "alice");
+
+    subscribe(session, "s", "user", Cursor.of(Uuid.randomUuid(), Cursor.scopeOf("alice"), 1, 7));
+    hub.deliverToUser("alice", userEvent("alice", "credits.updated", 42, "live-42"));
+    assertThat(transport.sent()).isEmpty();
+    recovery.snapshots().get(0).ready().accept(Optional.of(UserState.newBuilder().setUserId("alice")
+        .setBalance(7L).setActiveJobs(List.of()).setUpdatedAt(1L).build()));
+    hub.deliverToUser("alice", userEvent("alice", "credits.updated", 43, "live-43"));
+
+    final Cursor at = SEAM.withScope(Cursor.scopeOf("alice"));
+    assertThat(frame(transport, 0)).isEqualTo(JSON.readTree("{\"op\":\"subscribed\",\"ref\":\"s\","
+        + "\"channel\":\"user\",\"recovered\":false,\"cursor\":\"" + cursor(at) + "\"}"));
+    assertThat(frame(transport, 1)).isEqualTo(JSON.readTree("{\"op\":\"snapshot\",\"channel\":\"user\","
+        + "\"cursor\":\"" + cursor(at) + "\",\"data\":{\"userId\":\"alice\",\"balance\":7,\"activeJobs\":[],"
+        + "\"updatedAt\":1}}"));
+    assertThat(transport.sent().subList(2, transport.sent().size())).containsExactly("live-42", "live-43");
+    assertThat(registry.get("tidewire.gateway.unrecoverable.cursors").tag("reason", "other_epoch")
+        .counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void anotherUsersCursorIsNeverReplayedButAnsweredWithASnapshot() {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "bob");
+
+    subscribe(session, "s", "user", Cursor.of(USER_TOPIC, Cursor.scopeOf("alice"), 1, 7));
+
+    assertThat(recovery.replays()).isEmpty();
+    assertThat(recovery.snapshots()).extracting(FakeRecovery.SnapshotRequest::userId).containsExactly("bob");
+  }
+
+  @Test
+  void userWithoutStateGetsAnEmptySnapshot() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "carol");
+    subscribe(session, "s", "user", Cursor.of(Uuid.randomUuid(), Cursor.scopeOf("carol"), 1, 7));
+
+    recovery.snapshots().get(0).ready().accept(Optional.empty());
+
+    assertThat(frame(transport, 1).get("data")).isEqualTo(JSON.readTree(
+        "{\"userId\":\"carol\",\"activeJobs\":[],\"updatedAt\":0}"));
+  }
+
+  @Test
+  void snapshotThatCannotBeTakenIsAnInternalErrorWithTheRefAndNoSubscription() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "dan");
+    subscribe(session, "s", "user", Cursor.of(Uuid.randomUuid(), Cursor.scopeOf("dan"), 1, 7));
+
+    recovery.snapshots().get(0).failed().accept("store down");
+
+    assertThat(last(transport).get("code").textValue()).isEqualTo("internal");
+    assertThat(last(transport).get("ref").textValue()).isEqualTo("s");
+    assertThat(hub.hasUserSubscribers("dan")).isFalse();
+    assertThat(transport.closed()).isEmpty();
+  }
+
+  @Test
+  void feedCursorOfAnotherIncarnationGoesLiveWithoutSnapshot() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "erin");
+
+    subscribe(session, "f", "feed", Cursor.of(Uuid.randomUuid(), 0, Map.of(0, 1L, 1, 1L, 2, 1L)));
+    hub.deliverToFeed(feedEvent(0, "feed-0"));
+
+    assertThat(frame(transport, 0).get("recovered").booleanValue()).isFalse();
+    assertThat(CursorCodec.decode(frame(transport, 0).get("cursor").textValue())).isEqualTo(FEED_SEAM);
+    assertThat(transport.sent()).hasSize(2).last().isEqualTo("feed-0");
+    assertThat(recovery.snapshots()).isEmpty();
   }
 
   @Test
@@ -131,10 +287,10 @@ class ClientSessionTest {
     final ClientSession session = open(transport, "alice");
     session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\",\"types\":[\"credits.*\"]}");
 
-    hub.deliverToUser("alice", EncodedEvent.of(Optional.of("alice"), "generation.progress", "g"));
-    hub.deliverToUser("alice", EncodedEvent.of(Optional.of("alice"), "credits.updated", "c"));
+    hub.deliverToUser("alice", userEvent("alice", "generation.progress", 42, "g"));
+    hub.deliverToUser("alice", userEvent("alice", "credits.updated", 43, "c"));
     session.onText("{\"op\":\"unsubscribe\",\"ref\":\"u\",\"channel\":\"user\"}");
-    hub.deliverToUser("alice", EncodedEvent.of(Optional.of("alice"), "credits.updated", "c2"));
+    hub.deliverToUser("alice", userEvent("alice", "credits.updated", 44, "c2"));
 
     assertThat(transport.sent()).hasSize(3);
     assertThat(transport.sent().get(1)).isEqualTo("c");
@@ -147,7 +303,7 @@ class ClientSessionTest {
     final ClientSession session = open(transport, "alice");
     session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
 
-    assertThat(session.deliver(Kind.USER, EncodedEvent.of(Optional.of("bob"), "x", "bob's"))).isFalse();
+    assertThat(session.deliver(Kind.USER, userEvent("bob", "x", 50, "bob's"))).isFalse();
     assertThat(transport.sent()).doesNotContain("bob's");
   }
 
@@ -181,7 +337,7 @@ class ClientSessionTest {
     fastSession.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"feed\"}");
 
     for (int i = 0; i < 20; i++) {
-      hub.deliverToFeed(EncodedEvent.of(Optional.empty(), "feed.counts", "e" + i));
+      hub.deliverToFeed(feedEvent(i, "e" + i));
     }
 
     assertThat(slow.sent()).hasSize(1); // only the subscribed reply is in flight
@@ -203,11 +359,14 @@ class ClientSessionTest {
     session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"feed\"}");
 
     for (int i = 0; i < 5; i++) {
-      hub.deliverToFeed(EncodedEvent.of(Optional.empty(), "feed.counts", "e" + i));
+      hub.deliverToFeed(feedEvent(i, "e" + i));
     }
 
     await().atMost(Duration.ofSeconds(5)).until(() -> stuck.closed().isPresent());
     assertThat(stuck.closed()).contains(CloseCode.SLOW_CONSUMER);
+    // it never completes the close either: its socket is aborted one grace period later
+    await().atMost(Duration.ofSeconds(5)).until(stuck::aborted);
+    assertThat(registry.get("tidewire.gateway.aborted.connections").counter().count()).isEqualTo(1);
   }
 
   @Test

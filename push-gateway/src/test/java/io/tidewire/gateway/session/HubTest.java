@@ -40,10 +40,15 @@ class HubTest {
     }
   }
 
-  private final Hub hub = new Hub(DispatchSeam.immediate(), DispatchSeam.immediate());
+  private static final Cursor ANYWHERE = Cursor.of(Uuid.randomUuid(), 0, 0, 0);
+  private final Hub hub = new Hub(DispatchSeam.fixed(ANYWHERE), DispatchSeam.fixed(ANYWHERE));
 
   private static EncodedEvent userEvent(final String owner, final String frame) {
-    return EncodedEvent.of(Optional.of(owner), "generation.progress", frame);
+    return EncodedEvent.of(Optional.of(owner), "generation.progress", 0, 0, frame);
+  }
+
+  private static EncodedEvent feedEvent(final String frame) {
+    return EncodedEvent.of(Optional.empty(), "feed.counts", 0, 0, frame);
   }
 
   @Test
@@ -53,7 +58,7 @@ class HubTest {
     final Recorder alice2 = new Recorder("alice");
     for (final Recorder r : List.of(alice, bob, alice2)) {
       hub.register(r);
-      hub.subscribe(r, Kind.USER, cursor -> { });
+      hub.subscribe(r, Kind.USER, cursor -> true);
     }
 
     hub.deliverToUser("alice", userEvent("alice", "a1"));
@@ -73,11 +78,11 @@ class HubTest {
     for (final Recorder r : List.of(a, b, userOnly)) {
       hub.register(r);
     }
-    hub.subscribe(a, Kind.FEED, cursor -> { });
-    hub.subscribe(b, Kind.FEED, cursor -> { });
-    hub.subscribe(userOnly, Kind.USER, cursor -> { });
+    hub.subscribe(a, Kind.FEED, cursor -> true);
+    hub.subscribe(b, Kind.FEED, cursor -> true);
+    hub.subscribe(userOnly, Kind.USER, cursor -> true);
 
-    assertThat(hub.deliverToFeed(EncodedEvent.of(Optional.empty(), "feed.counts", "f1"))).isEqualTo(2);
+    assertThat(hub.deliverToFeed(feedEvent("f1"))).isEqualTo(2);
 
     assertThat(a.received).containsExactly("FEED:f1");
     assertThat(b.received).containsExactly("FEED:f1");
@@ -88,11 +93,11 @@ class HubTest {
   void unsubscribeAndUnregisterStopDelivery() {
     final Recorder a = new Recorder("a");
     hub.register(a);
-    hub.subscribe(a, Kind.USER, cursor -> { });
-    hub.subscribe(a, Kind.FEED, cursor -> { });
+    hub.subscribe(a, Kind.USER, cursor -> true);
+    hub.subscribe(a, Kind.FEED, cursor -> true);
 
     hub.unsubscribe(a, Kind.FEED);
-    hub.deliverToFeed(EncodedEvent.of(Optional.empty(), "feed.counts", "f1"));
+    hub.deliverToFeed(feedEvent("f1"));
     hub.unregister(a);
     hub.deliverToUser("a", userEvent("a", "a1"));
 
@@ -103,20 +108,34 @@ class HubTest {
 
   @Test
   void subscriptionJoinsAtTheSeamWithTheOwnersPosition() {
-    final Cursor position = new Cursor(Uuid.randomUuid(), 2, 17);
+    final Cursor position = Cursor.of(Uuid.randomUuid(), 0, 2, 17);
     final AtomicReference<Optional<String>> askedKey = new AtomicReference<>();
     final Hub seamed = new Hub((key, registration) -> {
       askedKey.set(key);
-      registration.accept(Optional.of(position));
-    }, DispatchSeam.immediate());
-    final AtomicReference<Optional<Cursor>> told = new AtomicReference<>();
+      registration.accept(position);
+    }, DispatchSeam.fixed(ANYWHERE));
+    final AtomicReference<Cursor> told = new AtomicReference<>();
     final Recorder dave = new Recorder("dave");
     seamed.register(dave);
 
-    seamed.subscribe(dave, Kind.USER, told::set);
+    seamed.subscribe(dave, Kind.USER, cursor -> {
+      told.set(cursor);
+      return true;
+    });
 
     assertThat(askedKey.get()).contains("dave");
-    assertThat(told.get()).contains(position);
+    assertThat(told.get()).isEqualTo(position);
+    assertThat(seamed.hasUserSubscribers("dave")).isTrue();
+  }
+
+  @Test
+  void activationThatDeclinesAddsNothing() {
+    final Recorder erin = new Recorder("erin");
+    hub.register(erin);
+
+    hub.subscribe(erin, Kind.USER, cursor -> false);
+
+    assertThat(hub.hasUserSubscribers("erin")).isFalse();
   }
 
   @Test
@@ -125,12 +144,12 @@ class HubTest {
     final AtomicReference<Hub> self = new AtomicReference<>();
     final Hub racing = new Hub((key, registration) -> {
       self.get().unregister(gone); // the session closes while its subscribe waits at the seam
-      registration.accept(Optional.empty());
-    }, DispatchSeam.immediate());
+      registration.accept(ANYWHERE);
+    }, DispatchSeam.fixed(ANYWHERE));
     self.set(racing);
     racing.register(gone);
 
-    racing.subscribe(gone, Kind.USER, cursor -> { });
+    racing.subscribe(gone, Kind.USER, cursor -> true);
 
     assertThat(racing.hasUserSubscribers("gone")).isFalse();
     assertThat(racing.deliverToUser("gone", userEvent("gone", "late"))).isZero();

@@ -150,4 +150,59 @@ class OutboundQueueTest {
     assertThat(queue.offer("c", 1)).isEqualTo(Offer.CLOSED);
     assertThat(transport.sent()).containsExactly("a");
   }
+
+  @Test
+  void parkedProducerIsWokenOnceTheQueueIsHalfEmpty() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 4, 1_000_000);
+    final AtomicInteger woken = new AtomicInteger();
+    queue.offer("in-flight", 1);
+    for (int i = 0; i < 4; i++) {
+      queue.offer("f" + i, 1);
+    }
+    assertThat(queue.hasRoom()).isFalse();
+
+    queue.whenRoom(woken::incrementAndGet);
+    transport.completeNext(); // 3 waiting: more than half
+    assertThat(woken).hasValue(0);
+    transport.completeNext(); // 2 waiting: half
+    assertThat(woken).hasValue(1);
+    assertThat(queue.hasRoom()).isTrue();
+    transport.completeNext();
+    assertThat(woken).hasValue(1);
+
+    queue.whenRoom(woken::incrementAndGet); // room already: at once
+    assertThat(woken).hasValue(2);
+  }
+
+  @Test
+  void parkedProducerIsWokenWhenTheQueueCloses() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 2, 1_000_000);
+    final AtomicInteger woken = new AtomicInteger();
+    queue.offer("in-flight", 1);
+    queue.offer("a", 1);
+    queue.offer("b", 1);
+    queue.whenRoom(woken::incrementAndGet);
+
+    queue.finish(Optional.empty(), true, () -> { });
+
+    assertThat(woken).hasValue(1);
+    assertThat(queue.hasRoom()).isFalse();
+  }
+
+  @Test
+  void peakBytesNeverExceedsTheBoundPlusTheFinalFrame() {
+    final FakeTransport transport = new FakeTransport(false);
+    final OutboundQueue queue = queue(transport, 1000, 100);
+    queue.offer("in-flight", 1);
+    for (int i = 0; i < 50; i++) {
+      queue.offer("x", 30);
+    }
+    assertThat(queue.peakBytes()).isEqualTo(90);
+
+    queue.finish(Optional.of("bye"), true, () -> { });
+
+    assertThat(queue.peakBytes()).isEqualTo(90);
+  }
 }

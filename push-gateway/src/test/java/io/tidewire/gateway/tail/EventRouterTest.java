@@ -17,6 +17,7 @@ import io.tidewire.gateway.testing.Events;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.UserEvent;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Uuid;
@@ -28,7 +29,9 @@ class EventRouterTest {
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final GatewayMetrics metrics = new GatewayMetrics(registry);
-  private final Hub hub = new Hub(DispatchSeam.immediate(), DispatchSeam.immediate());
+  private static final Uuid TOPIC_ID = Uuid.randomUuid();
+  private static final Cursor SOMEWHERE = Cursor.of(TOPIC_ID, 0, 0, 0);
+  private final Hub hub = new Hub(DispatchSeam.fixed(SOMEWHERE), DispatchSeam.fixed(SOMEWHERE));
 
   private static final class Inbox implements Subscriber {
     final String user;
@@ -57,26 +60,35 @@ class EventRouterTest {
     return new ConsumerRecord<>(topic, 1, offset, null, value);
   }
 
+  /** The tail's position after a record at {@code offset} of partition 1 (of 3). */
+  private static Cursor positionAfter(final long offset) {
+    return Cursor.of(TOPIC_ID, Cursor.FEED_SCOPE, Map.of(0, 40L, 1, offset + 1, 2, 90L));
+  }
+
   @Test
   void userEventGoesOnlyToItsOwnerEncodedOnceWithItsCursor() throws Exception {
     final Inbox alice = new Inbox("alice");
     final Inbox bob = new Inbox("bob");
     hub.register(alice);
     hub.register(bob);
-    hub.subscribe(alice, Kind.USER, c -> { });
-    hub.subscribe(bob, Kind.USER, c -> { });
+    hub.subscribe(alice, Kind.USER, c -> true);
+    hub.subscribe(bob, Kind.USER, c -> true);
     final UserEvent event = Events.progress("alice", "e-1", 10);
-    final Cursor cursor = new Cursor(Uuid.randomUuid(), 1, 8);
 
     EventRouter.userEvents(hub, metrics).handle(record(Topics.USER_EVENTS.name(), 7,
-        Topics.USER_EVENTS.valueSerde().serializer().serialize(Topics.USER_EVENTS.name(), event)), cursor);
+        Topics.USER_EVENTS.valueSerde().serializer().serialize(Topics.USER_EVENTS.name(), event)),
+        () -> positionAfter(7));
 
     assertThat(bob.events).isEmpty();
     assertThat(alice.events).hasSize(1);
     final JsonNode frame = JSON.readTree(alice.events.get(0).frame());
     assertThat(frame.get("channel").textValue()).isEqualTo("user");
     assertThat(frame.get("id").textValue()).isEqualTo("e-1");
-    assertThat(CursorCodec.decode(frame.get("cursor").textValue())).isEqualTo(cursor);
+    // a user event's cursor names its own partition only, scoped to its owner
+    assertThat(CursorCodec.decode(frame.get("cursor").textValue()))
+        .isEqualTo(Cursor.of(TOPIC_ID, Cursor.scopeOf("alice"), 1, 8));
+    assertThat(alice.events.get(0).partition()).isEqualTo(1);
+    assertThat(alice.events.get(0).offset()).isEqualTo(7);
     assertThat(frame.get("data").get("progress").intValue()).isEqualTo(10);
     assertThat(alice.events.get(0).bytes()).isEqualTo(alice.events.get(0).frame().length());
   }
@@ -87,14 +99,17 @@ class EventRouterTest {
     final Inbox b = new Inbox("b");
     hub.register(a);
     hub.register(b);
-    hub.subscribe(a, Kind.FEED, c -> { });
-    hub.subscribe(b, Kind.FEED, c -> { });
+    hub.subscribe(a, Kind.FEED, c -> true);
+    hub.subscribe(b, Kind.FEED, c -> true);
 
     EventRouter.feedEvents(hub, metrics).handle(record(Topics.FEED_EVENTS.name(), 0,
         Topics.FEED_EVENTS.valueSerde().serializer().serialize(Topics.FEED_EVENTS.name(), Events.published("c-1"))),
-        new Cursor(Uuid.randomUuid(), 0, 1));
+        () -> positionAfter(0));
 
     assertThat(a.events).hasSize(1);
+    // a feed event's cursor names every partition: resuming from it resumes the whole feed
+    assertThat(CursorCodec.decode(JSON.readTree(a.events.get(0).frame()).get("cursor").textValue()))
+        .isEqualTo(positionAfter(0));
     assertThat(b.events).containsExactlyElementsOf(a.events);
     assertThat(JSON.readTree(a.events.get(0).frame()).get("data").get("contentId").textValue()).isEqualTo("c-1");
   }
@@ -103,13 +118,13 @@ class EventRouterTest {
   void undecodableAndEmptyRecordsAreCountedAndSkipped() {
     final Inbox alice = new Inbox("alice");
     hub.register(alice);
-    hub.subscribe(alice, Kind.USER, c -> { });
+    hub.subscribe(alice, Kind.USER, c -> true);
     final EventRouter<UserEvent> router = EventRouter.userEvents(hub, metrics);
-    final Cursor cursor = new Cursor(Uuid.randomUuid(), 1, 1);
 
-    router.handle(record(Topics.USER_EVENTS.name(), 0, new byte[] {1, 2, 3}), cursor);
-    router.handle(record(Topics.USER_EVENTS.name(), 1, null), cursor);
-    router.handle(record(Topics.USER_EVENTS.name(), 2, new byte[] {(byte) 0xC3, 0x01, 0, 0, 0, 0, 0, 0, 0, 0}), cursor);
+    router.handle(record(Topics.USER_EVENTS.name(), 0, new byte[] {1, 2, 3}), () -> positionAfter(0));
+    router.handle(record(Topics.USER_EVENTS.name(), 1, null), () -> positionAfter(1));
+    router.handle(record(Topics.USER_EVENTS.name(), 2, new byte[] {(byte) 0xC3, 0x01, 0, 0, 0, 0, 0, 0, 0, 0}),
+        () -> positionAfter(2));
 
     assertThat(alice.events).isEmpty();
     assertThat(registry.get("tidewire.gateway.records.skipped").counter().count()).isEqualTo(3);

@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.tidewire.gateway.protocol.Cursor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -27,6 +30,7 @@ class TopicTailTest {
   private final List<String> handled = new CopyOnWriteArrayList<>();
   private final List<Cursor> cursors = new CopyOnWriteArrayList<>();
   private final AtomicInteger failures = new AtomicInteger();
+  private final AtomicInteger polls = new AtomicInteger();
   private TopicTail tail;
 
   @AfterEach
@@ -37,19 +41,35 @@ class TopicTailTest {
   }
 
   private TopicTail start(final int partitions, final long end) {
-    final java.util.HashMap<TopicPartition, Long> ends = new java.util.HashMap<>();
+    return start(partitions, 0, end, TopicTail.Start.LATEST);
+  }
+
+  private TopicTail start(final int partitions, final long beginning, final long end,
+      final TopicTail.Start from) {
+    final Map<TopicPartition, Long> begins = new HashMap<>();
+    final Map<TopicPartition, Long> ends = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
+      begins.put(new TopicPartition(TOPIC, p), beginning);
       ends.put(new TopicPartition(TOPIC, p), end);
     }
+    consumer.updateBeginningOffsets(begins);
     consumer.updateEndOffsets(ends);
-    tail = new TopicTail(TOPIC, ID, partitions, consumer, (record, cursor) -> {
-      final String value = new String(record.value(), StandardCharsets.UTF_8);
-      if (value.equals("poison")) {
-        throw new IllegalArgumentException("cannot decode");
+    tail = new TopicTail(TOPIC, ID, partitions, consumer, new TopicTail.RecordHandler() {
+      @Override
+      public void handle(final ConsumerRecord<byte[], byte[]> record, final Supplier<Cursor> position) {
+        final String value = new String(record.value(), StandardCharsets.UTF_8);
+        if (value.equals("poison")) {
+          throw new IllegalArgumentException("cannot decode");
+        }
+        handled.add(value);
+        cursors.add(position.get());
       }
-      handled.add(value);
-      cursors.add(cursor);
-    }, topic -> failures.incrementAndGet());
+
+      @Override
+      public void polled() {
+        polls.incrementAndGet();
+      }
+    }, from, topic -> failures.incrementAndGet());
     tail.start();
     return tail;
   }
@@ -78,23 +98,44 @@ class TopicTailTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 2);
     assertThat(handled).containsExactly("one", "two");
-    assertThat(cursors).containsExactly(new Cursor(ID, 0, 6), new Cursor(ID, 0, 8));
+    assertThat(cursors).containsExactly(Cursor.of(ID, 0, 0, 6), Cursor.of(ID, 0, 0, 8));
     assertThat(failures).hasValue(1);
     await().atMost(Duration.ofSeconds(5)).until(() -> tail.position(0) == 8);
     assertThat(tail.isAlive()).isTrue();
   }
 
   @Test
-  void seamTellsThePositionOfTheKeysPartitionOnly() {
+  void positionAfterARecordNamesEveryPartitionWithThatRecordPassed() {
+    start(3, 5);
+
+    add(1, 5, "one");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 1);
+    assertThat(cursors).containsExactly(Cursor.of(ID, 0, Map.of(0, 5L, 1, 6L, 2, 5L)));
+    await().atMost(Duration.ofSeconds(5)).until(() -> polls.get() > 0);
+  }
+
+  @Test
+  void seamTellsThePositionOfTheKeysPartitionOrOfAllPartitions() {
     start(3, 4);
-    final AtomicReference<Optional<Cursor>> userSeam = new AtomicReference<>();
-    final AtomicReference<Optional<Cursor>> feedSeam = new AtomicReference<>();
+    final AtomicReference<Cursor> userSeam = new AtomicReference<>();
+    final AtomicReference<Cursor> feedSeam = new AtomicReference<>();
 
     tail.atSeam(Optional.of("user-42"), userSeam::set);
     tail.atSeam(Optional.empty(), feedSeam::set);
 
-    assertThat(userSeam.get()).contains(new Cursor(ID, TopicTail.partitionFor("user-42", 3), 4));
-    assertThat(feedSeam.get()).isEmpty();
+    assertThat(userSeam.get()).isEqualTo(Cursor.of(ID, 0, TopicTail.partitionFor("user-42", 3), 4));
+    assertThat(feedSeam.get()).isEqualTo(Cursor.of(ID, 0, Map.of(0, 4L, 1, 4L, 2, 4L)));
+  }
+
+  @Test
+  void stateTailStartsAtTheBeginning() {
+    start(2, 3, 10, TopicTail.Start.EARLIEST);
+
+    assertThat(tail.position(0)).isEqualTo(3);
+    assertThat(tail.position(1)).isEqualTo(3);
+    add(0, 3, "oldest");
+    await().atMost(Duration.ofSeconds(5)).until(() -> handled.contains("oldest"));
   }
 
   @Test

@@ -20,6 +20,7 @@ public final class FakeTransport implements Transport {
   private final ArrayDeque<Consumer<Optional<Throwable>>> inFlight = new ArrayDeque<>();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private volatile Optional<CloseCode> closed = Optional.empty();
+  private volatile boolean aborted;
   private int closes;
 
   public FakeTransport(final boolean auto) {
@@ -71,6 +72,21 @@ public final class FakeTransport implements Transport {
     if (closed.isEmpty()) {
       closed = Optional.of(code);
     }
+  }
+
+  /** Aborts if not aborted yet; a fake connection stays "open" until aborted. */
+  @Override
+  public synchronized boolean abort() {
+    if (aborted) {
+      return false;
+    }
+    aborted = true;
+    return true;
+  }
+
+  /** Whether the connection was aborted. */
+  public boolean aborted() {
+    return aborted;
   }
 
   @Override

@@ -133,7 +133,8 @@ public final class WsClient implements AutoCloseable {
 
   /** Waits for a frame matching {@code match} and returns it. */
   public JsonNode awaitFrame(final Predicate<JsonNode> match) {
-    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> frames.stream().anyMatch(match));
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(5)).until(() -> frames.stream().anyMatch(match));
     return frames.stream().filter(match).findFirst().orElseThrow();
   }
 

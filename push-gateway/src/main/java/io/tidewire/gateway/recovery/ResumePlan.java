@@ -1,0 +1,95 @@
+package io.tidewire.gateway.recovery;
+
+import io.tidewire.gateway.protocol.Cursor;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a subscription starts, decided at the moment it joins the live tail (the seam) from the
+ * cursor the client sent, if any, and the seam's position. Pure.
+ *
+ * <p>Whether a replayable cursor is still inside the log (retention may have deleted it) is not
+ * known here; the replay checks it first thing and may still end in {@link Unrecoverable}.
+ */
+public sealed interface ResumePlan {
+
+  /** Why a cursor cannot be replayed. */
+  enum Reason {
+    /** The cursor's epoch is another incarnation of the topic (deleted and recreated). */
+    OTHER_EPOCH("the topic was recreated since the cursor was issued"),
+    /** The cursor belongs to another channel (another user's, or the feed's). */
+    OTHER_CHANNEL("the cursor belongs to another channel"),
+    /** The cursor names other partitions than the channel has now (partitions were added). */
+    PARTITIONS_CHANGED("the topic's partitions changed since the cursor was issued"),
+    /** Retention deleted records after the cursor. */
+    RETENTION("the events after the cursor were deleted by retention"),
+    /** The cursor points past the end of the log. */
+    AHEAD_OF_LOG("the cursor points past the end of the log");
+
+    private final String message;
+
+    Reason(final String message) {
+      this.message = message;
+    }
+
+    /** For logs and people. */
+    public String message() {
+      return message;
+    }
+  }
+
+  /**
+   * Start live at the seam, nothing to replay.
+   *
+   * @param recovered whether the client's cursor was exactly the seam (it missed nothing)
+   */
+  record Live(boolean recovered) implements ResumePlan {}
+
+  /**
+   * Replay from the client's cursor, then go live.
+   *
+   * @param from the client's cursor
+   */
+  record Replay(Cursor from) implements ResumePlan {
+    public Replay {
+      Objects.requireNonNull(from, "from");
+    }
+  }
+
+  /**
+   * The cursor cannot be replayed: {@code recovered: false}, and a snapshot for a user channel.
+   *
+   * @param reason why
+   */
+  record Unrecoverable(Reason reason) implements ResumePlan {
+    public Unrecoverable {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * Decides.
+   *
+   * @param requested the client's cursor, if it sent one (already narrowed to its scope)
+   * @param seam where the subscription joins the live tail, with the channel's scope
+   */
+  static ResumePlan decide(final Optional<Cursor> requested, final Cursor seam) {
+    if (requested.isEmpty()) {
+      return new Live(false);
+    }
+    final Cursor cursor = requested.get();
+    if (!cursor.epoch().equals(seam.epoch())) {
+      return new Unrecoverable(Reason.OTHER_EPOCH);
+    }
+    if (cursor.scope() != seam.scope()) {
+      return new Unrecoverable(Reason.OTHER_CHANNEL);
+    }
+    if (!cursor.offsets().keySet().equals(seam.offsets().keySet())) {
+      return new Unrecoverable(Reason.PARTITIONS_CHANGED);
+    }
+    if (cursor.offsets().equals(seam.offsets())) {
+      return new Live(true);
+    }
+    return new Replay(cursor);
+  }
+}

@@ -1,0 +1,49 @@
+package io.tidewire.gateway.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidewire.gateway.protocol.Cursor;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.Test;
+
+class ResumePlanTest {
+
+  private static final Uuid TOPIC = Uuid.randomUuid();
+  private static final int ALICE = Cursor.scopeOf("alice");
+  private static final Cursor SEAM = Cursor.of(TOPIC, ALICE, 2, 100);
+
+  @Test
+  void noCursorStartsLiveWithoutRecovery() {
+    assertThat(ResumePlan.decide(Optional.empty(), SEAM)).isEqualTo(new ResumePlan.Live(false));
+  }
+
+  @Test
+  void cursorAtTheSeamIsRecoveredWithoutReplay() {
+    assertThat(ResumePlan.decide(Optional.of(Cursor.of(TOPIC, ALICE, 2, 100)), SEAM))
+        .isEqualTo(new ResumePlan.Live(true));
+  }
+
+  @Test
+  void cursorBehindOrAheadOfTheSeamIsReplayed() {
+    final Cursor behind = Cursor.of(TOPIC, ALICE, 2, 40);
+    final Cursor ahead = Cursor.of(TOPIC, ALICE, 2, 140); // another gateway's tail was ahead
+
+    assertThat(ResumePlan.decide(Optional.of(behind), SEAM)).isEqualTo(new ResumePlan.Replay(behind));
+    assertThat(ResumePlan.decide(Optional.of(ahead), SEAM)).isEqualTo(new ResumePlan.Replay(ahead));
+  }
+
+  @Test
+  void cursorOfAnotherIncarnationChannelOrPartitioningIsUnrecoverable() {
+    assertThat(ResumePlan.decide(Optional.of(Cursor.of(Uuid.randomUuid(), ALICE, 2, 40)), SEAM))
+        .isEqualTo(new ResumePlan.Unrecoverable(ResumePlan.Reason.OTHER_EPOCH));
+    assertThat(ResumePlan.decide(Optional.of(Cursor.of(TOPIC, Cursor.scopeOf("bob"), 2, 40)), SEAM))
+        .isEqualTo(new ResumePlan.Unrecoverable(ResumePlan.Reason.OTHER_CHANNEL));
+    assertThat(ResumePlan.decide(Optional.of(Cursor.of(TOPIC, ALICE, 1, 40)), SEAM))
+        .isEqualTo(new ResumePlan.Unrecoverable(ResumePlan.Reason.PARTITIONS_CHANGED));
+    final Cursor feedSeam = Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 1L, 2, 1L, 3, 0L));
+    assertThat(ResumePlan.decide(Optional.of(Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 1L, 2, 1L))), feedSeam))
+        .isEqualTo(new ResumePlan.Unrecoverable(ResumePlan.Reason.PARTITIONS_CHANGED));
+  }
+}
