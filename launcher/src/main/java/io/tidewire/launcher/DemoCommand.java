@@ -3,18 +3,10 @@ package io.tidewire.launcher;
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
 import io.tidewire.launcher.demo.DemoUser;
-import io.tidewire.launcher.demo.TrafficSimulator;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -63,48 +55,22 @@ final class DemoCommand implements Callable<Integer> {
     if (DevTokens.DEMO_SECRET.equals(secret)) {
       LOG.warn("TIDEWIRE_JWT_SECRET is unset: using the demo's public dev secret '{}'", secret);
     }
-    final Path data = Files.createTempDirectory("tidewire-demo-");
-    final Deque<AutoCloseable> running = new ArrayDeque<>();
     final CountDownLatch stopped = new CountDownLatch(1);
+    final AtomicReference<DemoServer> demo = new AtomicReference<>();
     Shutdown.onSignal(() -> {
       LOG.info("Stopping the demo...");
-      while (!running.isEmpty()) {
-        final AutoCloseable c = running.pop();
-        try {
-          c.close();
-        } catch (Exception e) {
-          LOG.warn("while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
-        }
+      final DemoServer running = demo.get();
+      if (running != null) {
+        running.close();
       }
-      deleteQuietly(data);
       LOG.info("Demo stopped.");
       stopped.countDown();
     });
-
-    LOG.info("[1/4] Starting Kafka (KRaft) on 127.0.0.1:{} ...", kafkaPort);
-    final EmbeddedKafka kafka = EmbeddedKafka.start(kafkaPort, data.resolve("kafka"));
-    running.push(kafka);
-    LOG.info("[2/4] Starting PostgreSQL on 127.0.0.1:{} and applying migrations ...", pgPort);
-    final EmbeddedPostgres postgres = EmbeddedPostgres.start(pgPort, data.resolve("postgres"));
-    running.push(postgres);
-
-    LOG.info("[3/4] Starting capture, processor and gateway ...");
-    final Map<String, String> env = new java.util.HashMap<>(
-        TidewireStack.envFor(postgres, kafka, secret));
-    env.put("TIDEWIRE_GATEWAY_HOST", host);
-    env.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(port));
-    env.put("TIDEWIRE_PROCESSOR_STATE_DIR", data.resolve("streams").toString());
-    final TidewireStack stack = TidewireStack.start(env);
-    running.push(stack);
-
-    final TrafficSimulator simulator = new TrafficSimulator(postgres.dataSource(), simInterval);
-    if (!noSimulator) {
-      LOG.info("[4/4] Starting the traffic simulator ...");
-      simulator.start();
-      running.push(simulator);
-    }
-    printBanner(postgres, kafka, stack.gatewayPort(), new DevTokens(secret),
-        (System.nanoTime() - t0) / 1_000_000);
+    final Duration step = noSimulator ? Duration.ZERO : simInterval;
+    demo.set(DemoServer.start(new DemoServer.Options(host, port, pgPort, kafkaPort, step,
+        secret)));
+    printBanner(demo.get().postgres(), demo.get().kafka(), demo.get().httpPort(),
+        new DevTokens(secret), (System.nanoTime() - t0) / 1_000_000);
     stopped.await();
     return 0;
   }
@@ -136,11 +102,4 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println(b);
   }
 
-  private static void deleteQuietly(final Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("could not delete {}: {}", dir, e.toString());
-    }
-  }
 }
