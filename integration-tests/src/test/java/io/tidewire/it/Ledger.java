@@ -98,6 +98,18 @@ final class Ledger {
     }
   }
 
+  /** Committed and received progress values of the user's jobs, for failure messages. */
+  String describe(final UUID user, final List<JsonNode> events) {
+    final StringBuilder b = new StringBuilder("user " + user + ":");
+    for (final Map.Entry<UUID, List<Integer>> job : committed.get(user).entrySet()) {
+      final List<Integer> seen = events.stream()
+          .filter(e -> job.getKey().toString().equals(e.path("data").path("jobId").asText()))
+          .map(e -> e.path("data").path("progress").asInt()).toList();
+      b.append(" committed ").append(job.getValue()).append(", received ").append(seen);
+    }
+    return b.toString();
+  }
+
   private Set<String> jobIds(final UUID user) {
     return committed.get(user).keySet().stream().map(UUID::toString).collect(Collectors.toSet());
   }

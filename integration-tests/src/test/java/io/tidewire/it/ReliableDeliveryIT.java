@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,8 +133,16 @@ class ReliableDeliveryIT {
       disruption.run(writer);
       writing.join();
 
-      await().atMost(Duration.ofMinutes(3)).until(() -> users.stream().allMatch(u ->
-          ledger.receivedCount(u, recorders.get(u).events()) >= ledger.committedCount(u)));
+      try {
+        await().atMost(Duration.ofMinutes(2)).until(() -> users.stream().allMatch(u ->
+            ledger.receivedCount(u, recorders.get(u).events()) >= ledger.committedCount(u)));
+      } catch (ConditionTimeoutException e) {
+        final StringBuilder why = new StringBuilder(scenario + ": not every change arrived\n");
+        for (final UUID u : users) {
+          why.append(ledger.describe(u, recorders.get(u).events())).append('\n');
+        }
+        throw new AssertionError(why.toString(), e);
+      }
       for (final UUID u : users) {
         ledger.assertHolds(u, recorders.get(u).events());
       }
