@@ -82,6 +82,8 @@ final class DemoCommand implements Callable<Integer> {
     final StringBuilder b = new StringBuilder();
     b.append("\n  Tidewire demo is running (started in ")
         .append(String.format("%.1f", startMillis / 1000.0)).append(" s)\n\n");
+    b.append("  Demo page   http://").append(shownHost).append(':').append(gatewayPort)
+        .append("/\n");
     b.append("  WebSocket   ").append(ws).append("?token=TOKEN\n");
     b.append("  Health      http://").append(shownHost).append(':').append(gatewayPort)
         .append("/health    Metrics http://").append(shownHost).append(':')

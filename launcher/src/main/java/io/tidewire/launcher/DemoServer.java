@@ -2,6 +2,8 @@ package io.tidewire.launcher;
 
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
+import io.tidewire.gateway.StaticContent;
+import io.tidewire.launcher.demo.DemoRoutes;
 import io.tidewire.launcher.demo.TrafficSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,7 +98,10 @@ public final class DemoServer implements AutoCloseable {
     env.put("TIDEWIRE_GATEWAY_HOST", options.host());
     env.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(options.port()));
     env.put("TIDEWIRE_PROCESSOR_STATE_DIR", data.resolve("streams").toString());
-    stack = TidewireStack.start(env);
+    // the demo page (launcher/src/main/resources/web) and its demo-only endpoints
+    stack = TidewireStack.start(env,
+        StaticContent.classpath(DemoServer.class.getClassLoader(), "web/"),
+        DemoRoutes.of(new DevTokens(options.jwtSecret())));
     running.push(stack);
 
     if (!options.simulatorStep().isZero()) {

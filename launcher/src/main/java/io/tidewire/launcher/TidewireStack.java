@@ -6,6 +6,8 @@ import io.tidewire.capture.CaptureConfig;
 import io.tidewire.capture.CaptureService;
 import io.tidewire.gateway.Gateway;
 import io.tidewire.gateway.GatewayConfig;
+import io.tidewire.gateway.HttpRoute;
+import io.tidewire.gateway.StaticContent;
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
 import io.tidewire.processor.ProcessorApp;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +59,15 @@ public final class TidewireStack implements AutoCloseable {
 
   /** Validates every part's configuration, then starts capture, processor and gateway. */
   public static TidewireStack start(final Map<String, String> env) {
+    return start(env, StaticContent.none(), List.of());
+  }
+
+  /**
+   * As {@link #start(Map)}, with static files and extra HTTP routes on the gateway's port (the
+   * demo page and its endpoints).
+   */
+  public static TidewireStack start(final Map<String, String> env,
+      final StaticContent staticContent, final List<HttpRoute> routes) {
     // parse all three first: a bad variable fails fast, before anything starts
     final CaptureConfig captureConfig = CaptureConfig.fromEnv(env);
     final ProcessorConfig processorConfig = ProcessorConfig.fromEnv(env);
@@ -63,7 +75,7 @@ public final class TidewireStack implements AutoCloseable {
     final TidewireStack stack =
         new TidewireStack(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     try {
-      stack.startParts(captureConfig, processorConfig, gatewayConfig);
+      stack.startParts(captureConfig, processorConfig, gatewayConfig, staticContent, routes);
       return stack;
     } catch (RuntimeException e) {
       stack.close();
@@ -76,7 +88,8 @@ public final class TidewireStack implements AutoCloseable {
   }
 
   private void startParts(final CaptureConfig captureConfig, final ProcessorConfig processorConfig,
-      final GatewayConfig gatewayConfig) throws InterruptedException {
+      final GatewayConfig gatewayConfig, final StaticContent staticContent,
+      final List<HttpRoute> routes) throws InterruptedException {
     long t = System.nanoTime();
     capture = new CaptureService(captureConfig, registry);
     started.push(capture);
@@ -97,7 +110,8 @@ public final class TidewireStack implements AutoCloseable {
     LOG.info("processor running ({} ms)", millisSince(t));
 
     t = System.nanoTime();
-    gateway = new Gateway(gatewayConfig, registry);
+    gateway = new Gateway(gatewayConfig, registry, gatewayConfig.staticDir()
+        .map(StaticContent::directory).orElse(staticContent), routes);
     started.push(gateway);
     gateway.start();
     LOG.info("gateway listening on port {} ({} ms)", gateway.port(), millisSince(t));

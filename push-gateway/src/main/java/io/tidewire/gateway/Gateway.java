@@ -79,6 +79,7 @@ public final class Gateway implements AutoCloseable {
   private final GatewayConfig config;
   private final MeterRegistry registry;
   private final StaticContent staticContent;
+  private final List<HttpRoute> routes;
   private final GatewayMetrics metrics;
   private final AtomicInteger replayClients = new AtomicInteger();
 
@@ -104,6 +105,16 @@ public final class Gateway implements AutoCloseable {
    */
   public Gateway(final GatewayConfig config, final MeterRegistry registry,
       final StaticContent staticContent) {
+    this(config, registry, staticContent, List.of());
+  }
+
+  /**
+   * A gateway that also serves {@code routes} on its port (e.g. the demo's endpoints, which exist
+   * only where the launcher adds them).
+   */
+  public Gateway(final GatewayConfig config, final MeterRegistry registry,
+      final StaticContent staticContent, final List<HttpRoute> routes) {
+    this.routes = List.copyOf(routes);
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.staticContent = Objects.requireNonNull(staticContent, "staticContent");
@@ -145,7 +156,7 @@ public final class Gateway implements AutoCloseable {
           new JwtVerifier(config.jwtSecretBytes(), Clock.systemUTC(), config.jwtClockSkew()),
           metrics, timer, Clock.systemUTC(), config.maxFrameBytes(), config.sendQueueMessages(),
           config.sendQueueBytes(), config.closeGrace());
-      front = HttpFront.start(config.host(), config.port(), context, staticContent, registry,
+      front = HttpFront.start(config.host(), config.port(), context, staticContent, routes, registry,
           this::checks);
       LOG.info("Gateway started: {}", config);
     } catch (RuntimeException e) {

@@ -18,10 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays the app for the demo: the demo users start image and video generations (paying credits),
- * the jobs progress to completion or failure, models train step by step, content is posted,
- * liked, unliked and commented on, and credits are topped up. Everything goes through plain SQL,
- * so every change travels the real pipeline.
+ * Plays the app for the demo so that every event type shows up: the demo users start image and
+ * video generations (paying credits: the transaction row and the balance update in one
+ * transaction, as the credits join expects), the jobs progress to completion or failure (a failure
+ * refunds the credits in the same transaction), models train step by step and sometimes fail,
+ * content is posted, liked, unliked, commented on, and now and then made private, made public
+ * again or deleted, and credits are topped up. Everything goes through plain SQL, so every change
+ * travels the real pipeline.
  *
  * <p>One scheduler thread; {@link #close()} stops it.
  */
@@ -96,8 +99,11 @@ public final class TrafficSimulator implements AutoCloseable {
         if (rnd.nextDouble() < 0.15) {
           reactToSomething(c, user.id(), rnd);
         }
+        if (rnd.nextDouble() < 0.015) {
+          curateOwnContent(c, user.id(), rnd);
+        }
         if (rnd.nextDouble() < 0.01) {
-          credit(c, user.id(), 100, "credit purchase");
+          inTransaction(c, () -> credit(c, user.id(), 100, "credit purchase"));
         }
       }
     }
@@ -106,18 +112,22 @@ public final class TrafficSimulator implements AutoCloseable {
   private void advanceGenerations(final Connection c, final ThreadLocalRandom rnd)
       throws SQLException {
     final List<Object[]> jobs = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id, progress, kind FROM generation_jobs WHERE status IN ('waiting', 'active')");
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, progress, kind, user_id FROM "
+        + "generation_jobs WHERE status IN ('waiting', 'active')");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        jobs.add(new Object[] {rs.getObject(1), rs.getInt(2), rs.getString(3)});
+        jobs.add(new Object[] {rs.getObject(1), rs.getInt(2), rs.getString(3), rs.getObject(4)});
       }
     }
     for (final Object[] job : jobs) {
       final int next = Math.min(100, (int) job[1] + rnd.nextInt(4, 16));
       if (rnd.nextDouble() < 0.01) {
-        update(c, "UPDATE generation_jobs SET status = 'failed', error = 'GPU worker lost', "
-            + "updated_at = now() WHERE id = ?", job[0]);
+        final boolean video = "video".equals(job[2]);
+        inTransaction(c, () -> {
+          update(c, "UPDATE generation_jobs SET status = 'failed', error = 'GPU worker lost', "
+              + "updated_at = now() WHERE id = ?", job[0]);
+          credit(c, (UUID) job[3], costOf(video), "refund: " + job[2] + " generation failed");
+        });
       } else if (next >= 100) {
         update(c, "UPDATE generation_jobs SET status = 'completed', progress = 100, result_url = "
             + "'https://cdn.demo.tidewire.io/' || kind || '/' || id, updated_at = now() "
@@ -149,7 +159,10 @@ public final class TrafficSimulator implements AutoCloseable {
     }
     for (final Object[] job : jobs) {
       final int step = (int) job[1] + 1;
-      if (step >= (int) job[2]) {
+      if (rnd.nextDouble() < 0.01) {
+        update(c, "UPDATE training_jobs SET status = 'failed', error = 'loss diverged', "
+            + "updated_at = now() WHERE id = ?", job[0]);
+      } else if (step >= (int) job[2]) {
         update(c, "UPDATE training_jobs SET status = 'completed', step = total_steps, model_id = "
             + "'model-' || substr(id::text, 1, 8), updated_at = now() WHERE id = ?", job[0]);
       } else {
@@ -167,7 +180,7 @@ public final class TrafficSimulator implements AutoCloseable {
   private void startGeneration(final Connection c, final UUID user, final ThreadLocalRandom rnd)
       throws SQLException {
     final boolean video = rnd.nextBoolean();
-    final int cost = video ? 7 : 2;
+    final int cost = costOf(video);
     inTransaction(c, () -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO generation_jobs (user_id, kind, "
           + "prompt) VALUES (?, ?, ?)")) {
@@ -178,6 +191,10 @@ public final class TrafficSimulator implements AutoCloseable {
       }
       credit(c, user, -cost, video ? "video generation" : "image generation");
     });
+  }
+
+  private static int costOf(final boolean video) {
+    return video ? 7 : 2;
   }
 
   private void startTraining(final Connection c, final UUID user, final ThreadLocalRandom rnd)
@@ -204,6 +221,51 @@ public final class TrafficSimulator implements AutoCloseable {
     }
   }
 
+  /**
+   * The owner changes their mind about one of their posts: makes a public one private (the feed
+   * removes it), a private one public (the feed publishes it), or deletes one with its likes and
+   * comments (the feed removes it).
+   */
+  private void curateOwnContent(final Connection c, final UUID user, final ThreadLocalRandom rnd)
+      throws SQLException {
+    final String table = rnd.nextBoolean() ? "videos" : "images";
+    final Object contentId;
+    final boolean isPublic;
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, is_public FROM " + table
+        + " WHERE user_id = ? ORDER BY created_at DESC LIMIT 1 OFFSET ?")) {
+      ps.setObject(1, user);
+      ps.setInt(2, rnd.nextInt(3));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return;
+        }
+        contentId = rs.getObject(1);
+        isPublic = rs.getBoolean(2);
+      }
+    }
+    if (rnd.nextDouble() < 0.4) {
+      final String type = table.substring(0, table.length() - 1);
+      inTransaction(c, () -> {
+        for (final String reactions : List.of("likes", "comments")) {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + reactions
+              + " WHERE content_type = ? AND content_id = ?")) {
+            ps.setString(1, type);
+            ps.setObject(2, contentId);
+            changes.addAndGet(ps.executeUpdate());
+          }
+        }
+        update(c, "DELETE FROM " + table + " WHERE id = ?", contentId);
+      });
+    } else {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET is_public = ? "
+          + "WHERE id = ?")) {
+        ps.setBoolean(1, !isPublic);
+        ps.setObject(2, contentId);
+        changes.addAndGet(ps.executeUpdate());
+      }
+    }
+  }
+
   private void reactToSomething(final Connection c, final UUID user, final ThreadLocalRandom rnd)
       throws SQLException {
     final String type = rnd.nextBoolean() ? "video" : "image";
@@ -225,6 +287,9 @@ public final class TrafficSimulator implements AutoCloseable {
           + "ON CONFLICT DO NOTHING";
     } else if (dice < 0.75) {
       sql = "DELETE FROM likes WHERE user_id = ? AND content_type = ? AND content_id = ?";
+    } else if (dice < 0.8) {
+      sql = "DELETE FROM comments WHERE id = (SELECT id FROM comments WHERE user_id = ? AND "
+          + "content_type = ? AND content_id = ? ORDER BY created_at LIMIT 1)";
     } else {
       sql = "INSERT INTO comments (user_id, content_type, content_id, body) VALUES (?, ?, ?, "
           + "'Love this!')";
@@ -237,6 +302,7 @@ public final class TrafficSimulator implements AutoCloseable {
     }
   }
 
+  /** Writes a credit transaction and the balance update; call inside {@link #inTransaction}. */
   private void credit(final Connection c, final UUID user, final long amount, final String reason)
       throws SQLException {
     try (PreparedStatement tx = c.prepareStatement("INSERT INTO credit_transactions (user_id, "

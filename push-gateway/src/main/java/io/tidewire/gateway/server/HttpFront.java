@@ -2,11 +2,13 @@ package io.tidewire.gateway.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tidewire.gateway.GatewayException;
+import io.tidewire.gateway.HttpRoute;
 import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.session.SessionContext;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
@@ -52,13 +54,14 @@ public final class HttpFront implements AutoCloseable {
    * @param port port, 0 for any free one (see {@link #port()})
    * @param context what sessions share (verifier, hub, metrics, limits)
    * @param staticContent what to serve at {@code /}
+   * @param routes extra HTTP endpoints
    * @param registry the registry {@code /metrics} scrapes
    * @param checks health checks by name, evaluated per request
    * @throws GatewayException if the port cannot be bound or the endpoint not deployed
    */
   public static HttpFront start(final String host, final int port, final SessionContext context,
-      final StaticContent staticContent, final MeterRegistry registry,
-      final Supplier<Map<String, Boolean>> checks) {
+      final StaticContent staticContent, final List<HttpRoute> routes,
+      final MeterRegistry registry, final Supplier<Map<String, Boolean>> checks) {
     final GatewayServerContainer container =
         new GatewayServerContainer((int) Math.min(Integer.MAX_VALUE,
             (long) context.maxFrameBytes() + READ_BUFFER_SLACK));
@@ -89,6 +92,9 @@ public final class HttpFront implements AutoCloseable {
     config.addHttpHandler(new HealthHandler(
         () -> new HealthHandler.Report(checks.get(), context.metrics().connections())), "/health");
     config.addHttpHandler(new MetricsHandler(registry), "/metrics");
+    for (final HttpRoute route : routes) {
+      config.addHttpHandler(new RouteHandler(route), route.path());
+    }
     if (staticContent instanceof StaticContent.Directory dir) {
       config.addHttpHandler(new StaticHttpHandler(dir.directory().toAbsolutePath().toString()), "/");
     } else if (staticContent instanceof StaticContent.Classpath cp) {

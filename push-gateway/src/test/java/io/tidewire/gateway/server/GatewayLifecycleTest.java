@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.gateway.Gateway;
 import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.gateway.GatewayException;
+import io.tidewire.gateway.HttpRoute;
+import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.gateway.testing.WsClient;
 import io.tidewire.infra.SharedInfra;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -117,6 +120,28 @@ class GatewayLifecycleTest {
       second.close();
     } finally {
       first.close();
+    }
+  }
+
+  @Test
+  void extraRoutesAnswerOnTheSamePortAndRefuseOtherMethods() throws Exception {
+    final String bootstrap = SharedInfra.get().kafka().bootstrapServers();
+    final HttpRoute echo = new HttpRoute("POST", "/demo/echo",
+        query -> HttpRoute.Reply.json("{\"user\":\"" + query.get("user") + "\"}"));
+    try (Gateway gateway = new Gateway(config(bootstrap, 0), new SimpleMeterRegistry(),
+        StaticContent.none(), List.of(echo))) {
+      gateway.start();
+      final HttpClient http = HttpClient.newHttpClient();
+      final URI uri = URI.create("http://127.0.0.1:" + gateway.port()
+          + "/demo/echo?user=alice");
+      final var ok = http.send(HttpRequest.newBuilder(uri)
+          .POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("{\"user\":\"alice\"}");
+      final var wrong = http.send(HttpRequest.newBuilder(uri).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(wrong.statusCode()).isEqualTo(405);
     }
   }
 }
