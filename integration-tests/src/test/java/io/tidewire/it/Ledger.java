@@ -31,9 +31,11 @@ final class Ledger {
     this.stack = stack;
   }
 
-  /** Creates a user with one generation job (progress 0) and records both. */
-  UUID newUserWithJob() throws SQLException {
-    final UUID user = stack.newUser();
+  /**
+   * Creates a user with one generation job (progress 0) and records both. Call it after the
+   * user's client subscribed: a client without a cursor gets only what happens after that.
+   */
+  void startJob(final UUID user) throws SQLException {
     final UUID job = UUID.randomUUID();
     stack.sql("INSERT INTO generation_jobs (id, user_id, kind) VALUES (?, ?, 'image')", job, user);
     final Map<UUID, List<Integer>> jobs = new LinkedHashMap<>();
@@ -41,7 +43,6 @@ final class Ledger {
     values.add(0);
     jobs.put(job, values);
     committed.put(user, jobs);
-    return user;
   }
 
   /** Commits the next progress value of the user's job, in its own transaction. */

@@ -121,12 +121,13 @@ class ReliableDeliveryIT {
     final Ledger ledger = new Ledger(STACK);
     final List<UUID> users = new ArrayList<>();
     for (int i = 0; i < USERS; i++) {
-      users.add(ledger.newUserWithJob());
+      users.add(STACK.newUser());
     }
     final Map<UUID, Recorder> recorders = new HashMap<>();
     try {
       for (final UUID u : users) {
         recorders.put(u, new Recorder(endpoint, u, Optional.empty()));
+        ledger.startJob(u);
       }
       final Writer writer = new Writer(ledger, users);
       final CompletableFuture<Void> writing = writer.start();

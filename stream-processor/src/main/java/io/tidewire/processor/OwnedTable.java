@@ -17,11 +17,8 @@ public record OwnedTable(TableId table, String ownerColumn, Optional<String> eve
 
   public OwnedTable {
     Objects.requireNonNull(table, "table");
-    Objects.requireNonNull(ownerColumn, "ownerColumn");
+    TableId.requireIdentifier(ownerColumn, "owner column");
     Objects.requireNonNull(eventType, "eventType");
-    if (!TableId.IDENTIFIER.matcher(ownerColumn).matches()) {
-      throw new IllegalArgumentException("owner column is not a plain identifier: '" + ownerColumn + "'");
-    }
   }
 
   /**

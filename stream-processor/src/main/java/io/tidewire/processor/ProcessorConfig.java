@@ -40,6 +40,10 @@ import java.util.regex.Pattern;
  * @param shutdownTimeout how long {@link ProcessorApp#close()} waits for Kafka Streams
  * @param ownedTables user-owned tables, in configured order
  * @param feedTables public feed tables, in configured order
+ * @param balanceTable the table of credit balances ({@code credits.updated}), if any
+ * @param transactionTable the table of credit transactions joined with balance changes, if any
+ * @param reactionTables likes and comments tables ({@code feed.counts}, notifications)
+ * @param timings de-duplication window, credits join wait, feed counts interval, content wait
  * @param streamsOverrides Kafka Streams properties passed through verbatim
  */
 public record ProcessorConfig(
@@ -53,6 +57,10 @@ public record ProcessorConfig(
     Duration shutdownTimeout,
     List<OwnedTable> ownedTables,
     List<FeedTable> feedTables,
+    Optional<BalanceTable> balanceTable,
+    Optional<TransactionTable> transactionTable,
+    List<ReactionTable> reactionTables,
+    Timings timings,
     Map<String, String> streamsOverrides) {
 
   /** Kafka bootstrap servers (required). */
@@ -75,6 +83,20 @@ public record ProcessorConfig(
   public static final String ENV_OWNED_TABLES = "TIDEWIRE_OWNED_TABLES";
   /** Feed tables, {@code schema.table:contentType} separated by commas. */
   public static final String ENV_FEED_TABLES = "TIDEWIRE_FEED_TABLES";
+  /** Credit balance table, {@code schema.table:userColumn:balanceColumn}, or {@code none}. */
+  public static final String ENV_CREDITS_BALANCE_TABLE = "TIDEWIRE_CREDITS_BALANCE_TABLE";
+  /** Credit transaction table, {@code schema.table:userColumn:amountColumn[:reasonColumn]}, or {@code none}. */
+  public static final String ENV_CREDITS_TRANSACTION_TABLE = "TIDEWIRE_CREDITS_TRANSACTION_TABLE";
+  /** Reaction tables, {@code schema.table:like|comment} separated by commas, or {@code none}. */
+  public static final String ENV_REACTION_TABLES = "TIDEWIRE_REACTION_TABLES";
+  /** De-duplication window in milliseconds of commit time. */
+  public static final String ENV_DEDUP_WINDOW_MS = "TIDEWIRE_PROCESSOR_DEDUP_WINDOW_MS";
+  /** Credits join wait in milliseconds. */
+  public static final String ENV_CREDITS_WAIT_MS = "TIDEWIRE_PROCESSOR_CREDITS_WAIT_MS";
+  /** Least milliseconds between two feed.counts of one content item. */
+  public static final String ENV_FEED_COUNTS_INTERVAL_MS = "TIDEWIRE_PROCESSOR_FEED_COUNTS_INTERVAL_MS";
+  /** Milliseconds state is kept for content without a row (or deleted). */
+  public static final String ENV_CONTENT_WAIT_MS = "TIDEWIRE_PROCESSOR_CONTENT_WAIT_MS";
   /** Prefix of Kafka Streams pass-through settings. */
   public static final String ENV_STREAMS_PREFIX = "TIDEWIRE_KAFKA_STREAMS_";
 
@@ -83,11 +105,17 @@ public record ProcessorConfig(
   public static final int DEFAULT_THREADS = 1;
   public static final short DEFAULT_REPLICATION_FACTOR = 1;
   public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+  /**
+   * Generation and training jobs. {@code users} and {@code credit_transactions} are not owned
+   * tables by default: their changes reach the user as {@code credits.updated} (balance, delta,
+   * transaction id, reason), and a generic {@code row.*} event would tell the same thing twice.
+   */
   public static final String DEFAULT_OWNED_TABLES = "public.generation_jobs:user_id:generation.progress,"
-      + "public.training_jobs:user_id:training.progress,"
-      + "public.credit_transactions:user_id,"
-      + "public.users:id";
+      + "public.training_jobs:user_id:training.progress";
   public static final String DEFAULT_FEED_TABLES = "public.videos:video,public.images:image";
+  public static final String DEFAULT_CREDITS_BALANCE_TABLE = "public.users:id:credits";
+  public static final String DEFAULT_CREDITS_TRANSACTION_TABLE = "public.credit_transactions:user_id:amount:reason";
+  public static final String DEFAULT_REACTION_TABLES = "public.likes:like,public.comments:comment";
   /** Value of a table list variable meaning "no tables of this kind". */
   public static final String NONE = "none";
 
@@ -112,10 +140,14 @@ public record ProcessorConfig(
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
     ownedTables = List.copyOf(ownedTables);
     feedTables = List.copyOf(feedTables);
+    Objects.requireNonNull(balanceTable, "balanceTable");
+    Objects.requireNonNull(transactionTable, "transactionTable");
+    reactionTables = List.copyOf(reactionTables);
+    Objects.requireNonNull(timings, "timings");
     streamsOverrides = Collections.unmodifiableMap(new TreeMap<>(streamsOverrides));
     final List<String> problems = validate(bootstrapServers, applicationId, commitInterval,
         streamThreads, topicPartitions, replicationFactor, shutdownTimeout, ownedTables, feedTables,
-        streamsOverrides);
+        balanceTable, transactionTable, reactionTables, timings, streamsOverrides);
     if (!problems.isEmpty()) {
       throw new ProcessorConfigException(problems);
     }
@@ -147,6 +179,19 @@ public record ProcessorConfig(
         .orElse(DEFAULT_REPLICATION_FACTOR);
     final List<OwnedTable> owned = p.list(ENV_OWNED_TABLES, DEFAULT_OWNED_TABLES, OwnedTable::parse);
     final List<FeedTable> feed = p.list(ENV_FEED_TABLES, DEFAULT_FEED_TABLES, FeedTable::parse);
+    final Optional<BalanceTable> balance =
+        p.optional(ENV_CREDITS_BALANCE_TABLE, DEFAULT_CREDITS_BALANCE_TABLE, BalanceTable::parse);
+    // A dependent table's default applies only when what it depends on is there, so that
+    // TIDEWIRE_FEED_TABLES=none alone turns the feed off rather than failing.
+    final Optional<TransactionTable> transactions = p.optional(ENV_CREDITS_TRANSACTION_TABLE,
+        balance.isPresent() ? DEFAULT_CREDITS_TRANSACTION_TABLE : NONE, TransactionTable::parse);
+    final List<ReactionTable> reactions = p.list(ENV_REACTION_TABLES,
+        feed.isEmpty() ? NONE : DEFAULT_REACTION_TABLES, ReactionTable::parse);
+    final Timings timings = new Timings(
+        p.millis(ENV_DEDUP_WINDOW_MS, Timings.DEFAULTS.dedupWindow()),
+        p.millis(ENV_CREDITS_WAIT_MS, Timings.DEFAULTS.creditsWait()),
+        p.millis(ENV_FEED_COUNTS_INTERVAL_MS, Timings.DEFAULTS.feedCountsInterval()),
+        p.millis(ENV_CONTENT_WAIT_MS, Timings.DEFAULTS.contentWait()));
     final Map<String, String> overrides = new TreeMap<>();
     for (final Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
       if (e.getKey().startsWith(ENV_STREAMS_PREFIX) && e.getValue() != null) {
@@ -161,12 +206,14 @@ public record ProcessorConfig(
     final List<String> problems = new ArrayList<>(p.problems);
     // Let the constructor's checks run even when parsing failed, so all problems show at once.
     problems.addAll(validate(bootstrap, appId, Duration.ofMillis(commitMs), threads, partitions, rf,
-        Duration.ofMillis(shutdownMs), owned, feed, overrides));
+        Duration.ofMillis(shutdownMs), owned, feed, balance, transactions, reactions, timings,
+        overrides));
     if (!problems.isEmpty()) {
       throw new ProcessorConfigException(problems);
     }
     return new ProcessorConfig(bootstrap, appId, stateDir, Duration.ofMillis(commitMs), threads,
-        partitions, rf, Duration.ofMillis(shutdownMs), owned, feed, overrides);
+        partitions, rf, Duration.ofMillis(shutdownMs), owned, feed, balance, transactions, reactions,
+        timings, overrides);
   }
 
   /** Change topics this process reads, one per configured table, in configured order. */
@@ -174,6 +221,9 @@ public record ProcessorConfig(
     final Set<String> topics = new LinkedHashSet<>();
     ownedTables.forEach(t -> topics.add(t.table().topic()));
     feedTables.forEach(t -> topics.add(t.table().topic()));
+    balanceTable.ifPresent(t -> topics.add(t.table().topic()));
+    transactionTable.ifPresent(t -> topics.add(t.table().topic()));
+    reactionTables.forEach(t -> topics.add(t.table().topic()));
     return List.copyOf(topics);
   }
 
@@ -185,6 +235,8 @@ public record ProcessorConfig(
   private static List<String> validate(final String bootstrap, final String appId,
       final Duration commitInterval, final int threads, final int partitions, final short rf,
       final Duration shutdownTimeout, final List<OwnedTable> owned, final List<FeedTable> feed,
+      final Optional<BalanceTable> balance, final Optional<TransactionTable> transactions,
+      final List<ReactionTable> reactions, final Timings timings,
       final Map<String, String> overrides) {
     final List<String> problems = new ArrayList<>();
     if (!bootstrap.isBlank()) {
@@ -212,10 +264,36 @@ public record ProcessorConfig(
     if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
       problems.add(ENV_SHUTDOWN_TIMEOUT_MS + " must be > 0, got " + shutdownTimeout.toMillis());
     }
-    if (owned.isEmpty() && feed.isEmpty()) {
-      problems.add("no tables to process: " + ENV_OWNED_TABLES + " and " + ENV_FEED_TABLES
-          + " name no valid table");
+    if (owned.isEmpty() && feed.isEmpty() && balance.isEmpty() && reactions.isEmpty()) {
+      problems.add("no tables to process: " + ENV_OWNED_TABLES + ", " + ENV_FEED_TABLES + ", "
+          + ENV_CREDITS_BALANCE_TABLE + " and " + ENV_REACTION_TABLES + " name no valid table");
     }
+    if (transactions.isPresent() && balance.isEmpty()) {
+      problems.add(ENV_CREDITS_TRANSACTION_TABLE + " needs " + ENV_CREDITS_BALANCE_TABLE
+          + " (transactions are joined with balance changes)");
+    }
+    if (balance.isPresent() && transactions.isPresent()
+        && balance.get().table().equals(transactions.get().table())) {
+      problems.add(ENV_CREDITS_TRANSACTION_TABLE + ": table " + balance.get().table()
+          + " is also the balance table");
+    }
+    if (!reactions.isEmpty() && feed.isEmpty()) {
+      problems.add(ENV_REACTION_TABLES + " needs " + ENV_FEED_TABLES
+          + " (reactions are counted per content item of a feed table)");
+    }
+    final Set<TableId> seenReactions = new HashSet<>();
+    for (final ReactionTable t : reactions) {
+      if (!seenReactions.add(t.table())) {
+        problems.add(ENV_REACTION_TABLES + ": table " + t.table() + " is listed more than once");
+      }
+      if (feed.stream().anyMatch(f -> f.table().equals(t.table()))) {
+        problems.add(ENV_REACTION_TABLES + ": table " + t.table() + " is also a feed table");
+      }
+    }
+    positive(problems, ENV_DEDUP_WINDOW_MS, timings.dedupWindow());
+    positive(problems, ENV_CREDITS_WAIT_MS, timings.creditsWait());
+    positive(problems, ENV_FEED_COUNTS_INTERVAL_MS, timings.feedCountsInterval());
+    positive(problems, ENV_CONTENT_WAIT_MS, timings.contentWait());
     final Set<TableId> seenOwned = new HashSet<>();
     for (final OwnedTable t : owned) {
       if (!seenOwned.add(t.table())) {
@@ -243,6 +321,12 @@ public record ProcessorConfig(
     return problems;
   }
 
+  private static void positive(final List<String> problems, final String name, final Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      problems.add(name + " must be > 0, got " + value.toMillis());
+    }
+  }
+
   /** Reads variables and records what is wrong instead of stopping at the first problem. */
   private static final class Parser {
     private final Map<String, String> env;
@@ -266,6 +350,25 @@ public record ProcessorConfig(
         return Optional.of(parser.apply(raw.get()));
       } catch (NumberFormatException | InvalidPathException e) {
         problems.add(name + " must be " + expected + ", got '" + raw.get() + "'");
+        return Optional.empty();
+      }
+    }
+
+    Duration millis(final String name, final Duration defaultValue) {
+      return parse(name, Long::parseLong, "an integer (milliseconds)").map(Duration::ofMillis)
+          .orElse(defaultValue);
+    }
+
+    <T> Optional<T> optional(final String name, final String defaultValue,
+        final Function<String, T> parser) {
+      final String raw = string(name).orElse(defaultValue);
+      if (raw.equalsIgnoreCase(NONE)) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(parser.apply(raw));
+      } catch (IllegalArgumentException e) {
+        problems.add(name + ": " + e.getMessage());
         return Optional.empty();
       }
     }

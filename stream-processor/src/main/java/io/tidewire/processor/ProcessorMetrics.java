@@ -16,6 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code tidewire.processor.events{type}}: events emitted, per event type</li>
  *   <li>{@code tidewire.processor.dead.letters{table,failure}}: records sent to the dead-letter topic</li>
  *   <li>{@code tidewire.processor.tombstones{table}}: tombstones skipped</li>
+ *   <li>{@code tidewire.processor.duplicates{table}}: redelivered changes dropped</li>
+ *   <li>{@code tidewire.processor.credits.unmatched{side}}: balance changes sent without a
+ *       transaction ({@code side=balance}), transaction rows that explained no balance change
+ *       ({@code side=transaction})</li>
+ *   <li>{@code tidewire.processor.notifications.dropped}: like/comment notifications dropped
+ *       because the content row never came (or the content was deleted first)</li>
  * </ul>
  *
  * <p>Counters move when a record is processed, not when its transaction commits: after an aborted
@@ -53,6 +59,32 @@ public final class ProcessorMetrics {
             .tag("table", table)
             .tag("failure", failure)
             .register(registry)).increment();
+  }
+
+  /** A change of this table was a redelivery of one already processed, and was dropped. */
+  public void duplicateDropped(final String table) {
+    counters.computeIfAbsent("duplicates|" + table, k -> Counter.builder("tidewire.processor.duplicates")
+        .description("redelivered changes the stream processor dropped")
+        .tag("table", table)
+        .register(registry)).increment();
+  }
+
+  /** A balance change went out without a transaction, or a transaction row matched nothing. */
+  public void creditsUnmatched(final String side) {
+    counters.computeIfAbsent("credits|" + side, k -> Counter.builder("tidewire.processor.credits.unmatched")
+        .description("credit balance changes or transactions the credits join could not pair")
+        .tag("side", side)
+        .register(registry)).increment();
+  }
+
+  /** Notifications waiting for their content row were dropped. */
+  public void notificationsDropped(final int count) {
+    if (count > 0) {
+      counters.computeIfAbsent("notifications-dropped",
+          k -> Counter.builder("tidewire.processor.notifications.dropped")
+              .description("like/comment notifications dropped because their content was never seen")
+              .register(registry)).increment(count);
+    }
   }
 
   /** A tombstone (null value after a delete) of this table was skipped. */

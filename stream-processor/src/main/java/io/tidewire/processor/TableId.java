@@ -37,6 +37,20 @@ public record TableId(String schema, String table) {
     return new TableId(qualified.substring(0, dot), qualified.substring(dot + 1));
   }
 
+  /**
+   * Checks that a configured column name is a plain identifier.
+   *
+   * @return the name
+   * @throws IllegalArgumentException naming {@code what} when it is not
+   */
+  static String requireIdentifier(final String name, final String what) {
+    Objects.requireNonNull(name, what);
+    if (!IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException(what + " is not a plain identifier: '" + name + "'");
+    }
+    return name;
+  }
+
   /** {@code schema.table}. */
   public String qualified() {
     return schema + "." + table;

@@ -1,15 +1,27 @@
 package io.tidewire.processor;
 
 import io.tidewire.processor.internals.ChangeRouterProcessor;
+import io.tidewire.processor.internals.ContentInput;
+import io.tidewire.processor.internals.ContentStateProcessor;
+import io.tidewire.processor.internals.CreditsInput;
+import io.tidewire.processor.internals.CreditsJoinProcessor;
+import io.tidewire.processor.internals.Deduplicator;
+import io.tidewire.processor.internals.JsonSerde;
 import io.tidewire.processor.internals.RowChangeMapper;
 import io.tidewire.processor.internals.Routed;
 import io.tidewire.processor.internals.TableRouter;
+import io.tidewire.processor.internals.TableRouter.Output;
 import io.tidewire.processor.internals.UserDataMapper;
+import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.Topics;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -22,6 +34,11 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.ValueMapper;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,20 +46,29 @@ import org.slf4j.LoggerFactory;
  * Builds the processor's topology from its configuration: a pure function, no I/O, so tests run
  * it in {@code TopologyTestDriver} and {@link ProcessorApp} runs it in Kafka Streams.
  *
- * <p>One stateless sub-topology per configured table (its partitions are tasks of their own, and
- * adding a table renames nothing); every node is named after its table:
+ * <p>One sub-topology per configured table (its partitions are tasks of their own; adding a table
+ * renames nothing), named after the table; then one per stateful feature, fed through
+ * repartition topics:
  *
  * <pre>
- * cdc.S.T ─▶ S.T.source ─▶ S.T.route (decode + map, never throws; tombstones dropped)
- *                              └─▶ S.T.to-* (split)
- *                                   ├─ user-events  ─▶ S.T.user-event  ─▶ S.T.user-events-sink ─▶ realtime.user-events
- *                                   ├─ feed-events  ─▶ S.T.feed-event  ─▶ S.T.feed-events-sink ─▶ realtime.feed-events
- *                                   └─ dead-letter  ─▶ S.T.dead-letter ─▶ S.T.dead-letter-sink ─▶ realtime.dlq
+ * cdc.S.T ─▶ S.T.source ─▶ S.T.route   decode, de-duplicate (store S.T.dedup), map; never throws
+ *                             └─▶ S.T.to-* (split)
+ *                                  ├─ user-events ─▶ S.T.user-event ─▶ S.T.user-events-sink ─▶ realtime.user-events
+ *                                  ├─ feed-events ─▶ S.T.feed-event ─▶ S.T.feed-events-sink ─▶ realtime.feed-events
+ *                                  ├─ credits     ─▶ S.T.credits-input ─▶ S.T.credits-by-user (repartition, key user)
+ *                                  ├─ content     ─▶ S.T.content-input ─▶ S.T.by-content      (repartition, key type:id)
+ *                                  └─ dead-letter ─▶ S.T.dead-letter ─▶ S.T.dead-letter-sink ─▶ realtime.dlq
+ *
+ * *.credits-by-user ─▶ credits.merge-N ─▶ credits.join (store credits.pending) ─▶ credits.user-events-sink
+ * *.by-content      ─▶ feed.merge-N ─▶ feed.content-state (stores feed.content, feed.timers)
+ *                        └─▶ feed.content-state.to-* ─▶ feed.user-events-sink (notifications)
+ *                                                   └─▶ feed.feed-events-sink (feed.counts)
  * </pre>
  *
- * <p>The user and feed branches exist only for tables configured as owned or feed tables. A later
- * stateful part (feed counts from likes and comments) adds its own sub-topology here, reading its
- * {@code cdc} topics with named stores.
+ * <p>A table gets the branches of its roles: owned tables user events, feed tables feed events
+ * (and content rows when reaction tables are configured), the credit balance and transaction
+ * tables the credits branch, reaction tables the content branch. Every change passes the
+ * de-duplication of its table first, so a redelivered change reaches no event and no state.
  *
  * <p>Thread-safe (stateless); each call returns a new topology.
  */
@@ -57,63 +83,94 @@ public final class TopologyFactory {
     return build(config, ProcessorMetrics.noop());
   }
 
-  /** The topology, counting events, dead letters and tombstones in {@code metrics}. */
+  /** The topology, counting events, dead letters, duplicates and tombstones in {@code metrics}. */
   public static Topology build(final ProcessorConfig config, final ProcessorMetrics metrics) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(metrics, "metrics");
     // The topology carries the Streams settings that shape it, e.g. enforced explicit naming.
     final StreamsBuilder builder = new StreamsBuilder(
         new TopologyConfig(new StreamsConfig(StreamsProperties.streams(config))));
+    final Features features = new Features();
     for (final TableRouter router : routers(config).values()) {
-      addTable(builder, router, metrics);
+      addTable(builder, config, router, metrics, features);
+    }
+    if (!features.credits.isEmpty()) {
+      addCreditsJoin(merge(features.credits, "credits.merge"), config, metrics);
+    }
+    if (!features.content.isEmpty()) {
+      addContentState(merge(features.content, "feed.merge"), config, metrics);
     }
     return builder.build();
   }
 
+  /** The repartitioned inputs of the stateful features, collected while adding tables. */
+  private static final class Features {
+    final List<KStream<String, CreditsInput>> credits = new ArrayList<>();
+    final List<KStream<String, ContentInput>> content = new ArrayList<>();
+  }
+
   private static Map<TableId, TableRouter> routers(final ProcessorConfig config) {
-    final Map<TableId, Optional<OwnedTable>> owned = new LinkedHashMap<>();
-    final Map<TableId, Optional<FeedTable>> feed = new LinkedHashMap<>();
+    final Map<TableId, TableRouter.Builder> builders = new LinkedHashMap<>();
     for (final OwnedTable t : config.ownedTables()) {
-      owned.put(t.table(), Optional.of(t));
-      feed.putIfAbsent(t.table(), Optional.empty());
+      builder(builders, t.table()).owned(t);
       if (t.eventType().isPresent() && !UserDataMapper.hasDedicatedMapper(t)) {
         LOG.info("{}: event type '{}' has no dedicated mapper; emitting generic {} events",
             t.table(), t.eventType().get(), RowChangeMapper.typeOf(t.table()));
       }
     }
     for (final FeedTable t : config.feedTables()) {
-      feed.put(t.table(), Optional.of(t));
-      owned.putIfAbsent(t.table(), Optional.empty());
+      builder(builders, t.table()).feed(t);
+      if (!config.reactionTables().isEmpty()) {
+        builder(builders, t.table()).content(t);
+      }
+    }
+    config.balanceTable().ifPresent(t -> builder(builders, t.table()).balance(t));
+    config.transactionTable().ifPresent(t -> builder(builders, t.table()).transactions(t));
+    for (final ReactionTable t : config.reactionTables()) {
+      builder(builders, t.table()).reactions(t);
     }
     final Map<TableId, TableRouter> routers = new LinkedHashMap<>();
-    for (final TableId table : owned.keySet()) {
-      routers.put(table, new TableRouter(table, owned.get(table), feed.get(table)));
-    }
+    builders.forEach((table, b) -> routers.put(table, b.build()));
     return routers;
   }
 
-  private static void addTable(final StreamsBuilder builder, final TableRouter router,
-      final ProcessorMetrics metrics) {
+  private static TableRouter.Builder builder(final Map<TableId, TableRouter.Builder> builders,
+      final TableId table) {
+    return builders.computeIfAbsent(table, TableRouter::builder);
+  }
+
+  private static void addTable(final StreamsBuilder builder, final ProcessorConfig config,
+      final TableRouter router, final ProcessorMetrics metrics, final Features features) {
     final String name = router.table().qualified();
+    final String dedupStore = name + ".dedup";
     final KStream<String, Routed> routed = builder
         .stream(router.table().topic(),
             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + ".source"))
-        .process(() -> new ChangeRouterProcessor(router, metrics), Named.as(name + ".route"));
+        .process(withStores(() -> new ChangeRouterProcessor(router, metrics, dedupStore),
+            Deduplicator.store(dedupStore, config.timings().dedupWindow())), Named.as(name + ".route"));
 
     final BranchedKStream<String, Routed> split = routed.split(Named.as(name + ".to-"));
-    if (router.routesToUsers()) {
-      split.branch((key, value) -> value instanceof Routed.ToUser, Branched.withConsumer(events -> events
-          .mapValues(value -> ((Routed.ToUser) value).event(), Named.as(name + ".user-event"))
-          .to(Topics.USER_EVENTS.name(), Produced
-              .with(Topics.USER_EVENTS.keySerde(), Topics.USER_EVENTS.valueSerde())
-              .withName(name + ".user-events-sink")), "user-events"));
+    if (router.routesTo(Output.USER_EVENTS)) {
+      split.branch((key, value) -> value instanceof Routed.ToUser,
+          Branched.withConsumer(events -> toUserEvents(events, name), "user-events"));
     }
-    if (router.routesToFeed()) {
-      split.branch((key, value) -> value instanceof Routed.ToFeed, Branched.withConsumer(events -> events
-          .mapValues(value -> ((Routed.ToFeed) value).event(), Named.as(name + ".feed-event"))
-          .to(Topics.FEED_EVENTS.name(), Produced
-              .with(Topics.FEED_EVENTS.keySerde(), Topics.FEED_EVENTS.valueSerde())
-              .withName(name + ".feed-events-sink")), "feed-events"));
+    if (router.routesTo(Output.FEED_EVENTS)) {
+      split.branch((key, value) -> value instanceof Routed.ToFeed,
+          Branched.withConsumer(events -> toFeedEvents(events, name), "feed-events"));
+    }
+    if (router.routesTo(Output.CREDITS)) {
+      split.branch((key, value) -> value instanceof Routed.ToCredits, Branched.withConsumer(inputs ->
+          features.credits.add(inputs
+              .mapValues(value -> ((Routed.ToCredits) value).input(), Named.as(name + ".credits-input"))
+              .repartition(repartitioned(name + ".credits-by-user", CreditsInput.class, config))),
+          "credits"));
+    }
+    if (router.routesTo(Output.CONTENT)) {
+      split.branch((key, value) -> value instanceof Routed.ToContent, Branched.withConsumer(inputs ->
+          features.content.add(inputs
+              .mapValues(value -> ((Routed.ToContent) value).input(), Named.as(name + ".content-input"))
+              .repartition(repartitioned(name + ".by-content", ContentInput.class, config))),
+          "content"));
     }
     split.branch((key, value) -> value instanceof Routed.DeadLetter, Branched.withConsumer(records -> records
         .map((key, value) -> {
@@ -124,5 +181,83 @@ public final class TopologyFactory {
             .with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())
             .withName(name + ".dead-letter-sink")), "dead-letter"));
     split.noDefaultBranch();
+  }
+
+  private static void addCreditsJoin(final KStream<String, CreditsInput> inputs,
+      final ProcessorConfig config, final ProcessorMetrics metrics) {
+    inputs
+        .process(CreditsJoinProcessor.supplier(config.timings().creditsWait(),
+            config.timings().creditsTick(), metrics), Named.as("credits.join"))
+        .to(Topics.USER_EVENTS.name(), Produced
+            .with(Topics.USER_EVENTS.keySerde(), Topics.USER_EVENTS.valueSerde())
+            .withName("credits.user-events-sink"));
+  }
+
+  private static void addContentState(final KStream<String, ContentInput> inputs,
+      final ProcessorConfig config, final ProcessorMetrics metrics) {
+    final String name = "feed.content-state";
+    inputs
+        .process(ContentStateProcessor.supplier(config.timings().feedCountsInterval(),
+            config.timings().contentWait(), config.timings().contentTick(), metrics), Named.as(name))
+        .split(Named.as(name + ".to-"))
+        .branch((key, value) -> value instanceof Routed.ToUser,
+            Branched.withConsumer(events -> toUserEvents(events, "feed"), "user-events"))
+        .branch((key, value) -> value instanceof Routed.ToFeed,
+            Branched.withConsumer(events -> toFeedEvents(events, "feed"), "feed-events"))
+        .noDefaultBranch();
+  }
+
+  private static void toUserEvents(final KStream<String, Routed> events, final String name) {
+    to(events, Topics.USER_EVENTS, value -> ((Routed.ToUser) value).event(), name + ".user-event");
+  }
+
+  private static void toFeedEvents(final KStream<String, Routed> events, final String name) {
+    to(events, Topics.FEED_EVENTS, value -> ((Routed.ToFeed) value).event(), name + ".feed-event");
+  }
+
+  /** Unwraps the events ({@code <node>}) and writes them to the topic ({@code <node>s-sink}). */
+  private static <V> void to(final KStream<String, Routed> events, final Topic<String, V> topic,
+      final ValueMapper<Routed, V> event, final String node) {
+    events
+        .mapValues(event, Named.as(node))
+        .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName(node + "s-sink"));
+  }
+
+  /**
+   * A named repartition topic with the configured partition count: every input of one feature
+   * must have the same count, so one user's (or one item's) records meet in one task.
+   */
+  private static <V> Repartitioned<String, V> repartitioned(final String name, final Class<V> type,
+      final ProcessorConfig config) {
+    final Serde<V> values = JsonSerde.of(type);
+    return Repartitioned.<String, V>as(name)
+        .withKeySerde(Serdes.String())
+        .withValueSerde(values)
+        .withNumberOfPartitions(config.topicPartitions());
+  }
+
+  private static <V> KStream<String, V> merge(final List<KStream<String, V>> streams,
+      final String name) {
+    KStream<String, V> merged = streams.get(0);
+    for (int i = 1; i < streams.size(); i++) {
+      merged = merged.merge(streams.get(i), Named.as(name + "-" + i));
+    }
+    return merged;
+  }
+
+  private static <KIn, VIn, KOut, VOut> ProcessorSupplier<KIn, VIn, KOut, VOut> withStores(
+      final Supplier<Processor<KIn, VIn, KOut, VOut>> processors,
+      final StoreBuilder<?> store) {
+    return new ProcessorSupplier<>() {
+      @Override
+      public Processor<KIn, VIn, KOut, VOut> get() {
+        return processors.get();
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return Set.of(store);
+      }
+    };
   }
 }

@@ -48,6 +48,7 @@ class ProcessorAppTest {
         "TIDEWIRE_PROCESSOR_STATE_DIR", Path.of(System.getProperty("java.io.tmpdir"), "streams-" + suffix).toString(),
         "TIDEWIRE_OWNED_TABLES", ownedTables,
         "TIDEWIRE_FEED_TABLES", "none",
+        "TIDEWIRE_CREDITS_BALANCE_TABLE", "none",
         "TIDEWIRE_PROCESSOR_SHUTDOWN_TIMEOUT_MS", "20000"));
   }
 

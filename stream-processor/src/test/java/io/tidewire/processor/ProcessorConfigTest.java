@@ -44,15 +44,23 @@ class ProcessorConfigTest {
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.ownedTables()).containsExactly(
         new OwnedTable(new TableId("public", "generation_jobs"), "user_id", Optional.of("generation.progress")),
-        new OwnedTable(new TableId("public", "training_jobs"), "user_id", Optional.of("training.progress")),
-        new OwnedTable(new TableId("public", "credit_transactions"), "user_id", Optional.empty()),
-        new OwnedTable(new TableId("public", "users"), "id", Optional.empty()));
+        new OwnedTable(new TableId("public", "training_jobs"), "user_id", Optional.of("training.progress")));
     assertThat(config.feedTables()).containsExactly(
         new FeedTable(new TableId("public", "videos"), "video"),
         new FeedTable(new TableId("public", "images"), "image"));
+    assertThat(config.balanceTable()).contains(
+        new BalanceTable(new TableId("public", "users"), "id", "credits"));
+    assertThat(config.transactionTable()).contains(new TransactionTable(
+        new TableId("public", "credit_transactions"), "user_id", "amount", Optional.of("reason")));
+    assertThat(config.reactionTables()).containsExactly(
+        new ReactionTable(new TableId("public", "likes"), ReactionTable.Kind.LIKE),
+        new ReactionTable(new TableId("public", "comments"), ReactionTable.Kind.COMMENT));
+    assertThat(config.timings()).isEqualTo(new Timings(Duration.ofMinutes(10), Duration.ofSeconds(2),
+        Duration.ofMillis(250), Duration.ofMinutes(1)));
     assertThat(config.streamsOverrides()).isEmpty();
     assertThat(config.inputTopics()).containsExactly("cdc.public.generation_jobs", "cdc.public.training_jobs",
-        "cdc.public.credit_transactions", "cdc.public.users", "cdc.public.videos", "cdc.public.images");
+        "cdc.public.videos", "cdc.public.images", "cdc.public.users", "cdc.public.credit_transactions",
+        "cdc.public.likes", "cdc.public.comments");
     assertThat(config.outputTopics()).containsExactly("realtime.user-events", "realtime.feed-events", "realtime.dlq");
   }
 
@@ -88,7 +96,7 @@ class ProcessorConfigTest {
         "TIDEWIRE_PROCESSOR_THREADS", " ", "TIDEWIRE_OWNED_TABLES", ""));
 
     assertThat(config.streamThreads()).isEqualTo(1);
-    assertThat(config.ownedTables()).hasSize(4);
+    assertThat(config.ownedTables()).hasSize(2);
   }
 
   @Test
@@ -148,13 +156,68 @@ class ProcessorConfigTest {
     final ProcessorConfig config = ProcessorConfig.fromEnv(env(
         "TIDEWIRE_OWNED_TABLES", "public.videos:user_id", "TIDEWIRE_FEED_TABLES", "public.videos:video"));
 
-    assertThat(config.inputTopics()).containsExactly("cdc.public.videos");
+    assertThat(config.inputTopics()).containsOnlyOnce("cdc.public.videos").doesNotHaveDuplicates();
   }
 
   @Test
   void atLeastOneTableIsRequired() {
-    assertThat(problems(env("TIDEWIRE_OWNED_TABLES", "none", "TIDEWIRE_FEED_TABLES", "NONE")))
-        .containsExactly("no tables to process: TIDEWIRE_OWNED_TABLES and TIDEWIRE_FEED_TABLES name no valid table");
+    assertThat(problems(env("TIDEWIRE_OWNED_TABLES", "none", "TIDEWIRE_FEED_TABLES", "NONE",
+        "TIDEWIRE_CREDITS_BALANCE_TABLE", "none", "TIDEWIRE_CREDITS_TRANSACTION_TABLE", "none",
+        "TIDEWIRE_REACTION_TABLES", "none")))
+        .containsExactly("no tables to process: TIDEWIRE_OWNED_TABLES, TIDEWIRE_FEED_TABLES, "
+            + "TIDEWIRE_CREDITS_BALANCE_TABLE and TIDEWIRE_REACTION_TABLES name no valid table");
+  }
+
+  @Test
+  void featureTablesAndTimingsAreConfigurable() {
+    final ProcessorConfig config = ProcessorConfig.fromEnv(env(
+        "TIDEWIRE_CREDITS_BALANCE_TABLE", "app.wallets:owner:coins",
+        "TIDEWIRE_CREDITS_TRANSACTION_TABLE", "app.ledger:owner:coins",
+        "TIDEWIRE_REACTION_TABLES", "app.hearts:like",
+        "TIDEWIRE_PROCESSOR_DEDUP_WINDOW_MS", "30000",
+        "TIDEWIRE_PROCESSOR_CREDITS_WAIT_MS", "500",
+        "TIDEWIRE_PROCESSOR_FEED_COUNTS_INTERVAL_MS", "1000",
+        "TIDEWIRE_PROCESSOR_CONTENT_WAIT_MS", "5000"));
+
+    assertThat(config.balanceTable()).contains(new BalanceTable(new TableId("app", "wallets"), "owner", "coins"));
+    assertThat(config.transactionTable()).contains(
+        new TransactionTable(new TableId("app", "ledger"), "owner", "coins", Optional.empty()));
+    assertThat(config.reactionTables()).containsExactly(
+        new ReactionTable(new TableId("app", "hearts"), ReactionTable.Kind.LIKE));
+    assertThat(config.timings()).isEqualTo(new Timings(Duration.ofSeconds(30), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofSeconds(5)));
+    assertThat(config.timings().creditsTick()).isEqualTo(Duration.ofMillis(25));
+    assertThat(config.timings().contentTick()).isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void turningATableOffTurnsOffTheDefaultsThatNeedIt() {
+    final ProcessorConfig config = ProcessorConfig.fromEnv(env(
+        "TIDEWIRE_FEED_TABLES", "none", "TIDEWIRE_CREDITS_BALANCE_TABLE", "none"));
+
+    assertThat(config.reactionTables()).isEmpty();
+    assertThat(config.transactionTable()).isEmpty();
+  }
+
+  @Test
+  void featureTablesAreValidatedTogether() {
+    assertThat(problems(env(
+        "TIDEWIRE_CREDITS_BALANCE_TABLE", "none",
+        "TIDEWIRE_CREDITS_TRANSACTION_TABLE", "public.credit_transactions:user_id:amount",
+        "TIDEWIRE_REACTION_TABLES", "public.likes:love,public.videos:like",
+        "TIDEWIRE_PROCESSOR_FEED_COUNTS_INTERVAL_MS", "0")))
+        .containsExactly(
+            "TIDEWIRE_REACTION_TABLES: reaction kind must be like or comment, got 'love' in 'public.likes:love'",
+            "TIDEWIRE_CREDITS_TRANSACTION_TABLE needs TIDEWIRE_CREDITS_BALANCE_TABLE (transactions are joined "
+                + "with balance changes)",
+            "TIDEWIRE_REACTION_TABLES: table public.videos is also a feed table",
+            "TIDEWIRE_PROCESSOR_FEED_COUNTS_INTERVAL_MS must be > 0, got 0");
+    assertThat(problems(env("TIDEWIRE_FEED_TABLES", "none", "TIDEWIRE_CREDITS_BALANCE_TABLE", "public.users:id",
+        "TIDEWIRE_REACTION_TABLES", "public.likes:like")))
+        .containsExactly(
+            "TIDEWIRE_CREDITS_BALANCE_TABLE: expected schema.table:userColumn:balanceColumn, got 'public.users:id'",
+            "TIDEWIRE_REACTION_TABLES needs TIDEWIRE_FEED_TABLES (reactions are counted per content item of a "
+                + "feed table)");
   }
 
   @Test
@@ -210,7 +273,8 @@ class ProcessorConfigTest {
   @Test
   void recordConstructorValidatesToo() {
     assertThatThrownBy(() -> new ProcessorConfig("h:1", "app", Path.of("/tmp"), Duration.ofMillis(50), 0, 3,
-        (short) 1, Duration.ofSeconds(1), List.of(OwnedTable.parse("public.a:user_id")), List.of(), Map.of()))
+        (short) 1, Duration.ofSeconds(1), List.of(OwnedTable.parse("public.a:user_id")), List.of(),
+        Optional.empty(), Optional.empty(), List.of(), Timings.DEFAULTS, Map.of()))
         .isInstanceOf(ProcessorConfigException.class)
         .hasMessageContaining("TIDEWIRE_PROCESSOR_THREADS must be >= 1, got 0");
   }

@@ -3,9 +3,8 @@ package io.tidewire.processor;
 import static io.tidewire.processor.Envelopes.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tidewire.processor.internals.EnvelopeDecoder;
 import io.tidewire.schemas.DeadLetterHeaders;
-import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.ContentPublished;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.GenerationProgress;
@@ -13,20 +12,14 @@ import io.tidewire.schemas.avro.RowChange;
 import io.tidewire.schemas.avro.TrainingProgress;
 import io.tidewire.schemas.avro.UserEvent;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,40 +30,33 @@ class TopologyTest {
   private static final String USER = "7c0e3f0a-0000-4000-8000-000000000001";
   private static final String OTHER_USER = "7c0e3f0a-0000-4000-8000-000000000002";
 
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private ProcessorConfig config;
-  private TopologyTestDriver driver;
+  private TestTopology topology;
   private TestOutputTopic<String, UserEvent> userEvents;
   private TestOutputTopic<String, FeedEvent> feedEvents;
   private TestOutputTopic<byte[], byte[]> deadLetters;
 
   @BeforeEach
   void startDriver() {
-    final Map<String, String> env = new HashMap<>();
-    env.put("TIDEWIRE_KAFKA_BOOTSTRAP", "unused:9092");
-    env.put("TIDEWIRE_PROCESSOR_APP_ID", "topology-test");
-    env.put("TIDEWIRE_PROCESSOR_STATE_DIR",
-        Path.of(System.getProperty("java.io.tmpdir"), "topology-test").toString());
-    config = ProcessorConfig.fromEnv(env);
-    final Properties props = StreamsProperties.streams(config);
-    driver = new TopologyTestDriver(TopologyFactory.build(config, new ProcessorMetrics(registry)), props);
-    userEvents = driver.createOutputTopic(Topics.USER_EVENTS.name(),
-        Topics.USER_EVENTS.keySerde().deserializer(), Topics.USER_EVENTS.valueSerde().deserializer());
-    feedEvents = driver.createOutputTopic(Topics.FEED_EVENTS.name(),
-        Topics.FEED_EVENTS.keySerde().deserializer(), Topics.FEED_EVENTS.valueSerde().deserializer());
-    deadLetters = driver.createOutputTopic(Topics.DEAD_LETTER.name(),
-        Topics.DEAD_LETTER.keySerde().deserializer(), Topics.DEAD_LETTER.valueSerde().deserializer());
+    restart();
   }
 
   @AfterEach
   void closeDriver() {
-    driver.close();
+    topology.close();
+  }
+
+  private void restart(final String... env) {
+    if (topology != null) {
+      topology.close();
+    }
+    topology = TestTopology.start(env);
+    userEvents = topology.userEvents;
+    feedEvents = topology.feedEvents;
+    deadLetters = topology.deadLetters;
   }
 
   private TestInputTopic<byte[], byte[]> cdc(final String table) {
-    final String[] parts = table.split("\\.");
-    return driver.createInputTopic(Topics.cdcName(parts[0], parts[1]),
-        new ByteArraySerializer(), new ByteArraySerializer());
+    return topology.cdc(table);
   }
 
   private static Map<String, Object> job(final String id, final String status, final int progress) {
@@ -91,7 +77,7 @@ class TopologyTest {
   }
 
   private double counter(final String name, final String tag, final String value) {
-    return registry.find(name).tag(tag, value).counters().stream().mapToDouble(c -> c.count()).sum();
+    return topology.counter(name, tag, value);
   }
 
   @Test
@@ -104,9 +90,13 @@ class TopologyTest {
     jobs.pipeInput(key, Envelopes.update("public.generation_jobs", job("j1", "active", 40), job("j1", "completed", 100))
         .lsn(300).tsMs(1_700_000_009_000L).bytes());
 
-    final List<KeyValue<String, UserEvent>> events = userEvents.readKeyValuesToList();
+    final List<KeyValue<String, UserEvent>> all = userEvents.readKeyValuesToList();
+    final List<KeyValue<String, UserEvent>> events = all.stream()
+        .filter(kv -> kv.value.getType().equals("generation.progress")).toList();
 
-    assertThat(events).extracting(kv -> kv.key).containsOnly(USER);
+    assertThat(all).extracting(kv -> kv.key).containsOnly(USER);
+    assertThat(all).extracting(kv -> kv.value.getType()).containsExactly("generation.progress",
+        "generation.progress", "generation.progress", "notification");
     assertThat(events).extracting(kv -> ((GenerationProgress) kv.value.getData()).getStatus())
         .containsExactly("waiting", "active", "completed");
     assertThat(events).extracting(kv -> ((GenerationProgress) kv.value.getData()).getProgress())
@@ -118,7 +108,7 @@ class TopologyTest {
     assertThat(last.getSource().getTable()).isEqualTo("public.generation_jobs");
     assertThat(last.getSource().getLsn()).isEqualTo(300L);
     assertThat(((GenerationProgress) last.getData()).getResultUrl()).isEqualTo("https://cdn.example/j1.png");
-    assertThat(events).extracting(kv -> kv.value.getId()).doesNotHaveDuplicates();
+    assertThat(all).extracting(kv -> kv.value.getId()).doesNotHaveDuplicates();
     assertThat(counter("tidewire.processor.events", "type", "generation.progress")).isEqualTo(3);
     assertThat(deadLetters.isEmpty()).isTrue();
   }
@@ -139,6 +129,7 @@ class TopologyTest {
 
   @Test
   void aGenericOwnedTableProducesRowEvents() {
+    restart("TIDEWIRE_OWNED_TABLES", "public.credit_transactions:user_id");
     cdc("public.credit_transactions").pipeInput(Envelopes.idKey("c1"), Envelopes.insert(
         "public.credit_transactions", row("id", "c1", "user_id", OTHER_USER, "amount", 500, "reason", "top-up",
             "created_at", "2026-11-27T02:30:00Z")).bytes());
@@ -222,17 +213,17 @@ class TopologyTest {
 
   @Test
   void aRecordWithoutOwnerGoesToDeadLetterTopicAndTheNextRecordIsStillProcessed() {
-    final TestInputTopic<byte[], byte[]> credits = cdc("public.credit_transactions");
-    final byte[] orphan = Envelopes.insert("public.credit_transactions",
-        row("id", "c1", "amount", 5, "reason", "bonus")).bytes();
-    credits.pipeInput(Envelopes.idKey("c1"), orphan);
-    credits.pipeInput(Envelopes.idKey("c2"), Envelopes.insert("public.credit_transactions",
-        row("id", "c2", "user_id", USER, "amount", 6)).lsn(900).bytes());
+    final TestInputTopic<byte[], byte[]> jobs = cdc("public.generation_jobs");
+    final byte[] orphan = Envelopes.insert("public.generation_jobs",
+        row("id", "j1", "kind", "image", "status", "waiting")).bytes();
+    jobs.pipeInput(Envelopes.idKey("j1"), orphan);
+    jobs.pipeInput(Envelopes.idKey("j2"), Envelopes.insert("public.generation_jobs", job("j2", "waiting", 0))
+        .lsn(900).bytes());
 
     final TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
     assertThat(dead.value()).isEqualTo(orphan);
     assertThat(header(dead.headers(), DeadLetterHeaders.REASON)).isEqualTo(
-        "missing_owner: owner column user_id is missing, null or empty in the after row of public.credit_transactions");
+        "missing_owner: owner column user_id is missing, null or empty in the after row of public.generation_jobs");
     assertThat(header(dead.headers(), DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
     assertThat(userEvents.readKeyValue()).satisfies(kv -> assertThat(kv.key).isEqualTo(USER));
     assertThat(deadLetters.isEmpty()).isTrue();
@@ -260,62 +251,92 @@ class TopologyTest {
   }
 
   @Test
-  void theSameChangeDeliveredTwiceYieldsTheSameEventId() {
+  void theSameChangeDeliveredTwiceYieldsOneEvent() {
     final TestInputTopic<byte[], byte[]> jobs = cdc("public.generation_jobs");
     final Envelopes change = Envelopes.update("public.generation_jobs", job("j1", "active", 10), job("j1", "active", 20))
         .lsn(4242).txId(77);
     jobs.pipeInput(Envelopes.idKey("j1"), change.bytes());
+    // a capture redelivery: re-captured, so the envelope's own ts_ms moves; the source does not
     jobs.pipeInput(Envelopes.idKey("j1"), change.bytes());
     final byte[] publicVideo = Envelopes.insert("public.videos", video("v7", true)).lsn(4343).bytes();
     cdc("public.videos").pipeInput(Envelopes.idKey("v7"), publicVideo);
     cdc("public.videos").pipeInput(Envelopes.idKey("v7"), publicVideo);
 
-    final List<UserEvent> events = userEvents.readValuesToList();
-    final List<FeedEvent> feed = feedEvents.readValuesToList();
+    assertThat(userEvents.readValuesToList()).singleElement()
+        .satisfies(e -> assertThat(((GenerationProgress) e.getData()).getProgress()).isEqualTo(20));
+    assertThat(feedEvents.readValuesToList()).singleElement()
+        .satisfies(e -> assertThat(e.getType()).isEqualTo("feed.content_published"));
+    assertThat(counter("tidewire.processor.duplicates", "table", "public.generation_jobs")).isEqualTo(1);
+    assertThat(counter("tidewire.processor.duplicates", "table", "public.videos")).isEqualTo(1);
+  }
 
-    assertThat(events).hasSize(2);
-    assertThat(events.get(0).getId()).isEqualTo(events.get(1).getId());
-    assertThat(events.get(0)).isEqualTo(events.get(1));
-    assertThat(feed).hasSize(2);
-    assertThat(feed.get(0).getId()).isEqualTo(feed.get(1).getId());
+  @Test
+  void theDeduplicationStoreForgetsChangesOlderThanItsWindowOfCommitTime() {
+    restart("TIDEWIRE_PROCESSOR_DEDUP_WINDOW_MS", "60000");
+    final TestInputTopic<byte[], byte[]> jobs = cdc("public.generation_jobs");
+    final byte[] old = Envelopes.insert("public.generation_jobs", job("j1", "waiting", 0))
+        .lsn(100).tsMs(1_700_000_000_000L).bytes();
+    jobs.pipeInput(Envelopes.idKey("j1"), old);
+    jobs.pipeInput(Envelopes.idKey("j1"), old);
+    assertThat(userEvents.readValuesToList()).hasSize(1);
+
+    // two minutes of commits later the first change is out of the window: the store is bounded
+    jobs.pipeInput(Envelopes.idKey("j2"), Envelopes.insert("public.generation_jobs", job("j2", "waiting", 0))
+        .lsn(200).tsMs(1_700_000_120_000L).bytes());
+    jobs.pipeInput(Envelopes.idKey("j1"), old);
+
+    assertThat(userEvents.readValuesToList()).hasSize(2);
+    assertThat(topology.driver.<String, Long>getWindowStore("public.generation_jobs.dedup")
+        .fetch(EnvelopeDecoder.decode(TableId.parse("public.generation_jobs"), Envelopes.idKey("j1"), old)
+            .changeId(), 1_700_000_000_000L))
+        .as("an expired change is not even stored again").isNull();
+  }
+
+  @Test
+  void aLaterChangeOfTheSameRowIsNotADuplicate() {
+    final TestInputTopic<byte[], byte[]> jobs = cdc("public.generation_jobs");
+    jobs.pipeInput(Envelopes.idKey("j1"), Envelopes.update("public.generation_jobs", job("j1", "active", 10),
+        job("j1", "active", 20)).lsn(5000).bytes());
+    jobs.pipeInput(Envelopes.idKey("j1"), Envelopes.update("public.generation_jobs", job("j1", "active", 20),
+        job("j1", "active", 20)).lsn(5001).bytes());
+
+    assertThat(userEvents.readValuesToList()).hasSize(2);
   }
 
   @Test
   void aNewOwnedTableIsConfigurationNotCode() {
-    driver.close();
-    final Map<String, String> env = new HashMap<>();
-    env.put("TIDEWIRE_KAFKA_BOOTSTRAP", "unused:9092");
-    env.put("TIDEWIRE_OWNED_TABLES", "shop.orders:buyer_id:order.changed");
-    env.put("TIDEWIRE_FEED_TABLES", "none");
-    config = ProcessorConfig.fromEnv(env);
-    driver = new TopologyTestDriver(TopologyFactory.build(config), StreamsProperties.streams(config));
-    final TestOutputTopic<String, UserEvent> out = driver.createOutputTopic(Topics.USER_EVENTS.name(),
-        Topics.USER_EVENTS.keySerde().deserializer(), Topics.USER_EVENTS.valueSerde().deserializer());
+    restart("TIDEWIRE_OWNED_TABLES", "shop.orders:buyer_id:order.changed", "TIDEWIRE_FEED_TABLES", "none",
+        "TIDEWIRE_CREDITS_BALANCE_TABLE", "none");
 
     cdc("shop.orders").pipeInput(Envelopes.idKey("o1"), Envelopes.update("shop.orders",
         row("id", "o1", "buyer_id", "b1", "total", "10.00"), row("id", "o1", "buyer_id", "b1", "total", "12.50"))
         .bytes());
 
-    final TestRecord<String, UserEvent> event = out.readRecord();
+    final TestRecord<String, UserEvent> event = userEvents.readRecord();
     assertThat(event.key()).isEqualTo("b1");
     assertThat(event.value().getType()).isEqualTo("row.orders");
     assertThat(((RowChange) event.value().getData()).getRow()).isEqualTo(
         "{\"id\":\"o1\",\"buyer_id\":\"b1\",\"total\":\"12.50\"}");
+    assertThat(topology.config.inputTopics()).containsExactly("cdc.shop.orders");
   }
 
   @Test
-  void everyNodeIsNamedAfterItsTable() {
-    final Topology topology = TopologyFactory.build(config);
-    final TopologyDescription description = topology.describe();
+  void everyNodeAndStoreIsNamed() {
+    final TopologyDescription description = TopologyFactory.build(topology.config).describe();
 
-    assertThat(description.subtopologies()).hasSize(config.inputTopics().size());
+    assertThat(description.subtopologies()).hasSize(topology.config.inputTopics().size() + 2);
     assertThat(description.subtopologies())
         .flatExtracting(TopologyDescription.Subtopology::nodes)
         .extracting(TopologyDescription.Node::name)
-        .allSatisfy(name -> assertThat(name).startsWith("public.").doesNotContain("KSTREAM-"))
+        .allSatisfy(name -> assertThat(name).matches("(public\\.|credits\\.|feed\\.).*").doesNotContain("KSTREAM-"))
         .contains("public.generation_jobs.source", "public.generation_jobs.route",
             "public.generation_jobs.user-events-sink", "public.generation_jobs.dead-letter-sink",
-            "public.videos.feed-events-sink");
-    assertThat(description.toString()).doesNotContain("public.generation_jobs.feed-events-sink");
+            "public.videos.feed-events-sink", "public.users.credits-by-user-repartition-sink",
+            "public.likes.by-content-repartition-sink", "credits.join", "credits.user-events-sink",
+            "feed.content-state", "feed.user-events-sink", "feed.feed-events-sink");
+    assertThat(description.toString())
+        .doesNotContain("public.generation_jobs.feed-events-sink")
+        .contains("stores: [public.generation_jobs.dedup]", "stores: [credits.pending]")
+        .doesNotContain("KSTREAM-", "KTABLE-");
   }
 }

@@ -64,12 +64,12 @@ public record ChangeEnvelope(
 
   /** Where the change came from, as carried by every event. */
   public SourcePosition position() {
-    return SourcePosition.newBuilder()
-        .setTable(table.qualified())
-        .setLsn(lsn.isPresent() ? lsn.getAsLong() : null)
-        .setTxId(txId.isPresent() ? txId.getAsLong() : null)
-        .setSnapshot(snapshot())
-        .build();
+    return Position.of(this).toAvro();
+  }
+
+  /** The identity of this change, equal for a redelivery of it; see {@link EventIds#changeId}. */
+  public String changeId() {
+    return EventIds.changeId(this);
   }
 
   /** The deterministic id of the event of this type derived from this change. */

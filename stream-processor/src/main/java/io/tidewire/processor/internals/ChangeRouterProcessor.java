@@ -18,14 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stream processor's only processing step for one table: routes each change record with a
- * {@link TableRouter} and forwards what comes out. It never throws for a bad record: tombstones
- * are counted and dropped; records that cannot be decoded or mapped are forwarded as
- * {@link Routed.DeadLetter} with the original bytes and headers plus {@link DeadLetterHeaders}.
+ * The first processing step of one table: decodes each change record with a {@link TableRouter},
+ * drops it when it is a redelivery of a change already processed ({@link Deduplicator}), maps it
+ * and forwards what comes out. It never throws for a bad record: tombstones are counted and
+ * dropped; records that cannot be decoded or mapped are forwarded as {@link Routed.DeadLetter}
+ * with the original bytes and headers plus {@link DeadLetterHeaders}.
  *
- * <p>Events are forwarded with empty headers (the capture's headers are not part of the event
- * contract), keyed by the owner ({@link Routed.ToUser}) or the content key ({@link Routed.ToFeed});
- * dead letters with a null key, the original key being inside the value.
+ * <p>Events and feature inputs are forwarded with empty headers (the capture's headers are not
+ * part of the event contract), keyed by the owner ({@link Routed.ToUser}, {@link Routed.ToCredits})
+ * or the content key ({@link Routed.ToFeed}, {@link Routed.ToContent}); dead letters with a null
+ * key, the original key being inside the value.
  *
  * <p>One instance per task, called by one stream thread at a time, as Kafka Streams does.
  */
@@ -38,18 +40,26 @@ public final class ChangeRouterProcessor implements Processor<byte[], byte[], St
 
   private final TableRouter router;
   private final ProcessorMetrics metrics;
+  private final String dedupStore;
   private final String table;
   private ProcessorContext<String, Routed> context;
+  private Deduplicator dedup;
 
-  public ChangeRouterProcessor(final TableRouter router, final ProcessorMetrics metrics) {
+  /**
+   * @param dedupStore name of the window store built by {@link Deduplicator#store}
+   */
+  public ChangeRouterProcessor(final TableRouter router, final ProcessorMetrics metrics,
+      final String dedupStore) {
     this.router = Objects.requireNonNull(router, "router");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.dedupStore = Objects.requireNonNull(dedupStore, "dedupStore");
     this.table = router.table().qualified();
   }
 
   @Override
   public void init(final ProcessorContext<String, Routed> context) {
     this.context = context;
+    this.dedup = new Deduplicator(context.getStateStore(dedupStore));
   }
 
   @Override
@@ -59,9 +69,15 @@ public final class ChangeRouterProcessor implements Processor<byte[], byte[], St
       metrics.tombstoneSkipped(table);
       return;
     }
+    final ChangeEnvelope change;
     final List<Routed> routed;
     try {
-      routed = router.route(record.key(), record.value());
+      change = router.decode(record.key(), record.value());
+      if (dedup.seen(change)) {
+        metrics.duplicateDropped(table);
+        return;
+      }
+      routed = router.map(change);
     } catch (DecodeException e) {
       forwardDeadLetter(record, e);
       return;
@@ -72,19 +88,30 @@ public final class ChangeRouterProcessor implements Processor<byte[], byte[], St
           e.getClass().getSimpleName() + ": " + e.getMessage(), e));
       return;
     }
+    // A poison record is not remembered: its redelivery is parked again, like any record that
+    // cannot be processed.
+    dedup.remember(change);
     // Forwarding stays outside the try: a failure downstream (a fenced producer, a full buffer)
     // belongs to Kafka Streams, not to the dead-letter topic.
     for (final Routed out : routed) {
       if (out instanceof Routed.ToUser user) {
-        context.forward(new Record<>(user.userId(), out, record.timestamp(), new RecordHeaders()));
+        forward(user.userId(), out, record);
         metrics.eventEmitted(user.event().getType());
       } else if (out instanceof Routed.ToFeed feed) {
-        context.forward(new Record<>(feed.contentKey(), out, record.timestamp(), new RecordHeaders()));
+        forward(feed.contentKey(), out, record);
         metrics.eventEmitted(feed.event().getType());
+      } else if (out instanceof Routed.ToCredits credits) {
+        forward(credits.userId(), out, record);
+      } else if (out instanceof Routed.ToContent content) {
+        forward(content.contentKey(), out, record);
       } else {
         throw new IllegalStateException("the router returned " + out);
       }
     }
+  }
+
+  private void forward(final String key, final Routed out, final Record<byte[], byte[]> record) {
+    context.forward(new Record<>(key, out, record.timestamp(), new RecordHeaders()));
   }
 
   private void forwardDeadLetter(final Record<byte[], byte[]> record, final DecodeException e) {

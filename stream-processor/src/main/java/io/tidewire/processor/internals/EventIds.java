@@ -22,11 +22,35 @@ public final class EventIds {
 
   /** The id of the event of {@code eventType} derived from {@code change}. */
   public static String of(final ChangeEnvelope change, final String eventType) {
+    return hash(identity(change) + "|" + eventType);
+  }
+
+  /**
+   * The identity of the change itself, without an event type: equal for a change and its
+   * redelivery, different for any two changes. The de-duplication key.
+   */
+  public static String changeId(final ChangeEnvelope change) {
+    return hash(identity(change));
+  }
+
+  /**
+   * The id of an event derived from state rather than from one change (a coalesced
+   * {@code feed.counts}): the same hash over the parts joined by {@code |}, which must together
+   * name the state, e.g. the content key and the change id of the last change folded in.
+   */
+  public static String derived(final String... parts) {
+    return hash(String.join("|", parts));
+  }
+
+  private static String identity(final ChangeEnvelope change) {
     final String position = change.lsn().isPresent()
         ? "lsn:" + change.lsn().getAsLong()
         : "snapshot:" + change.sourceTsMs();
-    final String input = position + "|" + change.table().qualified() + "|" + change.canonicalKey()
-        + "|" + change.op().code() + "|" + eventType;
+    return position + "|" + change.table().qualified() + "|" + change.canonicalKey()
+        + "|" + change.op().code();
+  }
+
+  private static String hash(final String input) {
     return HexFormat.of().formatHex(sha256(input.getBytes(StandardCharsets.UTF_8)), 0, 16);
   }
 

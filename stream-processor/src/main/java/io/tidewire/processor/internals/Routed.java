@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What the routing processor forwards; the topology branches on the variant and sends each to its
- * topic. Immutable.
+ * topic (events) or repartition topic (inputs of the stateful features). Immutable.
  */
 public sealed interface Routed {
 
@@ -33,6 +33,32 @@ public sealed interface Routed {
     public ToFeed {
       Objects.requireNonNull(contentKey, "contentKey");
       Objects.requireNonNull(event, "event");
+    }
+  }
+
+  /**
+   * Input of the credits join, to be repartitioned by user.
+   *
+   * @param userId the user, the repartition key
+   * @param input the balance change or transaction
+   */
+  record ToCredits(String userId, CreditsInput input) implements Routed {
+    public ToCredits {
+      Objects.requireNonNull(userId, "userId");
+      Objects.requireNonNull(input, "input");
+    }
+  }
+
+  /**
+   * Input of the content-state processor, to be repartitioned by content.
+   *
+   * @param contentKey {@code contentType:contentId}, the repartition key
+   * @param input the content row or reaction change
+   */
+  record ToContent(String contentKey, ContentInput input) implements Routed {
+    public ToContent {
+      Objects.requireNonNull(contentKey, "contentKey");
+      Objects.requireNonNull(input, "input");
     }
   }
 

@@ -57,6 +57,19 @@ public record Row(ObjectNode node, String description) {
     return value.intValue();
   }
 
+  /** A bigint (or int) column that must be present and not null. */
+  public long requireLong(final String column) {
+    final JsonNode value = node.get(column);
+    if (value == null || value.isNull()) {
+      throw new DecodeException(Kind.MISSING_FIELD,
+          "column " + column + " is missing or null in the " + description);
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw wrongType(column, "an integer", value);
+    }
+    return value.longValue();
+  }
+
   /** A boolean column that must be present; SQL NULL counts as false. */
   public boolean requireBoolean(final String column) {
     final JsonNode value = node.get(column);
@@ -96,10 +109,23 @@ public record Row(ObjectNode node, String description) {
    * @throws DecodeException of kind {@link Kind#MISSING_OWNER} when absent
    */
   public String ownerId(final String column) {
+    return identifier(column, Kind.MISSING_OWNER, "owner column ");
+  }
+
+  /**
+   * An id column (uuid, text or integer) as text: present, not null and not blank.
+   *
+   * @throws DecodeException of kind {@link Kind#MISSING_FIELD} when absent
+   */
+  public String requireId(final String column) {
+    return identifier(column, Kind.MISSING_FIELD, "column ");
+  }
+
+  private String identifier(final String column, final Kind missing, final String what) {
     final JsonNode value = node.get(column);
     if (value == null || value.isNull() || (value.isTextual() && value.textValue().isBlank())) {
-      throw new DecodeException(Kind.MISSING_OWNER,
-          "owner column " + column + " is missing, null or empty in the " + description);
+      throw new DecodeException(missing,
+          what + column + " is missing, null or empty in the " + description);
     }
     if (value.isTextual()) {
       return value.textValue();

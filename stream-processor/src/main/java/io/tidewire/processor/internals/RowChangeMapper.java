@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tidewire.processor.TableId;
 import io.tidewire.schemas.avro.RowChange;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * The generic mapping for user-owned tables without a dedicated event type: every change,
@@ -28,14 +28,14 @@ public final class RowChangeMapper implements UserDataMapper {
   }
 
   @Override
-  public Optional<UserData> map(final ChangeEnvelope change) {
+  public List<UserData> map(final ChangeEnvelope change) {
     final String json;
     try {
       json = EnvelopeDecoder.JSON.writeValueAsString(change.row().node());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a parsed JSON tree", e);
     }
-    return Optional.of(new UserData(type, RowChange.newBuilder()
+    return List.of(new UserData(type, RowChange.newBuilder()
         .setTable(table.qualified())
         .setOp(change.op().label())
         .setRow(json)

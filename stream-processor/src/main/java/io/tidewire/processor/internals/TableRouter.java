@@ -1,63 +1,146 @@
 package io.tidewire.processor.internals;
 
+import io.tidewire.processor.BalanceTable;
 import io.tidewire.processor.FeedTable;
 import io.tidewire.processor.OwnedTable;
+import io.tidewire.processor.ReactionTable;
 import io.tidewire.processor.TableId;
+import io.tidewire.processor.TransactionTable;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.Set;
 
 /**
- * Everything that happens to one change record of one table, as a pure function: decode the
- * envelope, then map it for the user stream (when the table is user-owned) and for the feed (when
- * it is a feed table). A table may be both. Thread-safe (stateless).
+ * Everything that happens to one change record of one table, as pure functions: decode the
+ * envelope, then map it for each role the table has — user-owned (user events), feed (feed events,
+ * and content rows for the content-state processor), credit balance or transactions (credits
+ * join), reactions (content-state processor). A table may have several roles. Thread-safe
+ * (stateless).
  */
 public final class TableRouter {
 
-  private final TableId table;
-  private final Optional<UserEventMapper> userEvents;
-  private final Optional<FeedEventMapper> feedEvents;
+  /** Where a table's mapped changes go; each is a branch of its sub-topology. */
+  public enum Output {
+    /** Events to {@code realtime.user-events}. */
+    USER_EVENTS,
+    /** Events to {@code realtime.feed-events}. */
+    FEED_EVENTS,
+    /** {@link CreditsInput}s to the credits join. */
+    CREDITS,
+    /** {@link ContentInput}s to the content-state processor. */
+    CONTENT
+  }
 
-  public TableRouter(final TableId table, final Optional<OwnedTable> owned, final Optional<FeedTable> feed) {
-    this.table = Objects.requireNonNull(table, "table");
-    owned.ifPresent(o -> require(o.table()));
-    feed.ifPresent(f -> require(f.table()));
-    this.userEvents = owned.map(UserEventMapper::new);
-    this.feedEvents = feed.map(FeedEventMapper::new);
+  private final TableId table;
+  private final List<ChangeMapper> mappers;
+  private final Set<Output> outputs;
+
+  private TableRouter(final TableId table, final List<ChangeMapper> mappers, final Set<Output> outputs) {
+    this.table = table;
+    this.mappers = List.copyOf(mappers);
+    this.outputs = Collections.unmodifiableSet(EnumSet.copyOf(outputs));
+  }
+
+  /** A router of {@code table} with no roles yet. */
+  public static Builder builder(final TableId table) {
+    return new Builder(table);
   }
 
   public TableId table() {
     return table;
   }
 
-  /** True when changes of this table go to the user stream. */
-  public boolean routesToUsers() {
-    return userEvents.isPresent();
-  }
-
-  /** True when changes of this table go to the feed. */
-  public boolean routesToFeed() {
-    return feedEvents.isPresent();
+  /** True when changes of this table go to {@code output}. */
+  public boolean routesTo(final Output output) {
+    return outputs.contains(output);
   }
 
   /**
-   * Routes one non-tombstone change record.
+   * Decodes one non-tombstone change record.
    *
-   * @return the events, user events first (often none, e.g. a private video)
-   * @throws DecodeException when the record cannot be decoded or mapped
+   * @throws DecodeException when it does not follow the envelope contract
    */
-  public List<Routed> route(final byte[] key, final byte[] value) {
-    final ChangeEnvelope change = EnvelopeDecoder.decode(table, key, value);
+  public ChangeEnvelope decode(final byte[] key, final byte[] value) {
+    return EnvelopeDecoder.decode(table, key, value);
+  }
+
+  /**
+   * Maps one decoded change for every role of the table.
+   *
+   * @return what to forward, in the order the roles were added; often nothing, e.g. for a
+   *     private video without reactions configured
+   * @throws DecodeException when the row lacks the columns a role needs
+   */
+  public List<Routed> map(final ChangeEnvelope change) {
     final List<Routed> out = new ArrayList<>(2);
-    userEvents.flatMap(m -> m.map(change)).ifPresent(out::add);
-    feedEvents.ifPresent(m -> out.addAll(m.map(change)));
+    for (final ChangeMapper mapper : mappers) {
+      out.addAll(mapper.map(change));
+    }
     return out;
   }
 
-  private void require(final TableId other) {
-    if (!table.equals(other)) {
-      throw new IllegalArgumentException("mapping for " + other + " given to the router of " + table);
+  /** Collects the roles of one table. Not thread-safe; build once. */
+  public static final class Builder {
+    private final TableId table;
+    private final List<ChangeMapper> mappers = new ArrayList<>();
+    private final Set<Output> outputs = EnumSet.noneOf(Output.class);
+
+    private Builder(final TableId table) {
+      this.table = Objects.requireNonNull(table, "table");
+    }
+
+    /** Changes become events for the owner. */
+    public Builder owned(final OwnedTable owned) {
+      return add(owned.table(), new UserEventMapper(owned), Output.USER_EVENTS);
+    }
+
+    /** Changes become feed events (published, removed). */
+    public Builder feed(final FeedTable feed) {
+      return add(feed.table(), new FeedEventMapper(feed), Output.FEED_EVENTS);
+    }
+
+    /** Changes feed the content-state processor (owner, visibility). */
+    public Builder content(final FeedTable feed) {
+      return add(feed.table(), new ContentRowMapper(feed), Output.CONTENT);
+    }
+
+    /** Balance changes feed the credits join. */
+    public Builder balance(final BalanceTable balance) {
+      return add(balance.table(), new BalanceChangeMapper(balance), Output.CREDITS);
+    }
+
+    /** Inserted transactions feed the credits join. */
+    public Builder transactions(final TransactionTable transactions) {
+      return add(transactions.table(), new CreditTransactionMapper(transactions), Output.CREDITS);
+    }
+
+    /** Reactions feed the content-state processor (counts, notifications). */
+    public Builder reactions(final ReactionTable reactions) {
+      return add(reactions.table(), new ReactionMapper(reactions), Output.CONTENT);
+    }
+
+    /** True when no role was added. */
+    public boolean isEmpty() {
+      return mappers.isEmpty();
+    }
+
+    public TableRouter build() {
+      if (mappers.isEmpty()) {
+        throw new IllegalStateException("table " + table + " has no role");
+      }
+      return new TableRouter(table, mappers, outputs);
+    }
+
+    private Builder add(final TableId other, final ChangeMapper mapper, final Output output) {
+      if (!table.equals(other)) {
+        throw new IllegalArgumentException("mapping for " + other + " given to the router of " + table);
+      }
+      mappers.add(mapper);
+      outputs.add(output);
+      return this;
     }
   }
 }

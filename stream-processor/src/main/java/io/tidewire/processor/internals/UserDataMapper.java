@@ -1,7 +1,7 @@
 package io.tidewire.processor.internals;
 
 import io.tidewire.processor.OwnedTable;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * Turns a change of a user-owned row into the payload of a user event. Implementations are
@@ -13,10 +13,11 @@ public interface UserDataMapper {
   /**
    * Maps one change.
    *
-   * @return the event payload, or empty when this change yields no event
+   * @return the event payloads, in order (none when this change yields no event; a second one
+   *     when it also causes a notification)
    * @throws DecodeException when the row does not have the columns the mapper needs
    */
-  Optional<UserData> map(ChangeEnvelope change);
+  List<UserData> map(ChangeEnvelope change);
 
   /**
    * The mapper for an owned table: a dedicated one for event types that have one

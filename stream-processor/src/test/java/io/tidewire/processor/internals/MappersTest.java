@@ -10,11 +10,13 @@ import io.tidewire.processor.OwnedTable;
 import io.tidewire.processor.TableId;
 import io.tidewire.processor.internals.DecodeException.Kind;
 import io.tidewire.schemas.avro.ContentPublished;
+import io.tidewire.schemas.avro.ContentRemoved;
 import io.tidewire.schemas.avro.GenerationProgress;
 import io.tidewire.schemas.avro.RowChange;
 import io.tidewire.schemas.avro.TrainingProgress;
 import io.tidewire.schemas.avro.UserEvent;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +41,7 @@ class MappersTest {
     final UserEvent event = new UserEventMapper(GENERATION).map(change(GENERATION.table(),
         Envelopes.update("public.generation_jobs", job("active", 40), row(
             "id", "j1", "user_id", "u1", "kind", "video", "status", "completed", "progress", 100,
-            "error", null, "result_url", "https://cdn/x.mp4")).lsn(42).txId(7).tsMs(1_000))).orElseThrow().event();
+            "error", null, "result_url", "https://cdn/x.mp4")).lsn(42).txId(7).tsMs(1_000))).get(0).event();
 
     assertThat(event.getUserId()).isEqualTo("u1");
     assertThat(event.getType()).isEqualTo("generation.progress");
@@ -62,7 +64,7 @@ class MappersTest {
   void trainingProgressIsDerivedFromSteps() {
     final UserEvent event = new UserEventMapper(TRAINING).map(change(TRAINING.table(),
         Envelopes.insert("public.training_jobs", row("id", "t1", "user_id", "u1", "status", "active",
-            "step", 333, "total_steps", 1000, "error", null, "model_id", null)))).orElseThrow().event();
+            "step", 333, "total_steps", 1000, "error", null, "model_id", null)))).get(0).event();
 
     assertThat(event.getData()).isEqualTo(TrainingProgress.newBuilder().setJobId("t1").setStatus("active")
         .setStep(333).setTotalSteps(1000).setProgress(33).setError(null).setModelId(null).build());
@@ -88,7 +90,7 @@ class MappersTest {
   void genericTablesCarryTheRowAsJson() {
     final UserEvent event = new UserEventMapper(CREDITS).map(change(CREDITS.table(),
         Envelopes.insert("public.credit_transactions", row("id", "c1", "user_id", "u1", "amount", -25,
-            "reason", "generation", "created_at", "2026-11-27T02:30:00.123456Z")))).orElseThrow().event();
+            "reason", "generation", "created_at", "2026-11-27T02:30:00.123456Z")))).get(0).event();
 
     assertThat(event.getType()).isEqualTo("row.credit_transactions");
     assertThat(event.getData()).isEqualTo(RowChange.newBuilder().setTable("public.credit_transactions")
@@ -99,7 +101,7 @@ class MappersTest {
   @Test
   void genericDeletesCarryTheBeforeRow() {
     final UserEvent event = new UserEventMapper(CREDITS).map(change(CREDITS.table(),
-        Envelopes.delete("public.credit_transactions", row("id", "c1", "user_id", "u1")))).orElseThrow().event();
+        Envelopes.delete("public.credit_transactions", row("id", "c1", "user_id", "u1")))).get(0).event();
 
     assertThat(((RowChange) event.getData()).getOp()).isEqualTo("delete");
     assertThat(((RowChange) event.getData()).getRow()).isEqualTo("{\"id\":\"c1\",\"user_id\":\"u1\"}");
@@ -110,7 +112,7 @@ class MappersTest {
     final OwnedTable invoices = OwnedTable.parse("app.invoices:customer:invoice.changed");
 
     final UserEvent event = new UserEventMapper(invoices).map(change(invoices.table(),
-        Envelopes.snapshot("app.invoices", row("id", 5, "customer", 77)))).orElseThrow().event();
+        Envelopes.snapshot("app.invoices", row("id", 5, "customer", 77)))).get(0).event();
 
     assertThat(UserDataMapper.hasDedicatedMapper(invoices)).isFalse();
     assertThat(event.getType()).isEqualTo("row.invoices");
@@ -162,20 +164,33 @@ class MappersTest {
         .isEqualTo(Instant.parse("2026-11-27T02:30:00Z").toEpochMilli());
   }
 
+  private static List<String> feedTypes(final Envelopes envelope) {
+    return new FeedEventMapper(VIDEOS).map(change(VIDEOS.table(), envelope)).stream()
+        .map(out -> out.event().getType() + (out.event().getData() instanceof ContentRemoved removed
+            ? ":" + removed.getReason() : ""))
+        .toList();
+  }
+
   @Test
-  void onlyTransitionsToPublicArePublished() {
-    final FeedEventMapper mapper = new FeedEventMapper(VIDEOS);
+  void onlyVisibilityTransitionsYieldFeedEvents() {
     final Map<String, Object> privateRow = row("id", "v1", "user_id", "u1", "is_public", false);
     final Map<String, Object> publicRow = row("id", "v1", "user_id", "u1", "is_public", true);
 
-    assertThat(mapper.map(change(VIDEOS.table(), Envelopes.insert("public.videos", privateRow)))).isEmpty();
-    assertThat(mapper.map(change(VIDEOS.table(), Envelopes.snapshot("public.videos", publicRow)))).hasSize(1);
-    assertThat(mapper.map(change(VIDEOS.table(), Envelopes.update("public.videos", privateRow, publicRow)))).hasSize(1);
-    assertThat(mapper.map(change(VIDEOS.table(), Envelopes.update("public.videos", publicRow, publicRow)))).isEmpty();
-    assertThat(mapper.map(change(VIDEOS.table(), Envelopes.update("public.videos", publicRow, privateRow)))).isEmpty();
-    assertThat(mapper.map(change(VIDEOS.table(), Envelopes.update("public.videos", null, publicRow))))
+    assertThat(feedTypes(Envelopes.insert("public.videos", privateRow))).isEmpty();
+    assertThat(feedTypes(Envelopes.insert("public.videos", publicRow))).containsExactly("feed.content_published");
+    assertThat(feedTypes(Envelopes.snapshot("public.videos", publicRow))).containsExactly("feed.content_published");
+    assertThat(feedTypes(Envelopes.update("public.videos", privateRow, publicRow)))
+        .containsExactly("feed.content_published");
+    assertThat(feedTypes(Envelopes.update("public.videos", publicRow, publicRow))).isEmpty();
+    assertThat(feedTypes(Envelopes.update("public.videos", privateRow, privateRow))).isEmpty();
+    assertThat(feedTypes(Envelopes.update("public.videos", publicRow, privateRow)))
+        .containsExactly("feed.content_removed:private");
+    assertThat(feedTypes(Envelopes.update("public.videos", null, publicRow)))
         .as("without a before image there is no visible transition").isEmpty();
-    assertThat(mapper.map(change(VIDEOS.table(), Envelopes.delete("public.videos", publicRow)))).isEmpty();
+    assertThat(feedTypes(Envelopes.update("public.videos", null, privateRow))).isEmpty();
+    assertThat(feedTypes(Envelopes.delete("public.videos", publicRow))).containsExactly("feed.content_removed:deleted");
+    assertThat(feedTypes(Envelopes.delete("public.videos", privateRow)))
+        .as("private content was never published").isEmpty();
   }
 
   @Test

@@ -1,0 +1,80 @@
+package io.tidewire.processor;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tidewire.schemas.Topics;
+import io.tidewire.schemas.avro.FeedEvent;
+import io.tidewire.schemas.avro.UserEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * The whole topology in a {@link TopologyTestDriver}, configured from environment variables like
+ * the real process (defaults unless overridden), with typed output topics and metrics.
+ */
+final class TestTopology implements AutoCloseable {
+
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final ProcessorConfig config;
+  final TopologyTestDriver driver;
+  final TestOutputTopic<String, UserEvent> userEvents;
+  final TestOutputTopic<String, FeedEvent> feedEvents;
+  final TestOutputTopic<byte[], byte[]> deadLetters;
+
+  private TestTopology(final ProcessorConfig config) {
+    this.config = config;
+    this.driver = new TopologyTestDriver(TopologyFactory.build(config, new ProcessorMetrics(registry)),
+        StreamsProperties.streams(config));
+    userEvents = driver.createOutputTopic(Topics.USER_EVENTS.name(),
+        Topics.USER_EVENTS.keySerde().deserializer(), Topics.USER_EVENTS.valueSerde().deserializer());
+    feedEvents = driver.createOutputTopic(Topics.FEED_EVENTS.name(),
+        Topics.FEED_EVENTS.keySerde().deserializer(), Topics.FEED_EVENTS.valueSerde().deserializer());
+    deadLetters = driver.createOutputTopic(Topics.DEAD_LETTER.name(),
+        Topics.DEAD_LETTER.keySerde().deserializer(), Topics.DEAD_LETTER.valueSerde().deserializer());
+  }
+
+  /** Starts the topology with the default configuration plus these variables (name, value, ...). */
+  static TestTopology start(final String... namesAndValues) {
+    final Map<String, String> env = new HashMap<>();
+    env.put("TIDEWIRE_KAFKA_BOOTSTRAP", "unused:9092");
+    env.put("TIDEWIRE_PROCESSOR_APP_ID", "topology-test");
+    env.put("TIDEWIRE_PROCESSOR_STATE_DIR",
+        Path.of(System.getProperty("java.io.tmpdir"), "topology-test-" + UUID.randomUUID()).toString());
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      env.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return new TestTopology(ProcessorConfig.fromEnv(env));
+  }
+
+  /** The change topic of {@code schema.table}. */
+  TestInputTopic<byte[], byte[]> cdc(final String table) {
+    final String[] parts = table.split("\\.");
+    return driver.createInputTopic(Topics.cdcName(parts[0], parts[1]),
+        new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Pipes one change of {@code table}: the key {@code {"id":id}} and the envelope. */
+  void pipe(final String table, final String id, final Envelopes change) {
+    cdc(table).pipeInput(Envelopes.idKey(id), change.bytes());
+  }
+
+  /** Moves the wall clock, running the punctuations that fall due. */
+  void advance(final Duration by) {
+    driver.advanceWallClockTime(by);
+  }
+
+  double counter(final String name, final String tag, final String value) {
+    return registry.find(name).tag(tag, value).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}
