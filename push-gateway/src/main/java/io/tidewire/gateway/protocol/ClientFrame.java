@@ -17,7 +17,7 @@ public sealed interface ClientFrame {
    *
    * @param ref request ref
    * @param channel the channel
-   * @param cursor where the client left off, if it sent one (replay is not implemented yet)
+   * @param cursor where the client left off, if it sent one (the gateway replays from it)
    * @param types which event types to deliver
    */
   record Subscribe(String ref, Channel channel, Optional<Cursor> cursor, TypeFilter types)
