@@ -284,7 +284,7 @@ function renderStatus(s) {
   const manual = s && s.client.stats().offlineReason === 'manual';
   status.dataset.state = state;
   status.title = manual ? 'disconnected on purpose' : '';
-  status.querySelector('.status-text').textContent = state;
+  status.querySelector('.status-text').textContent = state === 'idle' ? 'not connected' : state;
 }
 
 function renderCredits(s, state) {

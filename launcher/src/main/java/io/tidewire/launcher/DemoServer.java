@@ -101,7 +101,7 @@ public final class DemoServer implements AutoCloseable {
     // the demo page (launcher/src/main/resources/web) and its demo-only endpoints
     stack = TidewireStack.start(env,
         StaticContent.classpath(DemoServer.class.getClassLoader(), "web/"),
-        DemoRoutes.of(new DevTokens(options.jwtSecret())));
+        DemoRoutes.of(new DevTokens(options.jwtSecret()), postgres.dataSource()));
     running.push(stack);
 
     if (!options.simulatorStep().isZero()) {

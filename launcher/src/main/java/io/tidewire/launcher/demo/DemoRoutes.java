@@ -2,11 +2,19 @@ package io.tidewire.launcher.demo;
 
 import io.tidewire.gateway.HttpRoute;
 import io.tidewire.launcher.DevTokens;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
 /**
  * The demo page's endpoints: {@code GET /demo/users} lists the demo users and
@@ -20,12 +28,35 @@ public final class DemoRoutes {
 
   private DemoRoutes() {}
 
-  public static List<HttpRoute> of(final DevTokens tokens) {
-    final String users = DemoUser.ALL.stream()
-        .map(u -> "{\"id\":\"" + u.id() + "\",\"name\":\"" + u.name() + "\"}")
+  private static String users(final DataSource db) {
+    final Map<UUID, Long> credits = new HashMap<>();
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT id, credits FROM users WHERE id = ANY(?)")) {
+      ps.setArray(1, c.createArrayOf("uuid", DemoUser.ALL.stream().map(DemoUser::id).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          credits.put(rs.getObject(1, UUID.class), rs.getLong(2));
+        }
+      }
+    } catch (SQLException e) {
+      // the list still works without balances
+    }
+    return DemoUser.ALL.stream()
+        .map(u -> "{\"id\":\"" + u.id() + "\",\"name\":\"" + u.name() + "\""
+            + (credits.containsKey(u.id()) ? ",\"credits\":" + credits.get(u.id()) : "") + "}")
         .collect(Collectors.joining(",", "[", "]"));
+  }
+
+  /**
+   * The routes.
+   *
+   * @param tokens signs the tokens
+   * @param db the demo database, for the users' current balances (demo only: a real app shows
+   *     its own initial state; Tidewire itself never queries the database per client)
+   */
+  public static List<HttpRoute> of(final DevTokens tokens, final DataSource db) {
     return List.of(
-        new HttpRoute("GET", "/demo/users", query -> HttpRoute.Reply.json(users)),
+        new HttpRoute("GET", "/demo/users", query -> HttpRoute.Reply.json(users(db))),
         new HttpRoute("POST", "/demo/token", query -> {
           final Optional<DemoUser> user = DemoUser.ALL.stream()
               .filter(u -> u.id().toString().equals(query.get("user"))).findFirst();

@@ -1,0 +1,197 @@
+/**
+ * React bindings for @tidewire/client: a provider and the hooks of the seed app's screens
+ * (`useRealtime`, `useGenerationProgress`, `useTrainingProgress`, `useCreditUpdates`,
+ * `useFeedUpdates`, `useRealtimeNotifications`). React >= 18 is a peer dependency.
+ *
+ * No DOM API is used here (React Native works the same): the hooks read a {@link RealtimeStore}
+ * with `useSyncExternalStore`, and hold the channel they need while mounted — the feed channel is
+ * subscribed only while a feed hook is mounted, and unsubscribed when the last one unmounts.
+ */
+import {
+  createContext, createElement, useCallback, useContext, useEffect, useMemo, useRef, useState,
+  useSyncExternalStore,
+} from 'react';
+import { TidewireClient } from '../client.js';
+import { RealtimeStore, contentKey } from '../store.js';
+
+const TidewireContext = createContext(null);
+const noop = () => {};
+const noSubscription = () => noop;
+
+/**
+ * Provides a client (and the store folded from its events) to the hooks below.
+ *
+ * Either pass a `client` you own (create it at login, `client.close()` at logout), or `url` +
+ * `token` (a string, or a function returning a token or a promise of one) and the provider creates,
+ * connects and closes its own client. `connect` (default true) connects on mount.
+ */
+export function TidewireProvider({ client, url, token, options, storeOptions, connect = true, children }) {
+  const [owned, setOwned] = useState(null);
+  const tokenRef = useRef(token);
+  tokenRef.current = token;
+  const tokenKey = typeof token === 'string' ? token : null;
+
+  useEffect(() => {
+    if (client || !url) return undefined;
+    const created = new TidewireClient({
+      ...options,
+      url,
+      token: () => (typeof tokenRef.current === 'function' ? tokenRef.current() : tokenRef.current),
+    });
+    setOwned(created);
+    return () => {
+      created.close();
+      setOwned((current) => (current === created ? null : current));
+    };
+    // options are read once per client: pass a new url (or key the provider) to change them
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, url, tokenKey]);
+
+  const active = client || owned;
+  const store = useMemo(() => (active ? new RealtimeStore(active, storeOptions) : null), [active]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!store) return undefined;
+    const detach = store.attach();
+    if (connect) active.connect().catch(noop);
+    return detach;
+  }, [store, active, connect]);
+
+  const value = useMemo(() => ({ client: active, store }), [active, store]);
+  return createElement(TidewireContext.Provider, { value }, children);
+}
+
+/** The provider's `{ client, store }` (both null until an owned client exists). */
+export function useTidewire() {
+  const value = useContext(TidewireContext);
+  if (value === null) throw new Error('Tidewire hooks need a <TidewireProvider> above them');
+  return value;
+}
+
+/** Connection status: `{ isConnected, state, reconnect, disconnect, connect, client }`. */
+export function useRealtime() {
+  const { client } = useTidewire();
+  const subscribe = useCallback((onChange) => (client ? client.on('state', onChange) : noop), [client]);
+  const state = useSyncExternalStore(subscribe, () => (client ? client.state : 'idle'), () => 'idle');
+  const reconnect = useCallback(() => (client ? client.reconnect().catch(noop) : Promise.resolve()), [client]);
+  const disconnect = useCallback(() => (client ? client.disconnect() : undefined), [client]);
+  const connect = useCallback(() => (client ? client.connect().catch(noop) : Promise.resolve()), [client]);
+  return { isConnected: state === 'connected', state, reconnect, disconnect, connect, client };
+}
+
+/**
+ * The latest state of a generation job: `{ progress, isLoading }` where `progress` is the last
+ * `generation.progress` data (`{ jobId, kind, status, progress, error?, resultUrl?, updatedAt }`)
+ * or null, and `isLoading` is true while a job id is given and nothing is known about it yet.
+ */
+export function useGenerationProgress(jobId) {
+  return useJob('generationJobs', jobId);
+}
+
+/**
+ * The latest state of a training job: `{ progress, isLoading }`, `progress` being the last
+ * `training.progress` data (`{ jobId, status, step, totalSteps, progress, error?, modelId?, updatedAt }`).
+ */
+export function useTrainingProgress(jobId) {
+  return useJob('trainingJobs', jobId);
+}
+
+/**
+ * The credit balance: `{ balance, latestUpdate }`. `balance` is the last known balance (from a
+ * `credits.updated`, a snapshot, or another tab), else `initialBalance`, else null: the gateway sends
+ * changes, so pass the balance your app loaded. `latestUpdate` is `{ id, ts, balance, delta,
+ * transactionId?, reason?, fromOtherTab? }` or null.
+ */
+export function useCreditUpdates(initialBalance) {
+  const { client, store } = useTidewire();
+  useHold(client, 'user');
+  const balance = useSelect(store, selectBalance, null);
+  const latestUpdate = useSelect(store, selectLatestCredit, null);
+  return { balance: balance ?? (typeof initialBalance === 'number' ? initialBalance : null), latestUpdate };
+}
+
+/**
+ * The public feed while mounted: `{ updates, latestUpdate, counts, removed, clear }`. `updates` are
+ * the recent feed events, newest first (`{ id, type, ts, key, data }`); `counts` maps
+ * `contentType:contentId` to `{ likes, comments }`; `removed` maps it to the removal reason.
+ */
+export function useFeedUpdates() {
+  const { client, store } = useTidewire();
+  useHold(client, 'feed');
+  const feed = useSelect(store, selectFeed, EMPTY_FEED);
+  const clear = useCallback(() => store && store.clearFeedUpdates(), [store]);
+  return { updates: feed.updates, latestUpdate: feed.latestUpdate, counts: feed.counts, removed: feed.removed, clear };
+}
+
+/** Live like/comment counts of one feed item: `{ likes, comments }`, or null until the first `feed.counts`. */
+export function useContentCounts(contentType, contentId) {
+  const { client, store } = useTidewire();
+  useHold(client, 'feed');
+  const key = contentKey(contentType, contentId);
+  const select = useCallback((s) => s.feed.counts[key] ?? null, [key]);
+  return useSelect(store, select, null);
+}
+
+/**
+ * Notifications, newest first: `{ notifications, unreadCount, markRead(id), markAllRead(), clear() }`;
+ * each notification is `{ id, kind, title, body, refs, ts, read }`.
+ */
+export function useRealtimeNotifications() {
+  const { client, store } = useTidewire();
+  useHold(client, 'user');
+  const notifications = useSelect(store, selectNotifications, EMPTY_LIST);
+  const unreadCount = useSelect(store, selectUnread, 0);
+  const markRead = useCallback((id) => store && store.markNotificationRead(id), [store]);
+  const markAllRead = useCallback(() => store && store.markAllNotificationsRead(), [store]);
+  const clear = useCallback(() => store && store.clearNotifications(), [store]);
+  return { notifications, unreadCount, markRead, markAllRead, clear };
+}
+
+/**
+ * Calls `handler(event)` for every event whose type equals `type` (or ends with `.*` and matches the
+ * prefix), while mounted — for event types without a dedicated hook, e.g. `row.orders`. Holds
+ * `channel` (default `user`).
+ */
+export function useRealtimeEvent(type, handler, { channel = 'user' } = {}) {
+  const { client } = useTidewire();
+  useHold(client, channel);
+  const handlerRef = useRef(handler);
+  handlerRef.current = handler;
+  useEffect(() => {
+    if (!client) return undefined;
+    const matches = type.endsWith('.*') ? (t) => t.startsWith(type.slice(0, -1)) : (t) => t === type;
+    return client.on('event', (event) => {
+      if (event.channel === channel && matches(event.type)) handlerRef.current(event);
+    });
+  }, [client, type, channel]);
+}
+
+// ---- internals ----
+
+const EMPTY_LIST = Object.freeze([]);
+const EMPTY_FEED = Object.freeze({ updates: EMPTY_LIST, latestUpdate: null, counts: Object.freeze({}), removed: Object.freeze({}) });
+const selectBalance = (s) => s.balance;
+const selectLatestCredit = (s) => s.latestCreditUpdate;
+const selectFeed = (s) => s.feed;
+const selectNotifications = (s) => s.notifications;
+const selectUnread = (s) => s.unreadCount;
+
+function useJob(slice, jobId) {
+  const { client, store } = useTidewire();
+  useHold(client, 'user');
+  const select = useCallback((s) => (jobId ? s[slice][jobId] ?? null : null), [slice, jobId]);
+  const progress = useSelect(store, select, null);
+  return { progress, isLoading: Boolean(jobId) && progress === null };
+}
+
+/** Holds `channel` on `client` while mounted. */
+function useHold(client, channel) {
+  useEffect(() => (client ? client.subscribe(channel) : undefined), [client, channel]);
+}
+
+/** `select(store.getState())`, re-rendering when it changes (by reference). */
+function useSelect(store, select, fallback) {
+  const subscribe = store ? store.subscribe : noSubscription;
+  const get = () => (store ? select(store.getState()) : fallback);
+  return useSyncExternalStore(subscribe, get, get);
+}

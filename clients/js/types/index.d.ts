@@ -1,0 +1,387 @@
+// Types of @tidewire/client (hand-written; the sources are plain JavaScript ES modules).
+
+/** The client's connection states. `idle` is only the state before `connect()`. */
+export type ConnectionStateName = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
+
+export declare const ConnectionState: Readonly<{
+  IDLE: 'idle';
+  CONNECTING: 'connecting';
+  CONNECTED: 'connected';
+  RECONNECTING: 'reconnecting';
+  OFFLINE: 'offline';
+  CLOSED: 'closed';
+}>;
+
+/** `user` (your own events) or `feed` (public events); `user:<your id>` is an alias of `user`. */
+export type ChannelName = 'user' | 'feed' | (string & {});
+
+export interface ChannelSpec {
+  name: ChannelName;
+  /** Type globs, e.g. `['generation.*']`; all types when absent. */
+  types?: string[];
+}
+
+// ---- event payloads (docs/EVENTS.md) ----
+
+export type JobStatus = 'waiting' | 'active' | 'completed' | 'failed';
+
+export interface GenerationProgress {
+  jobId: string;
+  kind: 'image' | 'video';
+  status: JobStatus;
+  /** 0..100 */
+  progress: number;
+  error?: string;
+  resultUrl?: string;
+}
+
+export interface TrainingProgress {
+  jobId: string;
+  status: JobStatus;
+  step: number;
+  /** 0 = unknown */
+  totalSteps: number;
+  /** 0..100 (100 once completed) */
+  progress: number;
+  error?: string;
+  modelId?: string;
+}
+
+export interface CreditsUpdated {
+  /** balance after the change */
+  balance: number;
+  /** after - before (negative when spent) */
+  delta: number;
+  transactionId?: string;
+  reason?: string;
+}
+
+export type NotificationKind = 'like' | 'comment' | 'generation_completed' | 'generation_failed' | 'model_ready';
+
+export interface NotificationData {
+  /** equal to the event id: the mark-as-read key */
+  id: string;
+  kind: NotificationKind | (string & {});
+  title: string;
+  body: string;
+  refs: Record<string, string>;
+}
+
+export type ContentType = 'video' | 'image' | (string & {});
+
+export interface ContentPublished {
+  contentType: ContentType;
+  contentId: string;
+  userId: string;
+  url?: string;
+  caption?: string;
+  /** epoch ms */
+  createdAt?: number;
+}
+
+export interface FeedCounts {
+  contentType: ContentType;
+  contentId: string;
+  likes: number;
+  comments: number;
+}
+
+export interface ContentRemoved {
+  contentType: ContentType;
+  contentId: string;
+  reason: 'deleted' | 'private' | (string & {});
+}
+
+export interface EventDataByType {
+  'generation.progress': GenerationProgress;
+  'training.progress': TrainingProgress;
+  'credits.updated': CreditsUpdated;
+  notification: NotificationData;
+  'feed.content_published': ContentPublished;
+  'feed.counts': FeedCounts;
+  'feed.content_removed': ContentRemoved;
+}
+
+/** One event, delivered once per `(channel, id)`. */
+export type TidewireEvent = {
+  [T in keyof EventDataByType]: BaseEvent<T, EventDataByType[T]>;
+}[keyof EventDataByType] | BaseEvent<string, Record<string, unknown>>;
+
+export interface BaseEvent<T extends string, D> {
+  channel: ChannelName;
+  /** deterministic id: a redelivered change keeps it */
+  id: string;
+  type: T;
+  /** position right after this event; undefined for an event shared by another tab */
+  cursor?: string;
+  /** epoch ms of the PostgreSQL commit */
+  ts?: number;
+  data: D;
+  /** set when another tab of the same user received it first (BroadcastChannel) */
+  fromOtherTab?: true;
+}
+
+export interface SnapshotJob {
+  jobId: string;
+  kind: 'generation' | 'training';
+  generationKind?: 'image' | 'video';
+  status: JobStatus;
+  progress: number;
+  step?: number;
+  totalSteps?: number;
+  updatedAt: number;
+}
+
+/** Sent (user channel only) when the gateway could not resume from the cursor: the state first. */
+export interface Snapshot {
+  channel: ChannelName;
+  cursor?: string;
+  data: { userId?: string; balance?: number; activeJobs?: SnapshotJob[]; updatedAt?: number; [k: string]: unknown };
+}
+
+export interface Subscribed {
+  channel: ChannelName;
+  /** false: the cursor was absent or unusable; delivery starts at `cursor` (reload state for the feed) */
+  recovered: boolean;
+  cursor?: string;
+}
+
+export type ClientErrorKind =
+  | 'connect_failed' | 'disconnected' | 'subscribe_refused' | 'server_error' | 'token_failed'
+  | 'refresh_refused' | 'bad_frame' | 'listener_failed' | 'storage_failed' | 'broadcast_failed';
+
+export interface ClientError {
+  kind: ClientErrorKind;
+  message: string;
+  /** error code of the gateway, e.g. `rate_limited` */
+  code?: string;
+  /** WebSocket close code, for `disconnected` */
+  closeCode?: number;
+  channel?: string;
+  cause?: unknown;
+}
+
+// ---- host adapters (inject for tests or React Native) ----
+
+export type NetworkSignal = 'online' | 'offline' | 'wake';
+
+export interface NetworkAdapter {
+  isOnline(): boolean;
+  /** Calls `listener` on changes; returns the function that stops it. */
+  subscribe(listener: (signal: NetworkSignal) => void): () => void;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+/** localStorage, AsyncStorage, or anything alike (sync or async). */
+export interface CursorStorage {
+  getItem(key: string): string | null | Promise<string | null>;
+  setItem(key: string, value: string): void | Promise<void>;
+  removeItem(key: string): void | Promise<void>;
+}
+
+export interface BroadcastLike {
+  postMessage(message: unknown): void;
+  close(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface ClientOptions {
+  /** `wss://host/v1/realtime` (http(s) URLs are turned into ws(s)) */
+  url: string;
+  /** A token, or a function asked for one on every connection attempt and refresh. */
+  token: TokenSource;
+  /** Channels held for the client's lifetime; default `['user']`. Hooks hold more on demand. */
+  channels?: Array<ChannelName | ChannelSpec>;
+  /** Cursors to resume from (channel → cursor), e.g. ones your app stored. */
+  cursors?: Record<string, string>;
+  /** Persist cursors in localStorage (per user, key `tidewire.cursors:<sub>`); default false. */
+  persistCursors?: boolean;
+  /** Where to persist cursors (overrides persistCursors); null for nowhere. */
+  storage?: CursorStorage | null;
+  /** Storage key prefix; default `tidewire.cursors`. */
+  storageKey?: string;
+  /** Reconnect delays: uniform in [0, min(capMs, baseMs * 2^n)]; default 500 ms / 30 s. */
+  backoff?: { baseMs?: number; capMs?: number };
+  /** Connected this long, the backoff starts over; default 10 s. */
+  stableAfterMs?: number;
+  /** Token + upgrade + every `subscribed`; default 10 s. */
+  connectTimeoutMs?: number;
+  /** Ping an idle connection after this long; 0 disables the heartbeat; default 20 s. */
+  pingIntervalMs?: number;
+  /** A ping without any frame in reply for this long (wall clock) drops the connection; default 10 s. */
+  pongTimeoutMs?: number;
+  /** How long close() waits for the gateway's close; default 2 s. */
+  closeTimeoutMs?: number;
+  /** Event keys remembered for de-duplication; default 10,000. */
+  dedupCapacity?: number;
+  /** Share of the token lifetime after which it is refreshed in-band; default 0.8. */
+  refreshFraction?: number;
+  /** Share events with the user's other tabs (BroadcastChannel); default true where available. */
+  crossTab?: boolean;
+  /** Event types shared with other tabs; default `['credits.updated']`. */
+  crossTabTypes?: string[];
+  /** BroadcastChannel name; default `tidewire`. */
+  crossTabName?: string;
+  WebSocket?: new (url: string) => WebSocket;
+  timers?: Timers;
+  /** Wall clock in ms; default Date.now. */
+  now?: () => number;
+  /** Uniform in [0, 1); default Math.random. */
+  random?: () => number;
+  /** Online/offline/wake signals; default: window events in a browser, none elsewhere. null: none. */
+  network?: NetworkAdapter | null;
+  /** BroadcastChannel factory; null: no cross-tab sharing. */
+  broadcast?: ((name: string) => BroadcastLike) | null;
+}
+
+export interface ClientStats {
+  state: ConnectionStateName;
+  offlineReason?: 'network' | 'manual';
+  userId?: string;
+  cursors: Record<string, string>;
+  attempts: number;
+  connects: number;
+  reconnects: number;
+  eventsDelivered: number;
+  duplicatesDropped: number;
+  peerEvents: number;
+  snapshots: number;
+  lastEventAt?: number;
+  connectedSince?: number;
+}
+
+export interface ClientEvents {
+  event: TidewireEvent;
+  state: ConnectionStateName;
+  snapshot: Snapshot;
+  subscribed: Subscribed;
+  error: ClientError;
+}
+
+export declare class TidewireClient {
+  constructor(options: ClientOptions);
+  readonly state: ConnectionStateName;
+  readonly isConnected: boolean;
+  /** The token's `sub`, once a token was obtained. */
+  readonly userId: string | undefined;
+  on<K extends keyof ClientEvents>(name: K, listener: (value: ClientEvents[K]) => void): () => void;
+  /** Starts (or after disconnect() resumes); resolves when connected, rejects if closed first. */
+  connect(): Promise<void>;
+  /** Drops the connection and stays offline until connect()/reconnect(); keeps cursors. */
+  disconnect(): void;
+  /** Drops the current connection and connects again at once. */
+  reconnect(): Promise<void>;
+  /** Closes for good (logout). */
+  close(options?: { forgetCursors?: boolean }): Promise<void>;
+  /** Holds a channel while needed; returns the release function. */
+  subscribe(channel: ChannelName, options?: { types?: string[] }): () => void;
+  cursor(channel: ChannelName): string | undefined;
+  cursors(): Record<string, string>;
+  channels(): string[];
+  stats(): ClientStats;
+}
+
+export declare function withToken(url: string, token: string): string;
+
+// ---- store ----
+
+export interface GenerationJob extends Partial<GenerationProgress> {
+  jobId: string;
+  status: JobStatus;
+  progress: number;
+  updatedAt?: number;
+}
+
+export interface TrainingJob extends Partial<TrainingProgress> {
+  jobId: string;
+  status: JobStatus;
+  progress: number;
+  updatedAt?: number;
+}
+
+export interface CreditUpdate extends CreditsUpdated {
+  id: string;
+  ts?: number;
+  fromOtherTab?: true;
+}
+
+export interface FeedUpdate {
+  id: string;
+  type: 'feed.content_published' | 'feed.counts' | 'feed.content_removed';
+  ts?: number;
+  /** `contentType:contentId` */
+  key: string;
+  data: ContentPublished | FeedCounts | ContentRemoved;
+}
+
+export interface Notification extends NotificationData {
+  ts?: number;
+  read: boolean;
+}
+
+export interface RealtimeState {
+  connection: ConnectionStateName;
+  balance: number | null;
+  latestCreditUpdate: CreditUpdate | null;
+  generationJobs: Readonly<Record<string, GenerationJob>>;
+  trainingJobs: Readonly<Record<string, TrainingJob>>;
+  feed: {
+    updates: readonly FeedUpdate[];
+    latestUpdate: FeedUpdate | null;
+    counts: Readonly<Record<string, { likes: number; comments: number }>>;
+    removed: Readonly<Record<string, string>>;
+  };
+  notifications: readonly Notification[];
+  unreadCount: number;
+}
+
+export interface StoreOptions {
+  maxFeedUpdates?: number;
+  maxNotifications?: number;
+  maxJobs?: number;
+}
+
+/** The app's real-time state folded from a client's events (immutable snapshots). */
+export declare class RealtimeStore {
+  constructor(client: TidewireClient | null, options?: StoreOptions);
+  /** Starts following the client (reference-counted); returns detach. */
+  attach(): () => void;
+  getState(): RealtimeState;
+  subscribe(listener: () => void): () => void;
+  setBalance(balance: number): void;
+  markNotificationRead(id: string): void;
+  markAllNotificationsRead(): void;
+  clearNotifications(): void;
+  clearFeedUpdates(): void;
+  applyEvent(event: TidewireEvent): void;
+  applySnapshot(snapshot: Snapshot): void;
+}
+
+export declare function contentKey(contentType: string, contentId: string): string;
+
+// ---- protocol codes ----
+
+export type AdviceName = 'retry' | 'renew_token' | 'terminal';
+export declare const Advice: Readonly<{ RETRY: 'retry'; RENEW_TOKEN: 'renew_token'; TERMINAL: 'terminal' }>;
+export declare const ERROR_CODES: Readonly<Record<string, AdviceName>>;
+export declare const CLOSE_CODES: Readonly<Record<number, AdviceName>>;
+export declare function adviceForClose(code: number): AdviceName;
+export declare function adviceForError(code: string): AdviceName;
+
+export declare class Backoff {
+  constructor(baseMs: number, capMs: number, random?: () => number);
+  readonly attempt: number;
+  ceiling(attempt: number): number;
+  delay(attempt: number): number;
+  next(): number;
+  reset(): void;
+}
+
+/** `sub`, `exp` and `iat` of a JWT, read without verifying. */
+export declare function readClaims(token: string): { sub?: string; expMs?: number; iatMs?: number };
