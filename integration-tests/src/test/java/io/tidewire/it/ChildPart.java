@@ -60,6 +60,7 @@ final class ChildPart implements AutoCloseable {
     final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().putAll(env);
+    pb.environment().put("TIDEWIRE_EXIT_WITH_PARENT", "true");
     try {
       Files.createDirectories(log.getParent());
       process = pb.start();

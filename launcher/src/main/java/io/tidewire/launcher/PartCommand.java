@@ -51,6 +51,11 @@ abstract class PartCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     final Map<String, String> env = environment();
+    if (Boolean.parseBoolean(env.getOrDefault("TIDEWIRE_EXIT_WITH_PARENT", "false"))) {
+      // a supervisor (e.g. a test JVM) that dies, even by SIGKILL, takes this process with it
+      ProcessHandle.current().parent().ifPresent(parent ->
+          parent.onExit().thenRun(() -> Shutdown.exitAsync(3)));
+    }
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final Started started = start(env, registry);
     final OpsHttpServer ops = started.ownHttp() ? null : new OpsHttpServer("0.0.0.0",
