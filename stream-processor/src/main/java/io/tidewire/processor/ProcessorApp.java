@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
@@ -57,7 +58,8 @@ public final class ProcessorApp implements AutoCloseable {
   }
 
   /**
-   * Creates missing topics (the configured {@code cdc.*} inputs and the three outputs), then starts
+   * Creates missing topics (the configured {@code cdc.*} inputs, the three event and dead-letter
+   * outputs, and {@code realtime.user-state} compacted unless it is turned off), then starts
    * Kafka Streams and returns; use {@link #awaitRunning(Duration)} to wait for the first
    * assignment.
    *
@@ -153,9 +155,16 @@ public final class ProcessorApp implements AutoCloseable {
   private void provisionTopics() {
     final List<String> topics = new ArrayList<>(config.inputTopics());
     topics.addAll(config.outputTopics());
+    final List<String> compacted = config.compactedOutputTopics();
     try (Admin admin = Admin.create(StreamsProperties.admin(config))) {
       TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.replicationFactor(), Map.of());
+      if (!compacted.isEmpty()) {
+        // One record per user, the latest wins; the gateway creates it alike if it starts first.
+        TopicProvisioner.ensure(admin, compacted, config.topicPartitions(), config.replicationFactor(),
+            Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+      }
     } catch (RuntimeException e) {
+      topics.addAll(compacted);
       throw new ProcessorException("cannot provision topics " + topics + ": " + e.getMessage(), e);
     }
   }

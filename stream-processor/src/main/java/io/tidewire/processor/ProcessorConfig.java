@@ -44,6 +44,8 @@ import java.util.regex.Pattern;
  * @param transactionTable the table of credit transactions joined with balance changes, if any
  * @param reactionTables likes and comments tables ({@code feed.counts}, notifications)
  * @param timings de-duplication window, credits join wait, feed counts interval, content wait
+ * @param userState whether the processor writes each user's current state (balance, unfinished
+ *     jobs) to {@code realtime.user-state}
  * @param streamsOverrides Kafka Streams properties passed through verbatim
  */
 public record ProcessorConfig(
@@ -61,6 +63,7 @@ public record ProcessorConfig(
     Optional<TransactionTable> transactionTable,
     List<ReactionTable> reactionTables,
     Timings timings,
+    boolean userState,
     Map<String, String> streamsOverrides) {
 
   /** Kafka bootstrap servers (required). */
@@ -97,6 +100,8 @@ public record ProcessorConfig(
   public static final String ENV_FEED_COUNTS_INTERVAL_MS = "TIDEWIRE_PROCESSOR_FEED_COUNTS_INTERVAL_MS";
   /** Milliseconds state is kept for content without a row (or deleted). */
   public static final String ENV_CONTENT_WAIT_MS = "TIDEWIRE_PROCESSOR_CONTENT_WAIT_MS";
+  /** Whether to write {@code realtime.user-state}: {@code true} or {@code false}. */
+  public static final String ENV_USER_STATE = "TIDEWIRE_PROCESSOR_USER_STATE";
   /** Prefix of Kafka Streams pass-through settings. */
   public static final String ENV_STREAMS_PREFIX = "TIDEWIRE_KAFKA_STREAMS_";
 
@@ -192,6 +197,7 @@ public record ProcessorConfig(
         p.millis(ENV_CREDITS_WAIT_MS, Timings.DEFAULTS.creditsWait()),
         p.millis(ENV_FEED_COUNTS_INTERVAL_MS, Timings.DEFAULTS.feedCountsInterval()),
         p.millis(ENV_CONTENT_WAIT_MS, Timings.DEFAULTS.contentWait()));
+    final boolean userState = p.bool(ENV_USER_STATE, true);
     final Map<String, String> overrides = new TreeMap<>();
     for (final Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
       if (e.getKey().startsWith(ENV_STREAMS_PREFIX) && e.getValue() != null) {
@@ -213,7 +219,7 @@ public record ProcessorConfig(
     }
     return new ProcessorConfig(bootstrap, appId, stateDir, Duration.ofMillis(commitMs), threads,
         partitions, rf, Duration.ofMillis(shutdownMs), owned, feed, balance, transactions, reactions,
-        timings, overrides);
+        timings, userState, overrides);
   }
 
   /** Change topics this process reads, one per configured table, in configured order. */
@@ -227,9 +233,17 @@ public record ProcessorConfig(
     return List.copyOf(topics);
   }
 
-  /** Topics this process writes. */
+  /** Topics this process writes that are created with the broker's default settings. */
   public List<String> outputTopics() {
     return List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(), Topics.DEAD_LETTER.name());
+  }
+
+  /**
+   * Topics this process writes that must be compacted ({@code realtime.user-state} unless
+   * {@link #userState()} is off).
+   */
+  public List<String> compactedOutputTopics() {
+    return userState ? List.of(Topics.USER_STATE.name()) : List.of();
   }
 
   private static List<String> validate(final String bootstrap, final String appId,
@@ -352,6 +366,18 @@ public record ProcessorConfig(
         problems.add(name + " must be " + expected + ", got '" + raw.get() + "'");
         return Optional.empty();
       }
+    }
+
+    boolean bool(final String name, final boolean defaultValue) {
+      final Optional<String> raw = string(name);
+      if (raw.isEmpty()) {
+        return defaultValue;
+      }
+      if (raw.get().equalsIgnoreCase("true") || raw.get().equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(raw.get());
+      }
+      problems.add(name + " must be true or false, got '" + raw.get() + "'");
+      return defaultValue;
     }
 
     Duration millis(final String name, final Duration defaultValue) {

@@ -22,6 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       ({@code side=transaction})</li>
  *   <li>{@code tidewire.processor.notifications.dropped}: like/comment notifications dropped
  *       because the content row never came (or the content was deleted first)</li>
+ *   <li>{@code tidewire.processor.user.states{outcome}}: user states written to
+ *       {@code realtime.user-state} ({@code outcome=updated}) and tombstones for deleted users
+ *       ({@code outcome=deleted})</li>
  * </ul>
  *
  * <p>Counters move when a record is processed, not when its transaction commits: after an aborted
@@ -85,6 +88,14 @@ public final class ProcessorMetrics {
               .description("like/comment notifications dropped because their content was never seen")
               .register(registry)).increment(count);
     }
+  }
+
+  /** A user's new state ({@code updated}) or tombstone ({@code deleted}) was forwarded. */
+  public void userStateWritten(final String outcome) {
+    counters.computeIfAbsent("user-states|" + outcome, k -> Counter.builder("tidewire.processor.user.states")
+        .description("user states (and tombstones) the stream processor wrote")
+        .tag("outcome", outcome)
+        .register(registry)).increment();
   }
 
   /** A tombstone (null value after a delete) of this table was skipped. */

@@ -6,12 +6,18 @@ import io.tidewire.processor.internals.ContentStateProcessor;
 import io.tidewire.processor.internals.CreditsInput;
 import io.tidewire.processor.internals.CreditsJoinProcessor;
 import io.tidewire.processor.internals.Deduplicator;
+import io.tidewire.processor.internals.JobStateMapper;
 import io.tidewire.processor.internals.JsonSerde;
 import io.tidewire.processor.internals.RowChangeMapper;
 import io.tidewire.processor.internals.Routed;
 import io.tidewire.processor.internals.TableRouter;
 import io.tidewire.processor.internals.TableRouter.Output;
 import io.tidewire.processor.internals.UserDataMapper;
+import io.tidewire.processor.internals.UserChange;
+import io.tidewire.processor.internals.UserStateInput;
+import io.tidewire.processor.internals.UserStateProcessor;
+import io.tidewire.schemas.avro.CreditsUpdated;
+import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.Topics;
 import java.util.ArrayList;
@@ -19,7 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -57,18 +65,27 @@ import org.slf4j.LoggerFactory;
  *                                  ├─ feed-events ─▶ S.T.feed-event ─▶ S.T.feed-events-sink ─▶ realtime.feed-events
  *                                  ├─ credits     ─▶ S.T.credits-input ─▶ S.T.credits-by-user (repartition, key user)
  *                                  ├─ content     ─▶ S.T.content-input ─▶ S.T.by-content      (repartition, key type:id)
+ *                                  ├─ user-state  ─▶ S.T.user-state-input ─▶ S.T.user-state-by-user (repartition, key user)
  *                                  └─ dead-letter ─▶ S.T.dead-letter ─▶ S.T.dead-letter-sink ─▶ realtime.dlq
  *
- * *.credits-by-user ─▶ credits.merge-N ─▶ credits.join (store credits.pending) ─▶ credits.user-events-sink
- * *.by-content      ─▶ feed.merge-N ─▶ feed.content-state (stores feed.content, feed.timers)
- *                        └─▶ feed.content-state.to-* ─▶ feed.user-events-sink (notifications)
- *                                                   └─▶ feed.feed-events-sink (feed.counts)
+ * *.credits-by-user    ─▶ credits.merge-N ─▶ credits.join (store credits.pending) ─▶ credits.user-state-input ─┐
+ * *.user-state-by-user ─▶ user.merge-N (with credits.user-state-input) ◀─────────────────────────────────────┘
+ *                           └─▶ user.fold (store user.state) ─▶ user.fold.to-* ─▶ user.user-events-sink (job events, credits.updated)
+ *                                                                         └─▶ user.state-sink ─▶ realtime.user-state
+ * *.by-content         ─▶ feed.merge-N ─▶ feed.content-state (stores feed.content, feed.timers)
+ *                           └─▶ feed.content-state.to-* ─▶ feed.user-events-sink (notifications)
+ *                                                      └─▶ feed.feed-events-sink (feed.counts)
  * </pre>
  *
  * <p>A table gets the branches of its roles: owned tables user events, feed tables feed events
  * (and content rows when reaction tables are configured), the credit balance and transaction
- * tables the credits branch, reaction tables the content branch. Every change passes the
- * de-duplication of its table first, so a redelivered change reaches no event and no state.
+ * tables the credits branch, reaction tables the content branch. With the user state on (the
+ * default) the balance table also gets the user-state branch, and generation/training job tables
+ * get it instead of the user-events branch: their events, like {@code credits.updated}, are sent
+ * by the fold in the same transaction as the state they change; credits join and fold are then
+ * one sub-topology. With it off, credits join and job tables send their events themselves. Every
+ * change passes the de-duplication of its table first, so a redelivered change reaches no event
+ * and no state.
  *
  * <p>Thread-safe (stateless); each call returns a new topology.
  */
@@ -95,10 +112,13 @@ public final class TopologyFactory {
       addTable(builder, config, router, metrics, features);
     }
     if (!features.credits.isEmpty()) {
-      addCreditsJoin(merge(features.credits, "credits.merge"), config, metrics);
+      addCreditsJoin(merge(features.credits, "credits.merge"), config, metrics, features);
     }
     if (!features.content.isEmpty()) {
       addContentState(merge(features.content, "feed.merge"), config, metrics);
+    }
+    if (!features.userState.isEmpty()) {
+      addUserState(merge(features.userState, "user.merge"), metrics);
     }
     return builder.build();
   }
@@ -107,12 +127,20 @@ public final class TopologyFactory {
   private static final class Features {
     final List<KStream<String, CreditsInput>> credits = new ArrayList<>();
     final List<KStream<String, ContentInput>> content = new ArrayList<>();
+    final List<KStream<String, UserChange>> userState = new ArrayList<>();
   }
 
   private static Map<TableId, TableRouter> routers(final ProcessorConfig config) {
     final Map<TableId, TableRouter.Builder> builders = new LinkedHashMap<>();
     for (final OwnedTable t : config.ownedTables()) {
-      builder(builders, t.table()).owned(t);
+      final Optional<JobStateMapper.Kind> jobs =
+          config.userState() ? JobStateMapper.Kind.of(t) : Optional.empty();
+      if (jobs.isPresent()) {
+        // the job's events leave with the user state they change, from the user-state fold
+        builder(builders, t.table()).jobState(t, jobs.get());
+      } else {
+        builder(builders, t.table()).owned(t);
+      }
       if (t.eventType().isPresent() && !UserDataMapper.hasDedicatedMapper(t)) {
         LOG.info("{}: event type '{}' has no dedicated mapper; emitting generic {} events",
             t.table(), t.eventType().get(), RowChangeMapper.typeOf(t.table()));
@@ -128,6 +156,9 @@ public final class TopologyFactory {
     config.transactionTable().ifPresent(t -> builder(builders, t.table()).transactions(t));
     for (final ReactionTable t : config.reactionTables()) {
       builder(builders, t.table()).reactions(t);
+    }
+    if (config.userState()) {
+      config.balanceTable().ifPresent(t -> builder(builders, t.table()).balanceState(t));
     }
     final Map<TableId, TableRouter> routers = new LinkedHashMap<>();
     builders.forEach((table, b) -> routers.put(table, b.build()));
@@ -159,18 +190,17 @@ public final class TopologyFactory {
           Branched.withConsumer(events -> toFeedEvents(events, name), "feed-events"));
     }
     if (router.routesTo(Output.CREDITS)) {
-      split.branch((key, value) -> value instanceof Routed.ToCredits, Branched.withConsumer(inputs ->
-          features.credits.add(inputs
-              .mapValues(value -> ((Routed.ToCredits) value).input(), Named.as(name + ".credits-input"))
-              .repartition(repartitioned(name + ".credits-by-user", CreditsInput.class, config))),
-          "credits"));
+      toFeature(split, "credits", Routed.ToCredits.class, Routed.ToCredits::input, CreditsInput.class,
+          name + ".credits-input", name + ".credits-by-user", features.credits, config);
     }
     if (router.routesTo(Output.CONTENT)) {
-      split.branch((key, value) -> value instanceof Routed.ToContent, Branched.withConsumer(inputs ->
-          features.content.add(inputs
-              .mapValues(value -> ((Routed.ToContent) value).input(), Named.as(name + ".content-input"))
-              .repartition(repartitioned(name + ".by-content", ContentInput.class, config))),
-          "content"));
+      toFeature(split, "content", Routed.ToContent.class, Routed.ToContent::input, ContentInput.class,
+          name + ".content-input", name + ".by-content", features.content, config);
+    }
+    if (router.routesTo(Output.USER_STATE)) {
+      toFeature(split, "user-state", Routed.ToUserState.class,
+          value -> UserChange.of(value.input(), value.events()), UserChange.class,
+          name + ".user-state-input", name + ".user-state-by-user", features.userState, config);
     }
     split.branch((key, value) -> value instanceof Routed.DeadLetter, Branched.withConsumer(records -> records
         .map((key, value) -> {
@@ -183,14 +213,44 @@ public final class TopologyFactory {
     split.noDefaultBranch();
   }
 
+  /**
+   * The branch {@code branch} of {@code split}: unwraps the inputs of a stateful feature
+   * ({@code node}) and adds them, re-keyed through the repartition topic {@code repartition}, to
+   * that feature's inputs.
+   */
+  private static <R extends Routed, V> void toFeature(final BranchedKStream<String, Routed> split,
+      final String branch, final Class<R> variant, final Function<R, V> input, final Class<V> type,
+      final String node, final String repartition, final List<KStream<String, V>> feature,
+      final ProcessorConfig config) {
+    split.branch((key, value) -> variant.isInstance(value), Branched.withConsumer(inputs ->
+        feature.add(inputs
+            .mapValues(value -> input.apply(variant.cast(value)), Named.as(node))
+            .repartition(repartitioned(repartition, type, config))), branch));
+  }
+
+  /**
+   * The credits join; its {@code credits.updated} go to the user-state fold when the user state is
+   * on (the fold sends them with the balance they set), else straight to the user events.
+   */
   private static void addCreditsJoin(final KStream<String, CreditsInput> inputs,
-      final ProcessorConfig config, final ProcessorMetrics metrics) {
-    inputs
+      final ProcessorConfig config, final ProcessorMetrics metrics, final Features features) {
+    final KStream<String, UserEvent> events = inputs
         .process(CreditsJoinProcessor.supplier(config.timings().creditsWait(),
-            config.timings().creditsTick(), metrics), Named.as("credits.join"))
-        .to(Topics.USER_EVENTS.name(), Produced
-            .with(Topics.USER_EVENTS.keySerde(), Topics.USER_EVENTS.valueSerde())
-            .withName("credits.user-events-sink"));
+            config.timings().creditsTick(), metrics), Named.as("credits.join"));
+    if (config.userState()) {
+      features.userState.add(events.mapValues(TopologyFactory::creditsChange,
+          Named.as("credits.user-state-input")));
+    } else {
+      events.to(Topics.USER_EVENTS.name(), Produced
+          .with(Topics.USER_EVENTS.keySerde(), Topics.USER_EVENTS.valueSerde())
+          .withName("credits.user-events-sink"));
+    }
+  }
+
+  private static UserChange creditsChange(final UserEvent event) {
+    final CreditsUpdated credits = (CreditsUpdated) event.getData();
+    return UserChange.of(new UserStateInput.Balance(credits.getBalance(),
+        Optional.ofNullable(event.getSource().getLsn()), event.getTs()), List.of(event));
   }
 
   private static void addContentState(final KStream<String, ContentInput> inputs,
@@ -204,6 +264,26 @@ public final class TopologyFactory {
             Branched.withConsumer(events -> toUserEvents(events, "feed"), "user-events"))
         .branch((key, value) -> value instanceof Routed.ToFeed,
             Branched.withConsumer(events -> toFeedEvents(events, "feed"), "feed-events"))
+        .noDefaultBranch();
+  }
+
+  /**
+   * The user-state fold: sends the events of each change and the user's new state, so both are
+   * written in the same exactly-once transaction (the gateway's snapshots rely on it).
+   */
+  private static void addUserState(final KStream<String, UserChange> inputs,
+      final ProcessorMetrics metrics) {
+    final String name = "user.fold";
+    inputs
+        .process(UserStateProcessor.supplier(metrics), Named.as(name))
+        .split(Named.as(name + ".to-"))
+        .branch((key, value) -> value instanceof Routed.ToUser,
+            Branched.withConsumer(events -> toUserEvents(events, "user"), "user-events"))
+        .branch((key, value) -> value instanceof Routed.State, Branched.withConsumer(states -> states
+            .mapValues(value -> ((Routed.State) value).state().orElse(null), Named.as("user.state-value"))
+            .to(Topics.USER_STATE.name(), Produced
+                .with(Topics.USER_STATE.keySerde(), Topics.USER_STATE.valueSerde())
+                .withName("user.state-sink")), "user-state"))
         .noDefaultBranch();
   }
 

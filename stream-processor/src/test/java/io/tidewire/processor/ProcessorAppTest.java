@@ -11,6 +11,7 @@ import io.tidewire.schemas.DeadLetterHeaders;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.GenerationProgress;
 import io.tidewire.schemas.avro.UserEvent;
+import io.tidewire.schemas.avro.UserState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,8 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +31,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -102,7 +107,7 @@ class ProcessorAppTest {
   }
 
   @Test
-  void deliversUserEventsCommittedAndParksPoisonRecordsWhileRunning() throws Exception {
+  void deliversUserEventsAndStatesCommittedAndParksPoisonRecordsWhileRunning() throws Exception {
     final String suffix = UUID.randomUUID().toString().substring(0, 8);
     final String schema = "it_" + suffix;
     final String topic = Topics.cdcName(schema, "generation_jobs");
@@ -142,6 +147,27 @@ class ProcessorAppTest {
       }
       assertThat(events).extracting(e -> ((GenerationProgress) e.getData()).getProgress()).containsExactly(0, 30, 60);
       assertThat(events).extracting(UserEvent::getUserId).containsOnly(user);
+
+      final List<UserState> states = new ArrayList<>();
+      try (KafkaConsumer<byte[], UserState> consumer =
+               readCommitted(Topics.USER_STATE.name(), Topics.USER_STATE.valueSerde().deserializer())) {
+        await().atMost(PATIENCE).pollDelay(Duration.ZERO).untilAsserted(() -> {
+          for (final ConsumerRecord<byte[], UserState> record : consumer.poll(Duration.ofMillis(20))) {
+            if (user.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+              states.add(record.value());
+            }
+          }
+          assertThat(states).isNotEmpty();
+          assertThat(states.get(states.size() - 1).getActiveJobs()).singleElement()
+              .satisfies(job -> assertThat(job.getProgress()).isEqualTo(60));
+        });
+      }
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+          SharedInfra.get().kafka().bootstrapServers()))) {
+        final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, Topics.USER_STATE.name());
+        assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource)
+            .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+      }
 
       final List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
       try (KafkaConsumer<byte[], byte[]> consumer =

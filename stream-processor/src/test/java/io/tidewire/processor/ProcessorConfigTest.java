@@ -62,6 +62,8 @@ class ProcessorConfigTest {
         "cdc.public.videos", "cdc.public.images", "cdc.public.users", "cdc.public.credit_transactions",
         "cdc.public.likes", "cdc.public.comments");
     assertThat(config.outputTopics()).containsExactly("realtime.user-events", "realtime.feed-events", "realtime.dlq");
+    assertThat(config.userState()).isTrue();
+    assertThat(config.compactedOutputTopics()).containsExactly("realtime.user-state");
   }
 
   @Test
@@ -88,6 +90,14 @@ class ProcessorConfigTest {
         new OwnedTable(new TableId("app", "orders"), "buyer_id", Optional.empty()),
         new OwnedTable(new TableId("app", "invoices"), "customer", Optional.of("invoice.changed")));
     assertThat(config.feedTables()).isEmpty();
+  }
+
+  @Test
+  void theUserStateIsOnUnlessTurnedOff() {
+    assertThat(ProcessorConfig.fromEnv(env("TIDEWIRE_PROCESSOR_USER_STATE", "FALSE")).userState()).isFalse();
+    assertThat(ProcessorConfig.fromEnv(env("TIDEWIRE_PROCESSOR_USER_STATE", "true")).userState()).isTrue();
+    assertThat(problems(env("TIDEWIRE_PROCESSOR_USER_STATE", "off")))
+        .containsExactly("TIDEWIRE_PROCESSOR_USER_STATE must be true or false, got 'off'");
   }
 
   @Test
@@ -274,7 +284,7 @@ class ProcessorConfigTest {
   void recordConstructorValidatesToo() {
     assertThatThrownBy(() -> new ProcessorConfig("h:1", "app", Path.of("/tmp"), Duration.ofMillis(50), 0, 3,
         (short) 1, Duration.ofSeconds(1), List.of(OwnedTable.parse("public.a:user_id")), List.of(),
-        Optional.empty(), Optional.empty(), List.of(), Timings.DEFAULTS, Map.of()))
+        Optional.empty(), Optional.empty(), List.of(), Timings.DEFAULTS, true, Map.of()))
         .isInstanceOf(ProcessorConfigException.class)
         .hasMessageContaining("TIDEWIRE_PROCESSOR_THREADS must be >= 1, got 0");
   }

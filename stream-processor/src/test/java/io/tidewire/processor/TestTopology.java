@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.UserEvent;
+import io.tidewire.schemas.avro.UserState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ final class TestTopology implements AutoCloseable {
   final TestOutputTopic<String, UserEvent> userEvents;
   final TestOutputTopic<String, FeedEvent> feedEvents;
   final TestOutputTopic<byte[], byte[]> deadLetters;
+  final TestOutputTopic<String, UserState> userStates;
 
   private TestTopology(final ProcessorConfig config) {
     this.config = config;
@@ -37,6 +39,8 @@ final class TestTopology implements AutoCloseable {
         Topics.FEED_EVENTS.keySerde().deserializer(), Topics.FEED_EVENTS.valueSerde().deserializer());
     deadLetters = driver.createOutputTopic(Topics.DEAD_LETTER.name(),
         Topics.DEAD_LETTER.keySerde().deserializer(), Topics.DEAD_LETTER.valueSerde().deserializer());
+    userStates = driver.createOutputTopic(Topics.USER_STATE.name(),
+        Topics.USER_STATE.keySerde().deserializer(), Topics.USER_STATE.valueSerde().deserializer());
   }
 
   /** Starts the topology with the default configuration plus these variables (name, value, ...). */

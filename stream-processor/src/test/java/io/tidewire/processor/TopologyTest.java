@@ -324,19 +324,22 @@ class TopologyTest {
   void everyNodeAndStoreIsNamed() {
     final TopologyDescription description = TopologyFactory.build(topology.config).describe();
 
+    // per table, then credits join + user-state fold (one task: events and state commit together), feed
     assertThat(description.subtopologies()).hasSize(topology.config.inputTopics().size() + 2);
     assertThat(description.subtopologies())
         .flatExtracting(TopologyDescription.Subtopology::nodes)
         .extracting(TopologyDescription.Node::name)
-        .allSatisfy(name -> assertThat(name).matches("(public\\.|credits\\.|feed\\.).*").doesNotContain("KSTREAM-"))
+        .allSatisfy(name -> assertThat(name).matches("(public\\.|credits\\.|feed\\.|user\\.).*").doesNotContain("KSTREAM-"))
         .contains("public.generation_jobs.source", "public.generation_jobs.route",
-            "public.generation_jobs.user-events-sink", "public.generation_jobs.dead-letter-sink",
+            "public.generation_jobs.user-state-by-user-repartition-sink", "public.generation_jobs.dead-letter-sink",
             "public.videos.feed-events-sink", "public.users.credits-by-user-repartition-sink",
-            "public.likes.by-content-repartition-sink", "credits.join", "credits.user-events-sink",
-            "feed.content-state", "feed.user-events-sink", "feed.feed-events-sink");
+            "public.likes.by-content-repartition-sink", "credits.join", "credits.user-state-input",
+            "feed.content-state", "feed.user-events-sink", "feed.feed-events-sink",
+            "public.users.user-state-by-user-repartition-sink", "user.fold", "user.user-events-sink",
+            "user.state-sink");
     assertThat(description.toString())
         .doesNotContain("public.generation_jobs.feed-events-sink")
-        .contains("stores: [public.generation_jobs.dedup]", "stores: [credits.pending]")
+        .contains("stores: [public.generation_jobs.dedup]", "stores: [credits.pending]", "stores: [user.state]")
         .doesNotContain("KSTREAM-", "KTABLE-");
   }
 }

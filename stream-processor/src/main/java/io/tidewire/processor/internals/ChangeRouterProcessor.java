@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * with the original bytes and headers plus {@link DeadLetterHeaders}.
  *
  * <p>Events and feature inputs are forwarded with empty headers (the capture's headers are not
- * part of the event contract), keyed by the owner ({@link Routed.ToUser}, {@link Routed.ToCredits})
- * or the content key ({@link Routed.ToFeed}, {@link Routed.ToContent}); dead letters with a null
- * key, the original key being inside the value.
+ * part of the event contract), keyed by the owner ({@link Routed.ToUser}, {@link Routed.ToCredits},
+ * {@link Routed.ToUserState}) or the content key ({@link Routed.ToFeed}, {@link Routed.ToContent});
+ * dead letters with a null key, the original key being inside the value.
  *
  * <p>One instance per task, called by one stream thread at a time, as Kafka Streams does.
  */
@@ -104,6 +104,9 @@ public final class ChangeRouterProcessor implements Processor<byte[], byte[], St
         forward(credits.userId(), out, record);
       } else if (out instanceof Routed.ToContent content) {
         forward(content.contentKey(), out, record);
+      } else if (out instanceof Routed.ToUserState state) {
+        forward(state.userId(), out, record);
+        state.events().forEach(event -> metrics.eventEmitted(event.getType()));
       } else {
         throw new IllegalStateException("the router returned " + out);
       }

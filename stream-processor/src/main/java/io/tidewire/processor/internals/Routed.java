@@ -2,11 +2,15 @@ package io.tidewire.processor.internals;
 
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.UserEvent;
+import io.tidewire.schemas.avro.UserState;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * What the routing processor forwards; the topology branches on the variant and sends each to its
- * topic (events) or repartition topic (inputs of the stateful features). Immutable.
+ * What the routing processor (and the stateful features) forward; the topology branches on the
+ * variant and sends each to its topic (events, states) or repartition topic (inputs of the
+ * stateful features). Immutable.
  */
 public sealed interface Routed {
 
@@ -59,6 +63,35 @@ public sealed interface Routed {
     public ToContent {
       Objects.requireNonNull(contentKey, "contentKey");
       Objects.requireNonNull(input, "input");
+    }
+  }
+
+  /**
+   * Input of the user-state fold, to be repartitioned by user: a change of the user's state and
+   * the events the same change yields for the user, which the fold sends with the new state.
+   *
+   * @param userId the user, the repartition key
+   * @param input the change of the user's balance or of one of the user's jobs
+   * @param events events of the change for this user, in order; often none
+   */
+  record ToUserState(String userId, UserStateInput input, List<UserEvent> events) implements Routed {
+    public ToUserState {
+      Objects.requireNonNull(userId, "userId");
+      Objects.requireNonNull(input, "input");
+      events = List.copyOf(events);
+    }
+  }
+
+  /**
+   * A user's new state, for the compacted {@code realtime.user-state}.
+   *
+   * @param userId the user, the record key
+   * @param state the state; empty for a deleted user (a tombstone)
+   */
+  record State(String userId, Optional<UserState> state) implements Routed {
+    public State {
+      Objects.requireNonNull(userId, "userId");
+      Objects.requireNonNull(state, "state");
     }
   }
 

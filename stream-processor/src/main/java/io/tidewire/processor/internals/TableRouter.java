@@ -17,8 +17,8 @@ import java.util.Set;
  * Everything that happens to one change record of one table, as pure functions: decode the
  * envelope, then map it for each role the table has — user-owned (user events), feed (feed events,
  * and content rows for the content-state processor), credit balance or transactions (credits
- * join), reactions (content-state processor). A table may have several roles. Thread-safe
- * (stateless).
+ * join), reactions (content-state processor), balance or jobs of the user state (user-state fold).
+ * A table may have several roles. Thread-safe (stateless).
  */
 public final class TableRouter {
 
@@ -31,7 +31,9 @@ public final class TableRouter {
     /** {@link CreditsInput}s to the credits join. */
     CREDITS,
     /** {@link ContentInput}s to the content-state processor. */
-    CONTENT
+    CONTENT,
+    /** {@link UserStateInput}s to the user-state fold. */
+    USER_STATE
   }
 
   private final TableId table;
@@ -120,6 +122,19 @@ public final class TableRouter {
     /** Reactions feed the content-state processor (counts, notifications). */
     public Builder reactions(final ReactionTable reactions) {
       return add(reactions.table(), new ReactionMapper(reactions), Output.CONTENT);
+    }
+
+    /** The balance and the user's deletion feed the user-state fold. */
+    public Builder balanceState(final BalanceTable balance) {
+      return add(balance.table(), new BalanceStateMapper(balance), Output.USER_STATE);
+    }
+
+    /**
+     * Job changes feed the user-state fold, carrying the owner's events, which the fold sends: use
+     * instead of {@link #owned} for a job table when the user state is on.
+     */
+    public Builder jobState(final OwnedTable owned, final JobStateMapper.Kind kind) {
+      return add(owned.table(), new JobStateMapper(owned, kind), Output.USER_STATE);
     }
 
     /** True when no role was added. */
