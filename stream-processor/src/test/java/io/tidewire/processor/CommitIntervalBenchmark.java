@@ -42,7 +42,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * the last event (or the final coalesced count of every video) is visible.
  *
  * <p>Run: {@code java -cp target/test-classes:target/classes:<test class path>
- * io.tidewire.processor.CommitIntervalBenchmark [intervals...]}.
+ * [-Dtidewire.userState=false] io.tidewire.processor.CommitIntervalBenchmark [intervals...]}.
  */
 public final class CommitIntervalBenchmark {
 
@@ -93,6 +93,8 @@ public final class CommitIntervalBenchmark {
     env.put("TIDEWIRE_CREDITS_BALANCE_TABLE", schema + ".users:id:credits");
     env.put("TIDEWIRE_CREDITS_TRANSACTION_TABLE", schema + ".credit_transactions:user_id:amount:reason");
     env.put("TIDEWIRE_REACTION_TABLES", schema + ".likes:like");
+    // -Dtidewire.userState=false measures without the user-state fold (events one hop shorter)
+    env.put("TIDEWIRE_PROCESSOR_USER_STATE", System.getProperty("tidewire.userState", "true"));
     final ProcessorConfig config = ProcessorConfig.fromEnv(env);
     try (ProcessorApp app = new ProcessorApp(config, new SimpleMeterRegistry())) {
       // start first: it creates the output topics, which a consumer must not auto-create
