@@ -61,7 +61,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     final int clientPort = FreePorts.orFree(port);
     final int controllerPort = FreePorts.orFree(0);
     try {
-      deleteRecursively(dataDirectory);
+      Directories.deleteRecursively(dataDirectory);
       final Path logs = Files.createDirectories(dataDirectory.resolve("logs"));
       final Properties props = brokerProperties(clientPort, controllerPort, logs);
       overrides.forEach(props::setProperty);
@@ -166,14 +166,4 @@ public final class EmbeddedKafka implements AutoCloseable {
     server.awaitShutdown();
   }
 
-  static void deleteRecursively(final Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (final Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

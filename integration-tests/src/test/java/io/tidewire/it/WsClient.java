@@ -39,7 +39,10 @@ final class WsClient implements AutoCloseable {
 
   /** Connects with the token in the query string; fails the test if the upgrade is refused. */
   static WsClient connect(final URI endpoint, final String token) {
-    final Listener listener = new Listener();
+    return open(endpoint, token, new Listener());
+  }
+
+  private static WsClient open(final URI endpoint, final String token, final Listener listener) {
     final WebSocket ws = HTTP.newWebSocketBuilder()
         .connectTimeout(Duration.ofSeconds(10))
         .buildAsync(URI.create(endpoint + "?token=" + token), listener)
@@ -55,12 +58,7 @@ final class WsClient implements AutoCloseable {
   static WsClient connectStalled(final URI endpoint, final String token) {
     final Listener listener = new Listener();
     listener.stallAfterSubscribed = true;
-    final WebSocket ws = HTTP.newWebSocketBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .buildAsync(URI.create(endpoint + "?token=" + token), listener)
-        .orTimeout(15, TimeUnit.SECONDS)
-        .join();
-    final WsClient client = new WsClient(ws, listener);
+    final WsClient client = open(endpoint, token, listener);
     client.send("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
     return client;
   }

@@ -1,5 +1,6 @@
 package io.tidewire.launcher;
 
+import io.tidewire.infra.Directories;
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
 import io.tidewire.gateway.StaticContent;
@@ -11,12 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,8 +144,8 @@ public final class DemoServer implements AutoCloseable {
         LOG.warn("while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
       }
     }
-    try (Stream<Path> paths = Files.walk(data)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      Directories.deleteRecursively(data);
     } catch (IOException e) {
       LOG.warn("could not delete {}: {}", data, e.toString());
     }
