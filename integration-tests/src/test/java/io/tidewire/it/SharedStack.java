@@ -4,14 +4,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.gateway.Gateway;
 import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.infra.SharedInfra;
+import io.tidewire.launcher.ChildPart;
 import io.tidewire.launcher.DevTokens;
 import io.tidewire.launcher.TidewireStack;
 import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -24,6 +28,9 @@ import javax.sql.DataSource;
  * of their own; tests keep apart by using their own users. Stopped at JVM exit.
  */
 final class SharedStack {
+
+  private static final List<String> CHILD_JVM = List.of("-Xmx512m");
+  private static final Path TARGET = Paths.get("target");
 
   static final String SECRET = "integration-tests-secret-0123456789abcdef0123456789";
   static final DevTokens TOKENS = new DevTokens(SECRET);
@@ -41,8 +48,8 @@ final class SharedStack {
   private SharedStack(final Map<String, String> env, final DataSource db) {
     this.env = env;
     this.db = db;
-    this.capture = new ChildPart("capture", env).start();
-    this.processor = new ChildPart("process", env).start();
+    this.capture = new ChildPart("capture", env, CHILD_JVM, TARGET).start();
+    this.processor = new ChildPart("process", env, CHILD_JVM, TARGET).start();
     this.gateway = startGateway(0);
     this.gatewayPort = gateway.port();
   }

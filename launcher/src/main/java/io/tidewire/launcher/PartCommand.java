@@ -57,6 +57,7 @@ abstract class PartCommand implements Callable<Integer> {
           parent.onExit().thenRun(() -> Shutdown.exitAsync(3)));
     }
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final AutoCloseable jvmMeters = JvmMeters.bind(registry);
     final Started started = start(env, registry);
     final OpsHttpServer ops = started.ownHttp() ? null : new OpsHttpServer("0.0.0.0",
         opsPort.orElseGet(() -> Integer.parseInt(env.getOrDefault("TIDEWIRE_OPS_PORT",
@@ -69,6 +70,7 @@ abstract class PartCommand implements Callable<Integer> {
           ops.close();
         }
         started.part().close();
+        jvmMeters.close();
       } catch (Exception e) {
         System.err.println("error while stopping: " + e);
       } finally {

@@ -74,6 +74,7 @@ public final class TidewireStack implements AutoCloseable {
     final GatewayConfig gatewayConfig = GatewayConfig.fromEnv(env);
     final TidewireStack stack =
         new TidewireStack(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    stack.started.push(JvmMeters.bind(stack.registry));
     try {
       stack.startParts(captureConfig, processorConfig, gatewayConfig, staticContent, routes);
       return stack;

@@ -1,0 +1,202 @@
+package io.tidewire.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Tidewire part ({@code capture}, {@code process} or {@code gateway}) running as a child JVM
+ * through the real {@code tidewire} command line, with this JVM's class path. Used where a part
+ * must be a process of its own: tests crash it with SIGKILL (no shutdown hook, no graceful close,
+ * exactly what a power cut does) and start it again; benchmarks measure its CPU and heap apart
+ * from everything else. The child exits when this JVM dies ({@code TIDEWIRE_EXIT_WITH_PARENT}).
+ *
+ * <p>Readiness is {@code /ready} on the part's ops port, or for the gateway (which serves its own
+ * HTTP) {@code /health} on {@code TIDEWIRE_GATEWAY_PORT}. Output goes to a log file per start.
+ *
+ * <p>Thread-safe (every method is synchronized).
+ */
+public final class ChildPart implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final String command;
+  private final Map<String, String> env;
+  private final List<String> jvmOptions;
+  private final Path logDir;
+  private final int opsPort;
+  private final URI readyUri;
+  private Process process;
+  private int starts;
+
+  /**
+   * @param command {@code capture}, {@code process} or {@code gateway}
+   * @param env the part's {@code TIDEWIRE_*} settings (the gateway's must name its port)
+   * @param jvmOptions options for the child JVM, e.g. {@code -Xmx512m}
+   * @param logDir where {@code child-<command>-<n>.log} files go
+   */
+  public ChildPart(final String command, final Map<String, String> env,
+      final List<String> jvmOptions, final Path logDir) {
+    this.command = command;
+    this.env = Map.copyOf(env);
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.logDir = logDir;
+    this.opsPort = freePort();
+    this.readyUri = "gateway".equals(command)
+        ? URI.create("http://127.0.0.1:" + requirePort(env) + "/health")
+        : URI.create("http://127.0.0.1:" + opsPort + "/ready");
+  }
+
+  private static String requirePort(final Map<String, String> env) {
+    final String port = env.get("TIDEWIRE_GATEWAY_PORT");
+    if (port == null || "0".equals(port)) {
+      throw new IllegalArgumentException("a child gateway needs a fixed TIDEWIRE_GATEWAY_PORT");
+    }
+    return port;
+  }
+
+  /**
+   * Starts the child and waits until it is ready.
+   *
+   * @throws IllegalStateException if it exits or is not ready within 90 s
+   */
+  public synchronized ChildPart start() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException(command + " is already running");
+    }
+    final Path log = logDir.resolve("child-" + command + "-" + (++starts) + ".log");
+    final List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Main.class.getName());
+    cmd.add(command);
+    if (!"gateway".equals(command)) {
+      cmd.add("--ops-port");
+      cmd.add(Integer.toString(opsPort));
+    }
+    final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    pb.environment().put("TIDEWIRE_EXIT_WITH_PARENT", "true");
+    try {
+      Files.createDirectories(logDir);
+      process = pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + command, e);
+    }
+    final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (!ready()) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(command + " exited with " + process.exitValue()
+            + " before it was ready; see " + log.toAbsolutePath());
+      }
+      if (System.nanoTime() > deadline) {
+        process.destroyForcibly();
+        throw new IllegalStateException(command + " not ready within " + START_TIMEOUT
+            + "; see " + log.toAbsolutePath());
+      }
+      try {
+        process.waitFor(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+        throw new IllegalStateException("interrupted while starting " + command, e);
+      }
+    }
+    return this;
+  }
+
+  /** SIGKILL: the part gets no chance to flush, commit or close anything. */
+  public synchronized void crash() {
+    if (process != null) {
+      process.destroyForcibly();
+      waitFor(process);
+    }
+  }
+
+  /** SIGTERM: the part's shutdown hook closes it gracefully (SIGKILL after 60 s). */
+  public synchronized void stop() {
+    if (process != null) {
+      process.destroy();
+      waitFor(process);
+    }
+  }
+
+  private static void waitFor(final Process p) {
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether the running child answers its readiness check with 200. */
+  public synchronized boolean ready() {
+    if (process == null || !process.isAlive()) {
+      return false;
+    }
+    try {
+      final HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(readyUri)
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The running child's process id. */
+  public synchronized Optional<Long> pid() {
+    return process != null && process.isAlive() ? Optional.of(process.pid()) : Optional.empty();
+  }
+
+  /** The port of the child's /metrics: the ops port, or the gateway's own port. */
+  public int metricsPort() {
+    return readyUri.getPort();
+  }
+
+  /** The part's command. */
+  public String command() {
+    return command;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return command + "@" + readyUri.getPort();
+  }
+}
