@@ -129,7 +129,7 @@ public record CaptureConfig(
   static final String DEFAULT_PUBLICATION = "tidewire";
   static final String DEFAULT_NAME = "tidewire-capture";
   static final String DEFAULT_OFFSETS_TOPIC = "tidewire.capture.offsets";
-  static final long DEFAULT_POLL_INTERVAL_MS = 20;
+  static final long DEFAULT_POLL_INTERVAL_MS = 5;
   static final long DEFAULT_HEARTBEAT_MS = 10_000;
   static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
   static final short DEFAULT_REPLICATION_FACTOR = 1;

@@ -49,7 +49,7 @@ class CaptureConfigTest {
     assertThat(config.name()).isEqualTo("tidewire-capture");
     assertThat(config.offsetsTopic()).isEqualTo("tidewire.capture.offsets");
     assertThat(config.topicPrefix()).isEqualTo("cdc");
-    assertThat(config.pollInterval()).isEqualTo(Duration.ofMillis(20));
+    assertThat(config.pollInterval()).isEqualTo(Duration.ofMillis(5));
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.snapshotMode()).isEqualTo(SnapshotMode.INITIAL);
     assertThat(config.topicPartitions()).isEqualTo(TopicProvisioner.DEFAULT_PARTITIONS);

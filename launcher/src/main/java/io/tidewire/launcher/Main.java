@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     subcommands = {DemoCommand.class, PartCommand.Capture.class, PartCommand.Process.class,
         PartCommand.GatewayPart.class, TokenCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'tidewire help COMMAND' for a command's options. Settings of capture, "
-        + "process and gateway come from TIDEWIRE_* environment variables (see README.md)."})
+        + "process and gateway come from TIDEWIRE_* environment variables (see README.md).",
+        "Benchmarks: 'bin/tidewire bench --help' (the bench module; docs/BENCHMARKS.md)."})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -106,7 +106,7 @@ public record ProcessorConfig(
   public static final String ENV_STREAMS_PREFIX = "TIDEWIRE_KAFKA_STREAMS_";
 
   public static final String DEFAULT_APP_ID = "tidewire-processor";
-  public static final long DEFAULT_COMMIT_INTERVAL_MS = 50;
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 10;
   public static final int DEFAULT_THREADS = 1;
   public static final short DEFAULT_REPLICATION_FACTOR = 1;
   public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;

@@ -37,7 +37,7 @@ class ProcessorConfigTest {
     assertThat(config.bootstrapServers()).isEqualTo("127.0.0.1:9092");
     assertThat(config.applicationId()).isEqualTo("tidewire-processor");
     assertThat(config.stateDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "tidewire-processor"));
-    assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(50));
+    assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(10));
     assertThat(config.streamThreads()).isEqualTo(1);
     assertThat(config.topicPartitions()).isEqualTo(3);
     assertThat(config.replicationFactor()).isEqualTo((short) 1);
@@ -272,10 +272,10 @@ class ProcessorConfigTest {
     assertThat(props)
         .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "p1")
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092")
-        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50")
+        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10")
         .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2")
         .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "3")
-        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "12");
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "5");
     assertThat(new StreamsConfig(props).getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
         .isEqualTo("exactly_once_v2");
   }

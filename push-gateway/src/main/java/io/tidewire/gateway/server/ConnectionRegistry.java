@@ -3,14 +3,14 @@ package io.tidewire.gateway.server;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import org.glassfish.grizzly.CloseListener;
 import org.glassfish.grizzly.Closeable;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.ICloseType;
 
 /**
- * Hands a WebSocket session the means to abort its TCP connection. Tyrus hides the Grizzly
+ * Hands a WebSocket session its Grizzly connection (a {@link RawConnection}), to write pre-encoded
+ * frames and to abort it. Tyrus hides the Grizzly
  * connection, and its close frame for a client that never reads waits forever behind the unsent
  * data; only Grizzly's {@code terminateSilently()} drops such a connection.
  *
@@ -37,19 +37,10 @@ final class ConnectionRegistry {
     return id;
   }
 
-  /**
-   * Takes the registration of {@code id}: a task that aborts its connection if still open and
-   * says whether it did.
-   */
-  Optional<BooleanSupplier> claim(final String id) {
+  /** Takes the registration of {@code id}: its connection, to write to and to abort. */
+  Optional<RawConnection> claim(final String id) {
     final Connection<?> connection = connections.remove(id);
-    return connection == null ? Optional.empty() : Optional.of(() -> {
-      if (!connection.isOpen()) {
-        return false;
-      }
-      connection.terminateSilently();
-      return true;
-    });
+    return connection == null ? Optional.empty() : Optional.of(new RawConnection(connection));
   }
 
   /** Registrations not claimed yet and not closed (for tests). */

@@ -15,7 +15,7 @@ import java.util.Map;
  * properties). Refusing with 401 is {@link UpgradeGuard}'s job, in front of Tyrus, because Tyrus's
  * handshake cannot answer 401 without opening the connection; verifying here too means no
  * session ever opens with a principal that was not checked. It also claims the connection's
- * abort task from the {@link ConnectionRegistry}.
+ * {@link RawConnection} from the {@link ConnectionRegistry}.
  *
  * <p>Thread-safe.
  */
@@ -43,7 +43,7 @@ final class HandshakeAuthenticator extends ServerEndpointConfig.Configurator {
     for (final Map.Entry<String, List<String>> header : request.getHeaders().entrySet()) {
       if (ConnectionRegistry.HEADER.equalsIgnoreCase(header.getKey()) && header.getValue() != null) {
         header.getValue().stream().findFirst().flatMap(connections::claim).ifPresent(
-            abort -> config.getUserProperties().put(RealtimeEndpoint.ABORT, abort));
+            raw -> config.getUserProperties().put(RealtimeEndpoint.CONNECTION, raw));
       }
     }
   }

@@ -11,7 +11,6 @@ import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ public final class RealtimeEndpoint extends Endpoint {
   public static final String PATH = "/v1/realtime";
 
   static final String PRINCIPAL = "io.tidewire.gateway.principal";
-  static final String ABORT = "io.tidewire.gateway.abort";
+  static final String CONNECTION = "io.tidewire.gateway.connection";
   private static final String CLIENT = "io.tidewire.gateway.client";
   private static final Logger LOG = LoggerFactory.getLogger(RealtimeEndpoint.class);
 
@@ -50,10 +49,10 @@ public final class RealtimeEndpoint extends Endpoint {
     // the session.
     session.setMaxTextMessageBufferSize(context.maxFrameBytes());
     session.setMaxBinaryMessageBufferSize(context.maxFrameBytes());
-    final Optional<BooleanSupplier> abort = Optional.ofNullable(session.getUserProperties().remove(ABORT))
-        .filter(BooleanSupplier.class::isInstance).map(BooleanSupplier.class::cast);
+    final Optional<RawConnection> raw = Optional.ofNullable(session.getUserProperties().remove(CONNECTION))
+        .filter(RawConnection.class::isInstance).map(RawConnection.class::cast);
     final ClientSession client =
-        new ClientSession(new TyrusTransport(session, abort), (Principal) principal, context);
+        new ClientSession(new TyrusTransport(session, raw), (Principal) principal, context);
     session.getUserProperties().put(CLIENT, client);
     session.addMessageHandler(String.class, (MessageHandler.Whole<String>) client::onText);
     session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b -> client.onBinary(b.remaining()));

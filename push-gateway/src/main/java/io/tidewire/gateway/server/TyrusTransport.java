@@ -1,41 +1,71 @@
 package io.tidewire.gateway.server;
 
 import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.gateway.session.OutboundFrame;
 import io.tidewire.gateway.session.Transport;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Transport} over a WebSocket session's async remote, with the connection's abort task
- * from the {@link ConnectionRegistry}. Thread-safe.
+ * A {@link Transport} over a WebSocket session. Frames go as their shared, pre-encoded wire form
+ * straight to the session's Grizzly connection ({@link RawConnection}) when the handshake handed
+ * one over, else through Tyrus's async remote; closes always go through Tyrus. No frame is written
+ * after {@link #close}: a send and a close are ordered by one lock, so a close frame is never
+ * followed by data.
+ *
+ * <p>Thread-safe.
  */
 final class TyrusTransport implements Transport {
 
   private static final Logger LOG = LoggerFactory.getLogger(TyrusTransport.class);
 
   private final Session session;
-  private final Optional<BooleanSupplier> abort;
+  private final Optional<RawConnection> raw;
+  private final Object lock = new Object();
+  private boolean closing;
 
-  TyrusTransport(final Session session, final Optional<BooleanSupplier> abort) {
+  TyrusTransport(final Session session, final Optional<RawConnection> raw) {
     this.session = session;
-    this.abort = abort;
+    this.raw = raw;
   }
 
   @Override
   public void send(final String text, final Consumer<Optional<Throwable>> done) {
-    session.getAsyncRemote().sendText(text, result -> done.accept(result.isOK() ? Optional.empty()
-        : Optional.of(result.getException() != null ? result.getException()
-            : new IOException("send failed"))));
+    send(OutboundFrame.of(text), done);
+  }
+
+  @Override
+  public void send(final OutboundFrame frame, final Consumer<Optional<Throwable>> done) {
+    if (raw.isEmpty()) {
+      session.getAsyncRemote().sendText(frame.text(), result -> done.accept(result.isOK()
+          ? Optional.empty() : Optional.of(result.getException() != null ? result.getException()
+              : new IOException("send failed"))));
+      return;
+    }
+    final byte[] wire = frame.wire();
+    final Deferred completion = new Deferred(done);
+    synchronized (lock) {
+      if (closing || !session.isOpen()) {
+        completion.release();
+        completion.accept(Optional.of(new IOException("session closed")));
+        return;
+      }
+      // Queued (or written) under the lock, so before any close frame.
+      raw.get().write(wire, completion);
+    }
+    completion.release();
   }
 
   @Override
   public void close(final CloseCode code) {
+    synchronized (lock) {
+      closing = true;
+    }
     if (!session.isOpen()) {
       return;
     }
@@ -48,8 +78,8 @@ final class TyrusTransport implements Transport {
 
   @Override
   public boolean abort() {
-    if (abort.isPresent()) {
-      return abort.get().getAsBoolean();
+    if (raw.isPresent()) {
+      return raw.get().abort();
     }
     LOG.warn("cannot abort the connection of {}: no handle on it", session.getId());
     return false;
@@ -58,5 +88,42 @@ final class TyrusTransport implements Transport {
   @Override
   public String id() {
     return session.getId();
+  }
+
+  /**
+   * Holds back a completion that arrives while the sender still holds {@link #lock} (a write that
+   * finishes at once), so callbacks — which may take other locks — never run under it.
+   */
+  private static final class Deferred implements Consumer<Optional<Throwable>> {
+    private final Consumer<Optional<Throwable>> done;
+    private Optional<Throwable> early;
+    private boolean released;
+
+    Deferred(final Consumer<Optional<Throwable>> done) {
+      this.done = done;
+    }
+
+    @Override
+    public void accept(final Optional<Throwable> result) {
+      synchronized (this) {
+        if (!released) {
+          early = result;
+          return;
+        }
+      }
+      done.accept(result);
+    }
+
+    void release() {
+      final Optional<Throwable> result;
+      synchronized (this) {
+        released = true;
+        result = early;
+        early = null;
+      }
+      if (result != null) {
+        done.accept(result);
+      }
+    }
   }
 }

@@ -317,7 +317,11 @@ public final class ClientSession implements Subscriber {
   }
 
   private boolean send(final String frame, final int bytes) {
-    final OutboundQueue.Offer offer = queue.offer(frame, bytes);
+    return send(OutboundFrame.of(frame, bytes));
+  }
+
+  private boolean send(final OutboundFrame frame) {
+    final OutboundQueue.Offer offer = queue.offer(frame);
     if (offer == OutboundQueue.Offer.OVERFLOW) {
       slowConsumer();
     }
@@ -418,14 +422,14 @@ public final class ClientSession implements Subscriber {
 
     @Override
     public void deliverLive(final EncodedEvent event) {
-      if (send(event.frame(), event.bytes())) {
+      if (send(event.out())) {
         context.metrics().eventDelivered(kindOf(event));
       }
     }
 
     @Override
     public OutboundQueue.Offer offerReplayed(final EncodedEvent event) {
-      final OutboundQueue.Offer offer = queue.offer(event.frame(), event.bytes());
+      final OutboundQueue.Offer offer = queue.offer(event.out());
       if (offer == OutboundQueue.Offer.ACCEPTED) {
         context.metrics().eventReplayed(kindOf(event));
       }

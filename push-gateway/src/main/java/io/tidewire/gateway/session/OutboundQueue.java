@@ -36,16 +36,15 @@ public final class OutboundQueue {
     CLOSED
   }
 
-  private record Frame(String text, int bytes) {}
-
   private final Transport transport;
   private final int maxMessages;
   private final long maxBytes;
   private final Runnable onSent;
   private final Consumer<Throwable> onFailure;
+  private final Consumer<Optional<Throwable>> onCompleted = this::completed;
 
   private final Object lock = new Object();
-  private final ArrayDeque<Frame> pending = new ArrayDeque<>();
+  private final ArrayDeque<OutboundFrame> pending = new ArrayDeque<>();
   private long pendingBytes;
   private boolean inFlight;
   private boolean draining;
@@ -76,6 +75,15 @@ public final class OutboundQueue {
 
   /** Queues a frame of {@code bytes} UTF-8 bytes unless the queue is full or closed. */
   public Offer offer(final String text, final int bytes) {
+    return offer(OutboundFrame.of(text, bytes));
+  }
+
+  /**
+   * Queues a frame unless the queue is full or closed. The frame may be shared with other queues
+   * (a live event goes to many sessions as one object).
+   */
+  public Offer offer(final OutboundFrame frame) {
+    final int bytes = frame.bytes();
     final boolean start;
     synchronized (lock) {
       if (finished || failed) {
@@ -85,7 +93,7 @@ public final class OutboundQueue {
           && (pending.size() >= maxMessages || pendingBytes + bytes > maxBytes)) {
         return Offer.OVERFLOW;
       }
-      pending.add(new Frame(text, bytes));
+      pending.add(frame);
       pendingBytes += bytes;
       peakBytes = Math.max(peakBytes, pendingBytes);
       start = claimDrain();
@@ -164,7 +172,7 @@ public final class OutboundQueue {
         pendingBytes = 0;
       }
       if (last.isPresent() && !failed) {
-        pending.add(new Frame(last.get(), Utf8.length(last.get())));
+        pending.add(OutboundFrame.of(last.get()));
         pendingBytes += pending.peekLast().bytes();
         peakBytes = Math.max(peakBytes, pendingBytes);
       }
@@ -213,7 +221,7 @@ public final class OutboundQueue {
 
   private void drain() {
     while (true) {
-      final Frame next;
+      final OutboundFrame next;
       Runnable done = null;
       final List<Runnable> waiters;
       synchronized (lock) {
@@ -239,7 +247,7 @@ public final class OutboundQueue {
         return;
       }
       try {
-        transport.send(next.text(), this::completed);
+        transport.send(next, onCompleted);
       } catch (RuntimeException e) {
         completed(Optional.of(e));
       }

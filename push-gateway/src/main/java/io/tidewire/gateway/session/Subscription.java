@@ -8,6 +8,7 @@ import io.tidewire.gateway.protocol.TypeFilter;
 import io.tidewire.gateway.recovery.ReplayMerger;
 import io.tidewire.gateway.recovery.ResumePlan;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -108,6 +109,7 @@ public final class Subscription {
   // Guarded by this.
   private Mode mode = Mode.RECOVERING;
   private TreeMap<Integer, Long> floor;
+  private LiveFloor liveFloor; // the floor once live: checked for every live event
   private TreeMap<Integer, Long> liveFrom;
   private final ArrayDeque<EncodedEvent> buffer = new ArrayDeque<>();
   private long bufferBytes;
@@ -205,6 +207,7 @@ public final class Subscription {
     replied = true;
     host.sendControl(FrameEncoder.subscribed(ref, channel.name(), recovered, seam));
     floor = new TreeMap<>(seam.offsets());
+    liveFloor = new LiveFloor(floor);
     mode = Mode.LIVE;
   }
 
@@ -219,7 +222,7 @@ public final class Subscription {
       return false;
     }
     if (mode == Mode.LIVE) {
-      if (!ReplayMerger.admit(event, floor)) {
+      if (!liveFloor.admit(event)) {
         return false;
       }
       host.deliverLive(event);
@@ -291,7 +294,7 @@ public final class Subscription {
 
   /** The floor as a cursor: where a replayed event's cursor starts from. */
   public synchronized Map<Integer, Long> floor() {
-    return new TreeMap<>(floor);
+    return mode == Mode.LIVE ? liveFloor.toMap() : new TreeMap<>(floor);
   }
 
   /** Whether the replay may read another batch now: nothing waits in the outbox and the queue has room. */
@@ -332,6 +335,7 @@ public final class Subscription {
     }
     if (merge.caughtUp()) {
       mode = Mode.LIVE;
+      liveFloor = new LiveFloor(floor);
       liveFrom = new TreeMap<>(floor);
       return Progress.LIVE;
     }
@@ -374,10 +378,11 @@ public final class Subscription {
       host.sendControl(FrameEncoder.subscribed(ref, channel.name(), false, at));
       snapshot.ifPresent(frame -> host.sendControl(frame.apply(at)));
       floor = new TreeMap<>(liveFrom);
+      liveFloor = new LiveFloor(floor);
       outbox.clear();
       mode = Mode.LIVE;
       for (final EncodedEvent event : buffer) {
-        if (ReplayMerger.admit(event, floor)) {
+        if (liveFloor.admit(event)) {
           host.deliverLive(event);
         }
       }
@@ -409,5 +414,43 @@ public final class Subscription {
       cancel();
     }
     host.recoveryStalled(this);
+  }
+
+  /**
+   * {@link ReplayMerger#admit}'s rule over an array indexed by partition instead of a map: the
+   * check every live event makes for every subscriber, without boxing or tree walks. Guarded by
+   * the subscription's lock.
+   */
+  private static final class LiveFloor {
+    private static final long ABSENT = -1;
+    private final long[] next;
+
+    LiveFloor(final Map<Integer, Long> floor) {
+      final int size = floor.isEmpty() ? 0 : floor.keySet().stream().mapToInt(Integer::intValue)
+          .max().getAsInt() + 1;
+      next = new long[size];
+      Arrays.fill(next, ABSENT);
+      floor.forEach((partition, offset) -> next[partition] = offset);
+    }
+
+    boolean admit(final EncodedEvent event) {
+      final int partition = event.partition();
+      if (partition < 0 || partition >= next.length || next[partition] == ABSENT
+          || event.offset() < next[partition]) {
+        return false;
+      }
+      next[partition] = event.offset() + 1;
+      return true;
+    }
+
+    TreeMap<Integer, Long> toMap() {
+      final TreeMap<Integer, Long> map = new TreeMap<>();
+      for (int p = 0; p < next.length; p++) {
+        if (next[p] != ABSENT) {
+          map.put(p, next[p]);
+        }
+      }
+      return map;
+    }
   }
 }

@@ -18,6 +18,15 @@ public interface Transport {
    */
   void send(String text, Consumer<Optional<Throwable>> done);
 
+  /**
+   * Starts sending one frame, as {@link #send(String, Consumer)}; a transport that can write the
+   * frame's shared {@link OutboundFrame#wire() wire form} as is overrides this, so a frame sent to
+   * many sessions is encoded once.
+   */
+  default void send(final OutboundFrame frame, final Consumer<Optional<Throwable>> done) {
+    send(frame.text(), done);
+  }
+
   /** Closes the connection with {@code code} (a close frame, then TCP); harmless if already closed. */
   void close(CloseCode code);
 

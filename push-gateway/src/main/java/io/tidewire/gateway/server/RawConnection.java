@@ -1,0 +1,81 @@
+package io.tidewire.gateway.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.glassfish.grizzly.CompletionHandler;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.WriteResult;
+import org.glassfish.grizzly.asyncqueue.WritableMessage;
+import org.glassfish.grizzly.memory.ByteBufferWrapper;
+
+/**
+ * The Grizzly connection under one WebSocket session, which Tyrus hides: to write complete,
+ * already encoded WebSocket frames straight to the transport's asynchronous write queue, and to
+ * drop the TCP connection of a client that does not read.
+ *
+ * <p>Writing past Tyrus is what makes a broadcast cheap: Tyrus's {@code sendText} encodes the text
+ * again for every session (a new UTF-8 encoder, a frame object, a buffer) and restarts the
+ * session's idle timer (a lock and a scheduler task), and Grizzly's filter chain adds per-write
+ * bookkeeping; a shared, pre-encoded frame written to the transport's queue costs one small
+ * wrapper object per session. Grizzly's queue keeps each write whole and in order with the ones
+ * Tyrus itself makes (pong, close), so frames never interleave. The caller must not write after
+ * the session's close frame (see {@link TyrusTransport}).
+ *
+ * <p>Thread-safe.
+ */
+final class RawConnection {
+
+  private final Connection<?> connection;
+
+  RawConnection(final Connection<?> connection) {
+    this.connection = connection;
+  }
+
+  /**
+   * Queues a complete frame ({@code wire} is shared: it is wrapped, never copied or changed);
+   * {@code done} is called once, possibly on this thread, when it was written or failed.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"}) // Grizzly's Writer is generic in the address type
+  void write(final byte[] wire, final Consumer<Optional<Throwable>> done) {
+    if (!connection.isOpen()) {
+      done.accept(Optional.of(new IOException("connection closed")));
+      return;
+    }
+    final Connection c = connection;
+    c.getTransport().getWriter(c).write(c,
+        // A plain wrapper: Buffers.wrap goes through the memory manager's thread-local cache.
+        (WritableMessage) new ByteBufferWrapper(ByteBuffer.wrap(wire)),
+        new CompletionHandler<WriteResult>() {
+          @Override
+          public void cancelled() {
+            done.accept(Optional.of(new IOException("write cancelled")));
+          }
+
+          @Override
+          public void failed(final Throwable throwable) {
+            done.accept(Optional.of(throwable));
+          }
+
+          @Override
+          public void completed(final WriteResult result) {
+            done.accept(Optional.empty());
+          }
+
+          @Override
+          public void updated(final WriteResult result) {
+            // partial progress: wait for completed
+          }
+        });
+  }
+
+  /** Drops the TCP connection at once if it is still open; returns whether it was. */
+  boolean abort() {
+    if (!connection.isOpen()) {
+      return false;
+    }
+    connection.terminateSilently();
+    return true;
+  }
+}
