@@ -39,6 +39,9 @@ public final class ThroughputScenario implements Scenario {
   private static final String GROUP = "tidewire-processor";
   /** Most growth of the in-flight count, per second, as a share of the rate, for "sustained". */
   private static final double MAX_GROWTH = 0.02;
+  private static final long QUIET_RECORDS = 100;
+  private static final Duration JFR_SETTLE = Duration.ofSeconds(5);
+  private static final long QUIET_SLOT_BYTES = 1 << 20;
 
   @Override
   public String name() {
@@ -71,7 +74,8 @@ public final class ThroughputScenario implements Scenario {
             + "client, and the changes in flight (committed, not yet received) neither exceed one "
             + "second's worth over the last quarter of the run nor grow, over its second half, "
             + "by more than 2 % of the rate per second (least-squares slope) — lag that does not "
-            + "grow. The "
+            + "grow. Every run starts from a drained pipeline (processor lag ≤ 100 records, slot "
+            + "lag ≤ 1 MiB). The "
             + "search stops at the first rate that is not sustained; the best rate then runs "
             + sizes.throughputSustain().toSeconds() + " s (if it does not hold that long, the "
             + "next lower sustained rate gets the same chance) with every part recording JFR "
@@ -98,6 +102,7 @@ public final class ThroughputScenario implements Scenario {
           Math.min(5, sizes.throughputStep().toSeconds())), 4, BATCH);
       updates.awaitDrained(Duration.ofSeconds(30));
       for (final int rate : sizes.throughputRates()) {
+        awaitQuiet(lag);
         final Step step = step(stack, updates, lag, rate, sizes.throughputStep());
         row(result, "step", step);
         series.put("step@" + rate, step.series());
@@ -114,6 +119,10 @@ public final class ThroughputScenario implements Scenario {
         LOG.info("[throughput] holding {}/s for {} s with JFR on every part", rate,
             sizes.throughputSustain().toSeconds());
         stack.startProfiling();
+        // starting JFR pauses a JVM for a moment (class loading, safepoints): let that pass
+        // before the measured run, or the hold starts with a backlog it did not cause
+        Thread.sleep(JFR_SETTLE.toMillis());
+        awaitQuiet(lag);
         final Step hold = step(stack, updates, lag, rate, sizes.throughputSustain());
         final Map<BenchStack.Part, Path> recordings = stack.stopProfiling();
         row(result, "hold", hold);
@@ -191,6 +200,30 @@ public final class ThroughputScenario implements Scenario {
         Math.round(outcome.achievedPerSecond()), step.latency().p99(), lateInFlight, missing,
         sustained ? "sustained" : "NOT sustained");
     return step;
+  }
+
+  /**
+   * Waits until the pipeline has worked off what earlier runs left behind (the processor's
+   * consumer lag and the replication slot's lag are small twice in a row), so that every run
+   * starts from an empty pipeline; gives up after five minutes.
+   */
+  private static void awaitQuiet(final LagProbe lag) throws InterruptedException {
+    final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    int quiet = 0;
+    while (quiet < 2 && System.nanoTime() < deadline) {
+      final long processor = lag.groupLagRecords();
+      final long slot = lag.slotLagBytes();
+      quiet = processor >= 0 && processor <= QUIET_RECORDS && slot <= QUIET_SLOT_BYTES
+          ? quiet + 1 : 0;
+      if (quiet < 2) {
+        LOG.debug("[throughput] waiting for the pipeline to drain: processor lag {}, slot {}",
+            processor, slot);
+        Thread.sleep(500);
+      }
+    }
+    if (quiet < 2) {
+      LOG.warn("[throughput] the pipeline did not drain within 5 minutes; measuring anyway");
+    }
   }
 
   /** The rates whose step was sustained, in the order tried (ascending). */
