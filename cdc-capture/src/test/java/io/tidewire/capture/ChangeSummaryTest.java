@@ -34,4 +34,24 @@ class ChangeSummaryTest {
     assertThat(ChangeSummary.of("not json").op()).isEmpty();
     assertThat(ChangeSummary.of("[1,2]").sourceTsMicros()).isEqualTo(OptionalLong.empty());
   }
+
+  @Test
+  void aRowValueThatLooksLikeTheEnvelopeDoesNotFoolIt() {
+    // a text column holding envelope-like JSON: inside the row its quotes are escaped
+    final String row = "{\"id\":\"a\",\"body\":\"{\\\"source\\\":{\\\"ts_us\\\":1},\\\"op\\\":\\\"d\\\"}\"}";
+    final ChangeSummary s = ChangeSummary.of("{\"before\":" + row + ",\"after\":" + row
+        + ",\"source\":{\"ts_us\":1700000000123456,\"snapshot\":\"false\"},\"op\":\"u\"}");
+
+    assertThat(s.op()).contains("u");
+    assertThat(s.sourceTsMicros()).hasValue(1_700_000_000_123_456L);
+  }
+
+  @Test
+  void anEnvelopeWithTheOpBeforeTheSourceIsStillRead() {
+    final ChangeSummary s = ChangeSummary.of(
+        "{\"op\":\"c\",\"after\":{},\"source\":{\"ts_ms\":1700000000123,\"snapshot\":\"false\"}}");
+
+    assertThat(s.op()).contains("c");
+    assertThat(s.sourceTsMicros()).hasValue(1_700_000_000_123_000L);
+  }
 }

@@ -27,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The highest change rate the whole pipeline sustains: a stepped search over fixed rates, then
- * the best rate held for a minute with every part profiled by JFR.
+ * The highest change rate the whole pipeline sustains: a stepped search over fixed rates, the
+ * best rate held for a minute, and a JFR profile of every part at the first rate that was not
+ * sustained.
  */
 public final class ThroughputScenario implements Scenario {
 
@@ -78,8 +79,10 @@ public final class ThroughputScenario implements Scenario {
             + "lag ≤ 1 MiB). The "
             + "search stops at the first rate that is not sustained; the best rate then runs "
             + sizes.throughputSustain().toSeconds() + " s (if it does not hold that long, the "
-            + "next lower sustained rate gets the same chance) with every part recording JFR "
-            + "(profile settings), whose execution samples say where the CPU goes. Lags are "
+            + "next lower sustained rate gets the same chance). Then the first rate that was not "
+            + "sustained runs once more with every part recording JFR (default settings, started "
+            + "with `jcmd` so nothing restarts; not used for the verdict: JFR costs CPU), whose "
+            + "execution samples say where the CPU goes when the pipeline is saturated. Lags are "
             + "sampled every second: capture = WAL bytes behind the replication slot's "
             + "confirmed position (moves at the capture's offset flushes), processor = records "
             + "its consumer group has not committed, clients = changes in flight.")
@@ -116,28 +119,35 @@ public final class ThroughputScenario implements Scenario {
       boolean held = false;
       for (int i = candidates.size() - 1; i >= 0 && i >= candidates.size() - 2 && !held; i--) {
         final int rate = candidates.get(i);
-        LOG.info("[throughput] holding {}/s for {} s with JFR on every part", rate,
-            sizes.throughputSustain().toSeconds());
-        stack.startProfiling();
-        // starting JFR pauses a JVM for a moment (class loading, safepoints): let that pass
-        // before the measured run, or the hold starts with a backlog it did not cause
-        Thread.sleep(JFR_SETTLE.toMillis());
+        LOG.info("[throughput] holding {}/s for {} s", rate, sizes.throughputSustain().toSeconds());
         awaitQuiet(lag);
         final Step hold = step(stack, updates, lag, rate, sizes.throughputSustain());
-        final Map<BenchStack.Part, Path> recordings = stack.stopProfiling();
         row(result, "hold", hold);
         series.put("hold@" + rate, hold.series());
         cpu.put("hold@" + rate, hold.cpu());
         held = hold.sustained();
-        if (held || i == 0 || i == candidates.size() - 2) {
-          profileNotes(result, hold, recordings);
-        }
         result.note(String.format("%s %,d changes/s end to end for %d s.",
             held ? "Sustained:" : "Not held:", rate, sizes.throughputSustain().toSeconds()));
       }
       if (candidates.isEmpty()) {
         result.note("Not even the lowest rate was sustained.");
       }
+      // the profile: at the first rate that was not sustained, where something is saturated
+      final int saturated = steps.stream().filter(st -> !st.sustained()).map(Step::rate)
+          .findFirst().orElse(steps.get(steps.size() - 1).rate());
+      LOG.info("[throughput] profiling every part with JFR at {}/s for {} s", saturated,
+          sizes.throughputStep().toSeconds());
+      awaitQuiet(lag);
+      stack.startProfiling();
+      // starting JFR pauses a JVM for a moment (class loading, safepoints): let that pass first
+      Thread.sleep(JFR_SETTLE.toMillis());
+      awaitQuiet(lag);
+      final Step profiled = step(stack, updates, lag, saturated, sizes.throughputStep());
+      final Map<BenchStack.Part, Path> recordings = stack.stopProfiling();
+      row(result, "profiled", profiled);
+      series.put("profiled@" + saturated, profiled.series());
+      cpu.put("profiled@" + saturated, profiled.cpu());
+      profileNotes(result, profiled, recordings);
     }
     result.detail("lagSeries", series);
     result.detail("cpuCoresByProcess", cpu);
@@ -269,7 +279,7 @@ public final class ThroughputScenario implements Scenario {
 
   private static void profileNotes(final ScenarioResult.Builder result, final Step hold,
       final Map<BenchStack.Part, Path> recordings) {
-    final StringBuilder cores = new StringBuilder("CPU while holding (cores): ");
+    final StringBuilder cores = new StringBuilder("CPU while profiled (cores): ");
     hold.cpu().forEach((k, v) -> cores.append(k).append(' ').append(v).append(", "));
     result.note(cores.substring(0, cores.length() - 2) + ".");
     final Map<String, Object> profiles = new LinkedHashMap<>();
