@@ -34,18 +34,20 @@ import picocli.CommandLine.Parameters;
  * updates docs/BENCHMARKS.md. Exits 1 if a scenario failed (the others still run).
  */
 @Command(name = "tidewire bench", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "tidewire bench 0.1.0-SNAPSHOT",
     description = {"Benchmarks the whole pipeline on this machine. Scenarios (default: all, in "
         + "this order):",
-        "  latency     commit -> WebSocket client at fixed rates, next to a LISTEN/NOTIFY floor",
-        "  throughput  the highest change rate the pipeline sustains, with a JFR profile",
-        "  fanout      one gateway broadcasting to 1k/5k/10k connections: msgs/s, CPU, heap",
-        "  catchup     reconnect after 10k/100k missed events: time until caught up",
-        "  capture     Debezium alone: commit -> Kafka ack, changes/s",
+        "  latency     commit -> client at fixed rates, next to a LISTEN/NOTIFY floor",
+        "  throughput  highest change rate sustained end to end, JFR profile",
+        "  fanout      one gateway, 1k/5k/10k connections: msgs/s, CPU, heap",
+        "  catchup     reconnect after 10k/100k missed events: time to catch up",
+        "  capture     Debezium alone: commit -> Kafka, latency and changes/s",
         "", "A full run takes about 10 minutes; --smoke runs everything in about a minute with "
         + "tiny sizes (to check that it works; its figures mean nothing)."},
-    footer = {"", "Examples:", "  bin/tidewire bench                 everything (~10 min), updates docs/BENCHMARKS.md",
+    footer = {"", "Examples:",
+        "  bin/tidewire bench                 all (~10 min), updates docs/BENCHMARKS.md",
         "  bin/tidewire bench latency fanout  two scenarios, their sections only",
-        "  bin/tidewire bench --set TIDEWIRE_PROCESSOR_COMMIT_INTERVAL_MS=20 latency"})
+        "  bin/tidewire bench --set TIDEWIRE_PROCESSOR_COMMIT_INTERVAL_MS=50 throughput"})
 public final class BenchMain implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(BenchMain.class);
@@ -89,12 +91,20 @@ public final class BenchMain implements Callable<Integer> {
   private ExternalOptions external;
 
   static final class ExternalOptions {
-    @Option(names = "--pg-url", required = true, paramLabel = "JDBC_URL") String jdbcUrl;
-    @Option(names = "--pg-user", required = true) String pgUser;
-    @Option(names = "--pg-password", required = true) String pgPassword;
-    @Option(names = "--kafka", required = true, paramLabel = "BOOTSTRAP") String kafka;
-    @Option(names = "--gateway", required = true, paramLabel = "WS_URI") URI gateway;
-    @Option(names = "--jwt-secret", required = true) String jwtSecret;
+    @Option(names = "--pg-url", required = true, paramLabel = "JDBC_URL",
+        description = "The app's database (migrations applied, captured by the capture).")
+    String jdbcUrl;
+    @Option(names = "--pg-user", required = true, paramLabel = "USER") String pgUser;
+    @Option(names = "--pg-password", required = true, paramLabel = "PASSWORD") String pgPassword;
+    @Option(names = "--kafka", required = true, paramLabel = "BOOTSTRAP",
+        description = "Kafka bootstrap servers.")
+    String kafka;
+    @Option(names = "--gateway", required = true, paramLabel = "WS_URI",
+        description = "e.g. ws://host:8080/v1/realtime")
+    URI gateway;
+    @Option(names = "--jwt-secret", required = true, paramLabel = "SECRET",
+        description = "The gateway's HS256 secret, to mint the clients' tokens.")
+    String jwtSecret;
   }
 
   public static void main(final String[] args) {
