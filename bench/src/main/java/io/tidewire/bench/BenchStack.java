@@ -4,6 +4,7 @@ import io.tidewire.bench.stats.CpuClock;
 import io.tidewire.capture.CaptureConfig;
 import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.infra.Directories;
+import io.tidewire.infra.FreePorts;
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
 import io.tidewire.launcher.ChildPart;
@@ -12,8 +13,6 @@ import io.tidewire.launcher.TidewireStack;
 import io.tidewire.processor.ProcessorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,6 +67,8 @@ public final class BenchStack implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BenchStack.class);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  /** The capture's default slot (its own constant is package-private). */
+  private static final String DEFAULT_SLOT = "tidewire";
 
   private final Path workDir;
   private final Optional<EmbeddedPostgres> postgres;
@@ -127,7 +128,7 @@ public final class BenchStack implements AutoCloseable {
     final String secret = DevTokens.DEMO_SECRET;
     final Map<String, String> env =
         new HashMap<>(TidewireStack.envFor(postgres, kafka, secret));
-    final int gatewayPort = freePort();
+    final int gatewayPort = FreePorts.any();
     env.put("TIDEWIRE_GATEWAY_HOST", "127.0.0.1");
     env.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(gatewayPort));
     env.put("TIDEWIRE_PROCESSOR_STATE_DIR", workDir.resolve("streams").toString());
@@ -358,6 +359,17 @@ public final class BenchStack implements AutoCloseable {
     return settings;
   }
 
+  /** The capture's replication slot, as the capture reads its settings (default when external). */
+  public String captureSlot() {
+    return isEmbedded() ? CaptureConfig.fromEnv(partEnv).slotName() : DEFAULT_SLOT;
+  }
+
+  /** The processor's application id (its consumer group), as it reads its settings. */
+  public String processorGroup() {
+    return isEmbedded() ? ProcessorConfig.fromEnv(partEnv).applicationId()
+        : ProcessorConfig.DEFAULT_APP_ID;
+  }
+
   /**
    * The parts' settings that shape the figures, as the parts will read them (defaults included),
    * plus every {@code --set} override; empty for an external stack.
@@ -390,13 +402,5 @@ public final class BenchStack implements AutoCloseable {
     parts.clear();
     postgres.ifPresent(EmbeddedPostgres::close);
     kafka.ifPresent(EmbeddedKafka::close);
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -1,9 +1,8 @@
 package io.tidewire.launcher;
 
+import io.tidewire.infra.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +55,7 @@ public final class ChildPart implements AutoCloseable {
     this.env = Map.copyOf(env);
     this.jvmOptions = List.copyOf(jvmOptions);
     this.logDir = logDir;
-    this.opsPort = freePort();
+    this.opsPort = FreePorts.any();
     this.readyUri = "gateway".equals(command)
         ? URI.create("http://127.0.0.1:" + requirePort(env) + "/health")
         : URI.create("http://127.0.0.1:" + opsPort + "/ready");
@@ -185,14 +184,6 @@ public final class ChildPart implements AutoCloseable {
   @Override
   public void close() {
     stop();
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

@@ -1,16 +1,13 @@
 package io.tidewire.bench.load;
 
 import io.tidewire.gateway.tail.TopicTail;
+import io.tidewire.processor.internals.EventIds;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.GenerationProgress;
 import io.tidewire.schemas.avro.SourcePosition;
 import io.tidewire.schemas.avro.UserEvent;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -154,15 +151,9 @@ public final class CatchupBacklog {
         .build();
   }
 
-  /** 32 hex digits, like the processor's ids: SHA-256 over the run tag and the sequence. */
+  /** An id made as the processor makes its derived ids, over the run tag and the sequence. */
   private String eventId(final long seq) {
-    try {
-      final byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest(("bench-catchup|" + tag + "|" + seq).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return EventIds.derived("bench-catchup", tag, Long.toString(seq));
   }
 
   /** {@code count} random user ids whose records land in the same partition as {@code user}'s. */

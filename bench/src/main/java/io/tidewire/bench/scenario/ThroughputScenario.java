@@ -36,8 +36,6 @@ public final class ThroughputScenario implements Scenario {
   private static final Logger LOG = LoggerFactory.getLogger(ThroughputScenario.class);
   private static final int JOBS_PER_USER = 2;
   private static final int BATCH = 50;
-  private static final String SLOT = "tidewire";
-  private static final String GROUP = "tidewire-processor";
   /** Most growth of the in-flight count, per second, as a share of the rate, for "sustained". */
   private static final double MAX_GROWTH = 0.02;
   private static final long QUIET_RECORDS = 100;
@@ -99,7 +97,8 @@ public final class ThroughputScenario implements Scenario {
     final Map<String, Object> cpu = new LinkedHashMap<>();
     final List<Step> steps = new ArrayList<>();
     try (WsFleet fleet = openFleet(stack, users, updates);
-        LagProbe lag = new LagProbe(stack.db(), stack.kafkaBootstrap(), SLOT, GROUP)) {
+        LagProbe lag = new LagProbe(stack.db(), stack.kafkaBootstrap(),
+            stack.captureSlot(), stack.processorGroup())) {
       // warm-up: JIT, connections, first transactions
       updates.run(Math.min(1_000, sizes.throughputRates().get(0)), Duration.ofSeconds(
           Math.min(5, sizes.throughputStep().toSeconds())), 4, BATCH);
