@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,8 +119,19 @@ public final class JobUpdates {
           return;
         }
         pacer.awaitDue(k);
+        // Rows are updated in id order in every transaction: concurrent writers whose batches
+        // overlap (a batch wraps around the job list, or is longer than it) then take their row
+        // locks in the same order and never deadlock.
+        final long[] indices = new long[batch];
         for (int b = 0; b < batch; b++) {
-          final long i = base + k * batch + b;
+          indices[b] = base + k * batch + b;
+        }
+        final long[] ordered = Arrays.stream(indices).boxed()
+            .sorted(Comparator.comparing((Long i) -> jobs.get((int) (i % jobs.size())))
+                .thenComparing(i -> i))
+            .mapToLong(Long::longValue).toArray();
+        for (int b = 0; b < batch; b++) {
+          final long i = ordered[b];
           final String job = jobs.get((int) (i % jobs.size()));
           final int progress = (int) ((i / jobs.size()) % 100) + 1;
           times[b] = new long[] {due, 0};
