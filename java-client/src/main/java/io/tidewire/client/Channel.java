@@ -1,5 +1,6 @@
 package io.tidewire.client;
 
+import io.tidewire.protocol.Protocol;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -19,9 +20,9 @@ import java.util.Objects;
 public record Channel(String name, List<String> types) {
 
   /** Wire name of the user channel. */
-  public static final String USER = "user";
+  public static final String USER = Protocol.USER_CHANNEL;
   /** Wire name of the feed channel. */
-  public static final String FEED = "feed";
+  public static final String FEED = Protocol.FEED_CHANNEL;
 
   /**
    * @throws IllegalArgumentException if the name or a type glob is blank

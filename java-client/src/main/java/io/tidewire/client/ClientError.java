@@ -1,6 +1,6 @@
 package io.tidewire.client;
 
-import io.tidewire.client.ProtocolCodes.ErrorCode;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -14,7 +14,8 @@ import java.util.OptionalInt;
  *
  * @param kind what happened
  * @param message a human-readable description
- * @param errorCode for {@link Kind#SERVER_ERROR}: the frame's code
+ * @param errorCode for {@link Kind#SERVER_ERROR}: the frame's code; empty for a code this client
+ *     does not know (a newer gateway; the message starts with the code as sent)
  * @param closeCode for {@link Kind#DISCONNECTED}: the close code (1006 when the connection dropped
  *     without a close frame, or the client gave up on a silent one)
  * @param httpStatus for {@link Kind#CONNECT_FAILED}: the status the upgrade was refused with
@@ -51,8 +52,9 @@ public record ClientError(Kind kind, String message, Optional<ErrorCode> errorCo
     Objects.requireNonNull(cause, "cause");
   }
 
-  static ClientError serverError(final ErrorCode code, final String message, final Optional<String> ref) {
-    return new ClientError(Kind.SERVER_ERROR, message, Optional.of(code), OptionalInt.empty(),
+  static ClientError serverError(final Optional<ErrorCode> code, final String message,
+      final Optional<String> ref) {
+    return new ClientError(Kind.SERVER_ERROR, message, code, OptionalInt.empty(),
         OptionalInt.empty(), ref, Optional.empty());
   }
 

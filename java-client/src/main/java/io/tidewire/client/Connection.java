@@ -1,8 +1,9 @@
 package io.tidewire.client;
 
 import io.tidewire.client.Frames.Inbound;
-import io.tidewire.client.ProtocolCodes.CloseCode;
-import io.tidewire.client.ProtocolCodes.ErrorCode;
+import io.tidewire.protocol.Protocol;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.protocol.ProtocolCodes.OtherCloseCode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -46,17 +47,16 @@ final class Connection implements WebSocket.Listener {
     void lost(Connection connection, int closeCode, String reason, Optional<Throwable> cause);
 
     /** The gateway refused a subscription; the connection is still open. */
-    void subscribeRefused(Connection connection, Channel channel, ErrorCode code, String message);
+    void subscribeRefused(Connection connection, Channel channel, Inbound.ErrorFrame error);
 
     /** The gateway accepted the token sent by {@link #refresh(Token)}. */
     void refreshed(Connection connection);
 
     /** The gateway refused the token sent by {@link #refresh(Token)}. */
-    void refreshRefused(Connection connection, ErrorCode code);
+    void refreshRefused(Connection connection, Inbound.ErrorFrame error);
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-  private static final int NORMAL_CLOSE = 1000;
 
   private final int id;
   private final Owner owner;
@@ -108,7 +108,7 @@ final class Connection implements WebSocket.Listener {
     final CompletableFuture<WebSocket> future;
     try {
       future = http.newWebSocketBuilder()
-          .header("Authorization", "Bearer " + token.value())
+          .header("Authorization", Protocol.BEARER_SCHEME + " " + token.value())
           .connectTimeout(settings.connectTimeout())
           .buildAsync(endpoint, this);
     } catch (IllegalArgumentException e) { // e.g. a token with characters a header cannot carry
@@ -159,7 +159,7 @@ final class Connection implements WebSocket.Listener {
       return terminated;
     }
     sends = sends.handle((r, e) -> null)
-        .thenCompose(x -> ws.get().sendClose(NORMAL_CLOSE, "client closed"))
+        .thenCompose(x -> ws.get().sendClose(CloseCode.NORMAL.code(), "client closed"))
         .whenComplete((r, e) -> {
           if (e != null) {
             terminated.complete(null);
@@ -245,7 +245,8 @@ final class Connection implements WebSocket.Listener {
   @Override
   public void onError(final WebSocket webSocket, final Throwable error) {
     terminated.complete(null);
-    serial.execute(() -> ended(CloseCode.ABNORMAL.code(), "connection failed: " + error, Optional.of(error)));
+    serial.execute(() -> ended(OtherCloseCode.ABNORMAL.code(), "connection failed: " + error,
+        Optional.of(error)));
   }
 
   // ---- serial executor ----
@@ -325,10 +326,10 @@ final class Connection implements WebSocket.Listener {
     final String ref = error.ref().get();
     final Channel channel = pendingSubscribes.remove(ref);
     if (channel != null) {
-      owner.subscribeRefused(this, channel, error.code(), error.message());
+      owner.subscribeRefused(this, channel, error);
     } else if (pendingAuth.isPresent() && pendingAuth.get().ref().equals(ref)) {
       pendingAuth = Optional.empty();
-      owner.refreshRefused(this, error.code());
+      owner.refreshRefused(this, error);
     }
   }
 
@@ -354,7 +355,7 @@ final class Connection implements WebSocket.Listener {
   private void subscribeTimedOut() {
     if (!over && !ready) {
       abort();
-      owner.lost(this, CloseCode.ABNORMAL.code(),
+      owner.lost(this, OtherCloseCode.ABNORMAL.code(),
           "subscriptions not confirmed within " + settings.connectTimeout(), Optional.empty());
     }
   }
@@ -367,7 +368,7 @@ final class Connection implements WebSocket.Listener {
     final Duration idle = Duration.ofNanos(System.nanoTime() - lastInboundNanos);
     if (idle.compareTo(settings.pingInterval().multipliedBy(2)) >= 0) {
       abort();
-      owner.lost(this, CloseCode.ABNORMAL.code(), "no frame from the gateway for " + idle.toMillis()
+      owner.lost(this, OtherCloseCode.ABNORMAL.code(), "no frame from the gateway for " + idle.toMillis()
           + " ms", Optional.empty());
     } else if (idle.compareTo(settings.pingInterval()) >= 0) {
       send(Frames.ping(refs.get()));

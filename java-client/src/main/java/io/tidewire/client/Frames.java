@@ -5,14 +5,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tidewire.client.ProtocolCodes.ErrorCode;
+import io.tidewire.protocol.ClientOp;
+import io.tidewire.protocol.Field;
+import io.tidewire.protocol.ProtocolCodes;
+import io.tidewire.protocol.ProtocolCodes.Advice;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
+import io.tidewire.protocol.ServerOp;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Writes the client's frames and reads the gateway's (protocol v1). Unknown fields are ignored;
- * an unknown {@code op} decodes to {@link Inbound.Unknown} so a newer gateway does not break an
- * older client.
+ * Writes the client's frames and reads the gateway's (protocol v1, whose ops, fields and codes
+ * are {@code io.tidewire.protocol}'s). Unknown fields are ignored; an unknown {@code op} decodes
+ * to {@link Inbound.Unknown} and an unknown error code to an empty {@code code}, so a newer
+ * gateway does not break an older client.
  *
  * <p>Stateless and thread-safe.
  */
@@ -36,8 +42,17 @@ final class Frames {
     /** {@code snapshot}. */
     record SnapshotFrame(Snapshot snapshot) implements Inbound {}
 
-    /** {@code error}; {@code wireCode} is the code as sent (useful when it is unknown). */
-    record ErrorFrame(Optional<String> ref, ErrorCode code, String wireCode, String message) implements Inbound {}
+    /**
+     * {@code error}; {@code code} is empty for a code this client does not know (a newer
+     * gateway), {@code wireCode} is the code as sent.
+     */
+    record ErrorFrame(Optional<String> ref, Optional<ErrorCode> code, String wireCode, String message)
+        implements Inbound {
+      /** What to do about it: the code's advice; retry for an unknown code. */
+      Advice advice() {
+        return ProtocolCodes.adviceForError(wireCode);
+      }
+    }
 
     /** {@code pong}. */
     record Pong(String ref) implements Inbound {}
@@ -54,11 +69,11 @@ final class Frames {
 
   /** {@code {"op":"subscribe","ref":…,"channel":…,"cursor":…?,"types":[…]?}}. */
   static String subscribe(final String ref, final Channel channel, final Optional<String> cursor) {
-    final ObjectNode frame = request("subscribe", ref);
-    frame.put("channel", channel.name());
-    cursor.ifPresent(c -> frame.put("cursor", c));
+    final ObjectNode frame = request(ClientOp.SUBSCRIBE, ref);
+    frame.put(Field.CHANNEL, channel.name());
+    cursor.ifPresent(c -> frame.put(Field.CURSOR, c));
     if (!channel.types().isEmpty()) {
-      final ArrayNode types = frame.putArray("types");
+      final ArrayNode types = frame.putArray(Field.TYPES);
       channel.types().forEach(types::add);
     }
     return frame.toString();
@@ -66,12 +81,12 @@ final class Frames {
 
   /** {@code {"op":"auth","ref":…,"token":…}}. */
   static String auth(final String ref, final String token) {
-    return request("auth", ref).put("token", token).toString();
+    return request(ClientOp.AUTH, ref).put(Field.TOKEN, token).toString();
   }
 
   /** {@code {"op":"ping","ref":…}}. */
   static String ping(final String ref) {
-    return request("ping", ref).toString();
+    return request(ClientOp.PING, ref).toString();
   }
 
   /** Reads one text frame from the gateway. */
@@ -85,61 +100,61 @@ final class Frames {
     if (frame == null || !frame.isObject()) {
       return new Inbound.Malformed("not a JSON object");
     }
-    final Optional<String> op = text(frame, "op");
+    final Optional<String> op = text(frame, Field.OP);
     if (op.isEmpty()) {
       return new Inbound.Malformed("no op");
     }
+    final Optional<ServerOp> known = ServerOp.fromWire(op.get());
+    if (known.isEmpty()) {
+      return new Inbound.Unknown(op.get());
+    }
     try {
-      return decode(op.get(), frame);
+      return decode(known.get(), frame);
     } catch (MissingField e) {
       return new Inbound.Malformed(op.get() + " frame without a valid " + e.getMessage());
     }
   }
 
-  private static Inbound decode(final String op, final JsonNode frame) {
-    switch (op) {
-      case "event": {
-        final JsonNode ts = frame.get("ts");
+  private static Inbound decode(final ServerOp op, final JsonNode frame) {
+    return switch (op) {
+      case EVENT -> {
+        final JsonNode ts = frame.get(Field.TS);
         if (ts == null || !ts.canConvertToLong()) {
-          throw new MissingField("ts");
+          throw new MissingField(Field.TS);
         }
-        return new Inbound.EventFrame(new Event(required(frame, "channel"), required(frame, "id"),
-            required(frame, "type"), required(frame, "cursor"), Instant.ofEpochMilli(ts.longValue()),
-            data(frame)));
+        yield new Inbound.EventFrame(new Event(required(frame, Field.CHANNEL),
+            required(frame, Field.ID), required(frame, Field.TYPE), required(frame, Field.CURSOR),
+            Instant.ofEpochMilli(ts.longValue()), data(frame)));
       }
-      case "subscribed": {
-        final JsonNode recovered = frame.get("recovered");
-        return new Inbound.SubscribedReply(required(frame, "ref"), new Subscribed(required(frame, "channel"),
-            recovered != null && recovered.asBoolean(false), text(frame, "cursor")));
+      case SUBSCRIBED -> {
+        final JsonNode recovered = frame.get(Field.RECOVERED);
+        yield new Inbound.SubscribedReply(required(frame, Field.REF),
+            new Subscribed(required(frame, Field.CHANNEL), recovered != null && recovered.asBoolean(false),
+                text(frame, Field.CURSOR)));
       }
-      case "snapshot":
-        return new Inbound.SnapshotFrame(
-            new Snapshot(required(frame, "channel"), text(frame, "cursor"), data(frame)));
-      case "error": {
-        final String code = required(frame, "code");
-        return new Inbound.ErrorFrame(text(frame, "ref"), ErrorCode.fromWire(code), code,
-            text(frame, "message").orElse(code));
+      case SNAPSHOT -> new Inbound.SnapshotFrame(
+          new Snapshot(required(frame, Field.CHANNEL), text(frame, Field.CURSOR), data(frame)));
+      case ERROR -> {
+        final String code = required(frame, Field.CODE);
+        yield new Inbound.ErrorFrame(text(frame, Field.REF), ErrorCode.fromWire(code), code,
+            text(frame, Field.MESSAGE).orElse(code));
       }
-      case "pong":
-        return new Inbound.Pong(text(frame, "ref").orElse(""));
-      case "authenticated":
-        return new Inbound.Authenticated(required(frame, "ref"));
-      case "unsubscribed":
-        return new Inbound.UnsubscribedReply(required(frame, "ref"), required(frame, "channel"));
-      default:
-        return new Inbound.Unknown(op);
-    }
+      case PONG -> new Inbound.Pong(text(frame, Field.REF).orElse(""));
+      case AUTHENTICATED -> new Inbound.Authenticated(required(frame, Field.REF));
+      case UNSUBSCRIBED ->
+          new Inbound.UnsubscribedReply(required(frame, Field.REF), required(frame, Field.CHANNEL));
+    };
   }
 
-  private static ObjectNode request(final String op, final String ref) {
+  private static ObjectNode request(final ClientOp op, final String ref) {
     final ObjectNode frame = JSON.createObjectNode();
-    frame.put("op", op);
-    frame.put("ref", ref);
+    frame.put(Field.OP, op.wire());
+    frame.put(Field.REF, ref);
     return frame;
   }
 
   private static JsonNode data(final JsonNode frame) {
-    final JsonNode data = frame.get("data");
+    final JsonNode data = frame.get(Field.DATA);
     return data == null ? JSON.createObjectNode() : data;
   }
 

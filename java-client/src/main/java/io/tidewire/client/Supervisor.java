@@ -1,7 +1,8 @@
 package io.tidewire.client;
 
-import io.tidewire.client.ProtocolCodes.Advice;
-import io.tidewire.client.ProtocolCodes.ErrorCode;
+import io.tidewire.client.Frames.Inbound;
+import io.tidewire.protocol.ProtocolCodes;
+import io.tidewire.protocol.ProtocolCodes.Advice;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
@@ -183,16 +184,17 @@ final class Supervisor implements Connection.Owner {
 
   @Override
   public void subscribeRefused(final Connection connection, final Channel channel,
-      final ErrorCode code, final String message) {
+      final Inbound.ErrorFrame error) {
     if (!isCurrent(connection)) {
       return;
     }
-    final String why = "subscribe to " + channel.name() + " refused: " + code.wire() + " " + message;
-    if (code.advice() != Advice.TERMINAL) {
+    final String why = "subscribe to " + channel.name() + " refused: " + error.wireCode() + " "
+        + error.message();
+    if (error.advice() != Advice.TERMINAL) {
       connection.abort();
       dropCurrent();
     }
-    proceed(code.advice(), why); // a terminal refusal closes the connection normally
+    proceed(error.advice(), why); // a terminal refusal closes the connection normally
   }
 
   /** Either closes for good or waits out the backoff (none for a first token renewal) and retries. */
@@ -279,8 +281,8 @@ final class Supervisor implements Connection.Owner {
   }
 
   @Override
-  public void refreshRefused(final Connection connection, final ErrorCode code) {
-    if (isCurrent(connection) && code.advice() != Advice.TERMINAL) {
+  public void refreshRefused(final Connection connection, final Inbound.ErrorFrame error) {
+    if (isCurrent(connection) && error.advice() != Advice.TERMINAL) {
       refreshLater(connection);
     }
   }

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewire.client.Frames.Inbound;
-import io.tidewire.client.ProtocolCodes.ErrorCode;
+import io.tidewire.protocol.ProtocolCodes.Advice;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -52,11 +53,24 @@ class FramesTest {
     assertThat(Frames.decode("{\"op\":\"snapshot\",\"channel\":\"user\",\"cursor\":\"s\",\"data\":{\"credits\":5}}"))
         .isEqualTo(new Inbound.SnapshotFrame(new Snapshot("user", Optional.of("s"), JSON.readTree("{\"credits\":5}"))));
     assertThat(Frames.decode("{\"op\":\"error\",\"ref\":\"7\",\"code\":\"bad_request\",\"message\":\"bad cursor\"}"))
-        .isEqualTo(new Inbound.ErrorFrame(Optional.of("7"), ErrorCode.BAD_REQUEST, "bad_request", "bad cursor"));
+        .isEqualTo(new Inbound.ErrorFrame(Optional.of("7"), Optional.of(ErrorCode.BAD_REQUEST), "bad_request",
+            "bad cursor"));
     assertThat(Frames.decode("{\"op\":\"error\",\"code\":\"brand_new\",\"message\":\"m\"}"))
-        .isEqualTo(new Inbound.ErrorFrame(Optional.empty(), ErrorCode.UNKNOWN, "brand_new", "m"));
+        .isEqualTo(new Inbound.ErrorFrame(Optional.empty(), Optional.empty(), "brand_new", "m"));
     assertThat(Frames.decode("{\"op\":\"pong\",\"ref\":\"9\"}")).isEqualTo(new Inbound.Pong("9"));
     assertThat(Frames.decode("{\"op\":\"authenticated\",\"ref\":\"4\",\"exp\":1}")).isEqualTo(new Inbound.Authenticated("4"));
+  }
+
+  @Test
+  void anErrorFrameCarriesItsCodesAdviceAndAnUnknownCodeIsRetried() {
+    assertThat(((Inbound.ErrorFrame) Frames.decode("{\"op\":\"error\",\"code\":\"forbidden\"}")).advice())
+        .isEqualTo(Advice.TERMINAL);
+    assertThat(((Inbound.ErrorFrame) Frames.decode("{\"op\":\"error\",\"code\":\"rate_limited\"}")).advice())
+        .isEqualTo(Advice.RETRY);
+    assertThat(((Inbound.ErrorFrame) Frames.decode("{\"op\":\"error\",\"code\":\"token_expired\"}")).advice())
+        .isEqualTo(Advice.RENEW_TOKEN);
+    assertThat(((Inbound.ErrorFrame) Frames.decode("{\"op\":\"error\",\"code\":\"brand_new\"}")).advice())
+        .isEqualTo(Advice.RETRY);
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.tidewire.client.testing.FakeGateway;
 import io.tidewire.client.testing.FakeSession;
 import io.tidewire.client.testing.Jwts;
 import io.tidewire.client.testing.Recorder;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -159,7 +160,7 @@ class TidewireClientTest {
     await().until(connected::isDone);
     assertThat(connected).isCompletedExceptionally();
     assertThat(client.state()).isEqualTo(ConnectionState.CLOSED);
-    assertThat(recorder.errors).anySatisfy(e -> assertThat(e.errorCode()).contains(ProtocolCodes.ErrorCode.BAD_REQUEST));
+    assertThat(recorder.errors).anySatisfy(e -> assertThat(e.errorCode()).contains(ErrorCode.BAD_REQUEST));
     await().until(() -> gateway.sessions().get(0).closeCode().equals(Optional.of(1000)));
     assertThat(gateway.sessions()).hasSize(1);
   }

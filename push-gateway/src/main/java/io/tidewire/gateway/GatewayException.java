@@ -3,7 +3,7 @@ package io.tidewire.gateway;
 /**
  * The gateway's unchecked exception: invalid configuration, a failure to start, or a broken
  * invariant. Protocol problems caused by a client are never thrown; they are answered with an
- * {@code error} frame (see {@link io.tidewire.gateway.protocol.ProtocolCodes}).
+ * {@code error} frame (see {@link io.tidewire.protocol.ProtocolCodes}).
  */
 public class GatewayException extends RuntimeException {
 

@@ -1,5 +1,6 @@
 package io.tidewire.gateway.auth;
 
+import io.tidewire.protocol.Protocol;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -16,9 +17,9 @@ import java.util.Optional;
 public final class BearerToken {
 
   /** The query parameter that carries the token. */
-  public static final String QUERY_PARAMETER = "token";
+  public static final String QUERY_PARAMETER = Protocol.TOKEN_QUERY_PARAMETER;
 
-  private static final String BEARER = "bearer ";
+  private static final String BEARER = Protocol.BEARER_SCHEME.toLowerCase(Locale.ROOT) + " ";
 
   private BearerToken() {}
 

@@ -1,5 +1,6 @@
 package io.tidewire.gateway.protocol;
 
+import io.tidewire.protocol.Protocol;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,9 +19,9 @@ public record Channel(Kind kind, Optional<String> userId, String name) {
   /** The two streams. */
   public enum Kind {
     /** The caller's own events ({@code realtime.user-events}). */
-    USER("user"),
+    USER(Protocol.USER_CHANNEL),
     /** Public feed events ({@code realtime.feed-events}). */
-    FEED("feed");
+    FEED(Protocol.FEED_CHANNEL);
 
     private final String wire;
 
@@ -34,7 +35,6 @@ public record Channel(Kind kind, Optional<String> userId, String name) {
     }
   }
 
-  private static final String USER_PREFIX = "user:";
   private static final int MAX_USER_ID_LENGTH = 128;
 
   public Channel {
@@ -45,14 +45,14 @@ public record Channel(Kind kind, Optional<String> userId, String name) {
 
   /** Parses a channel name; empty if it names no channel. */
   public static Optional<Channel> parse(final String name) {
-    if ("user".equals(name)) {
+    if (Protocol.USER_CHANNEL.equals(name)) {
       return Optional.of(new Channel(Kind.USER, Optional.empty(), name));
     }
-    if ("feed".equals(name)) {
+    if (Protocol.FEED_CHANNEL.equals(name)) {
       return Optional.of(new Channel(Kind.FEED, Optional.empty(), name));
     }
-    if (name.startsWith(USER_PREFIX)) {
-      final String id = name.substring(USER_PREFIX.length());
+    if (name.startsWith(Protocol.USER_CHANNEL_PREFIX)) {
+      final String id = name.substring(Protocol.USER_CHANNEL_PREFIX.length());
       if (!id.isBlank() && id.length() <= MAX_USER_ID_LENGTH && id.strip().equals(id)) {
         return Optional.of(new Channel(Kind.USER, Optional.of(id), name));
       }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.tidewire.protocol.ClientOp;
+import io.tidewire.protocol.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,7 +48,7 @@ public final class FrameDecoder {
     if (root == null || !root.isObject()) {
       return invalid(Optional.empty(), "a frame must be a JSON object");
     }
-    final JsonNode refNode = root.get("ref");
+    final JsonNode refNode = root.get(Field.REF);
     if (refNode == null || refNode.isNull()) {
       return invalid(Optional.empty(), "missing ref");
     }
@@ -56,22 +58,20 @@ public final class FrameDecoder {
     }
     final String ref = refNode.textValue();
     final Optional<String> echo = Optional.of(ref);
-    final JsonNode opNode = root.get("op");
+    final JsonNode opNode = root.get(Field.OP);
     if (opNode == null || !opNode.isTextual()) {
       return invalid(echo, "missing op");
     }
-    switch (opNode.textValue()) {
-      case "ping":
-        return new Decoded.Request(new ClientFrame.Ping(ref));
-      case "subscribe":
-        return subscribe(root, ref);
-      case "unsubscribe":
-        return unsubscribe(root, ref);
-      case "auth":
-        return auth(root, ref);
-      default:
-        return invalid(echo, "unknown op");
+    final Optional<ClientOp> op = ClientOp.fromWire(opNode.textValue());
+    if (op.isEmpty()) {
+      return invalid(echo, "unknown op");
     }
+    return switch (op.get()) {
+      case PING -> new Decoded.Request(new ClientFrame.Ping(ref));
+      case SUBSCRIBE -> subscribe(root, ref);
+      case UNSUBSCRIBE -> unsubscribe(root, ref);
+      case AUTH -> auth(root, ref);
+    };
   }
 
   private static Decoded subscribe(final JsonNode root, final String ref) {
@@ -81,7 +81,7 @@ public final class FrameDecoder {
       return invalidChannel(root, echo);
     }
     Optional<Cursor> cursor = Optional.empty();
-    final JsonNode cursorNode = root.get("cursor");
+    final JsonNode cursorNode = root.get(Field.CURSOR);
     if (cursorNode != null && !cursorNode.isNull()) {
       if (!cursorNode.isTextual()) {
         return invalid(echo, "cursor must be a string");
@@ -93,7 +93,7 @@ public final class FrameDecoder {
       }
     }
     TypeFilter types = TypeFilter.all();
-    final JsonNode typesNode = root.get("types");
+    final JsonNode typesNode = root.get(Field.TYPES);
     if (typesNode != null && !typesNode.isNull()) {
       if (!typesNode.isArray()) {
         return invalid(echo, "types must be an array of strings");
@@ -123,7 +123,7 @@ public final class FrameDecoder {
   }
 
   private static Decoded auth(final JsonNode root, final String ref) {
-    final JsonNode token = root.get("token");
+    final JsonNode token = root.get(Field.TOKEN);
     if (token == null || !token.isTextual() || token.textValue().isEmpty()) {
       return invalid(Optional.of(ref), "missing token");
     }
@@ -134,12 +134,12 @@ public final class FrameDecoder {
   }
 
   private static Optional<Channel> channel(final JsonNode root) {
-    final JsonNode node = root.get("channel");
+    final JsonNode node = root.get(Field.CHANNEL);
     return node != null && node.isTextual() ? Channel.parse(node.textValue()) : Optional.empty();
   }
 
   private static Decoded invalidChannel(final JsonNode root, final Optional<String> echo) {
-    final JsonNode node = root.get("channel");
+    final JsonNode node = root.get(Field.CHANNEL);
     return invalid(echo, node == null || node.isNull() ? "missing channel"
         : node.isTextual() ? "unknown channel" : "channel must be a string");
   }

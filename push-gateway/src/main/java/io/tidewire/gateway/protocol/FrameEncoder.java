@@ -2,6 +2,8 @@ package io.tidewire.gateway.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.tidewire.protocol.Field;
+import io.tidewire.protocol.ServerOp;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -23,8 +25,8 @@ public final class FrameEncoder {
   /** {@code {"op":"pong","ref":…}}. */
   public static String pong(final String ref) {
     return write(g -> {
-      g.writeStringField("op", "pong");
-      g.writeStringField("ref", ref);
+      g.writeStringField(Field.OP, ServerOp.PONG.wire());
+      g.writeStringField(Field.REF, ref);
     });
   }
 
@@ -35,11 +37,11 @@ public final class FrameEncoder {
   public static String subscribed(final String ref, final String channel, final boolean recovered,
       final Cursor cursor) {
     return write(g -> {
-      g.writeStringField("op", "subscribed");
-      g.writeStringField("ref", ref);
-      g.writeStringField("channel", channel);
-      g.writeBooleanField("recovered", recovered);
-      g.writeStringField("cursor", CursorCodec.encode(cursor));
+      g.writeStringField(Field.OP, ServerOp.SUBSCRIBED.wire());
+      g.writeStringField(Field.REF, ref);
+      g.writeStringField(Field.CHANNEL, channel);
+      g.writeBooleanField(Field.RECOVERED, recovered);
+      g.writeStringField(Field.CURSOR, CursorCodec.encode(cursor));
     });
   }
 
@@ -51,10 +53,10 @@ public final class FrameEncoder {
   public static String snapshot(final String channel, final Cursor cursor,
       final GenericContainer data) {
     return write(g -> {
-      g.writeStringField("op", "snapshot");
-      g.writeStringField("channel", channel);
-      g.writeStringField("cursor", CursorCodec.encode(cursor));
-      g.writeFieldName("data");
+      g.writeStringField(Field.OP, ServerOp.SNAPSHOT.wire());
+      g.writeStringField(Field.CHANNEL, channel);
+      g.writeStringField(Field.CURSOR, CursorCodec.encode(cursor));
+      g.writeFieldName(Field.DATA);
       AvroJson.write(g, data, data.getSchema());
     });
   }
@@ -62,30 +64,30 @@ public final class FrameEncoder {
   /** {@code {"op":"unsubscribed","ref":…,"channel":…}}. */
   public static String unsubscribed(final String ref, final String channel) {
     return write(g -> {
-      g.writeStringField("op", "unsubscribed");
-      g.writeStringField("ref", ref);
-      g.writeStringField("channel", channel);
+      g.writeStringField(Field.OP, ServerOp.UNSUBSCRIBED.wire());
+      g.writeStringField(Field.REF, ref);
+      g.writeStringField(Field.CHANNEL, channel);
     });
   }
 
   /** {@code {"op":"authenticated","ref":…,"exp":<epoch seconds>}}: the token was replaced. */
   public static String authenticated(final String ref, final Instant expiresAt) {
     return write(g -> {
-      g.writeStringField("op", "authenticated");
-      g.writeStringField("ref", ref);
-      g.writeNumberField("exp", expiresAt.getEpochSecond());
+      g.writeStringField(Field.OP, ServerOp.AUTHENTICATED.wire());
+      g.writeStringField(Field.REF, ref);
+      g.writeNumberField(Field.EXP, expiresAt.getEpochSecond());
     });
   }
 
   /** {@code {"op":"error","ref":…,"code":…,"message":…}}; {@code ref} omitted when unknown. */
   public static String error(final ProtocolError error) {
     return write(g -> {
-      g.writeStringField("op", "error");
+      g.writeStringField(Field.OP, ServerOp.ERROR.wire());
       if (error.ref().isPresent()) {
-        g.writeStringField("ref", error.ref().get());
+        g.writeStringField(Field.REF, error.ref().get());
       }
-      g.writeStringField("code", error.code().wire());
-      g.writeStringField("message", error.message());
+      g.writeStringField(Field.CODE, error.code().wire());
+      g.writeStringField(Field.MESSAGE, error.message());
     });
   }
 
@@ -96,13 +98,13 @@ public final class FrameEncoder {
   public static String event(final String channel, final String id, final String type,
       final Cursor cursor, final long ts, final GenericContainer data) {
     return write(g -> {
-      g.writeStringField("op", "event");
-      g.writeStringField("channel", channel);
-      g.writeStringField("id", id);
-      g.writeStringField("type", type);
-      g.writeStringField("cursor", CursorCodec.encode(cursor));
-      g.writeNumberField("ts", ts);
-      g.writeFieldName("data");
+      g.writeStringField(Field.OP, ServerOp.EVENT.wire());
+      g.writeStringField(Field.CHANNEL, channel);
+      g.writeStringField(Field.ID, id);
+      g.writeStringField(Field.TYPE, type);
+      g.writeStringField(Field.CURSOR, CursorCodec.encode(cursor));
+      g.writeNumberField(Field.TS, ts);
+      g.writeFieldName(Field.DATA);
       AvroJson.write(g, data, data.getSchema());
     });
   }

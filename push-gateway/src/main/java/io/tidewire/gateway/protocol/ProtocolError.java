@@ -1,6 +1,6 @@
 package io.tidewire.gateway.protocol;
 
-import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.util.Objects;
 import java.util.Optional;
 

@@ -2,11 +2,11 @@ package io.tidewire.gateway.replay;
 
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.protocol.Cursor;
-import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.gateway.recovery.ResumePlan;
 import io.tidewire.gateway.session.EncodedEvent;
 import io.tidewire.gateway.session.Subscription;
 import io.tidewire.gateway.tail.EventCodec;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,10 @@
 package io.tidewire.gateway.server;
 
 import io.tidewire.gateway.auth.Principal;
-import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.gateway.session.ClientSession;
 import io.tidewire.gateway.session.SessionContext;
+import io.tidewire.protocol.Protocol;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class RealtimeEndpoint extends Endpoint {
 
   /** The endpoint's path. */
-  public static final String PATH = "/v1/realtime";
+  public static final String PATH = Protocol.PATH;
 
   static final String PRINCIPAL = "io.tidewire.gateway.principal";
   static final String CONNECTION = "io.tidewire.gateway.connection";

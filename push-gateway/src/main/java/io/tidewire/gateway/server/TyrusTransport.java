@@ -1,8 +1,8 @@
 package io.tidewire.gateway.server;
 
-import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.gateway.session.OutboundFrame;
 import io.tidewire.gateway.session.Transport;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;

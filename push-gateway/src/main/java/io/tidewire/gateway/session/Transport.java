@@ -1,6 +1,6 @@
 package io.tidewire.gateway.session;
 
-import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import java.util.Optional;
 import java.util.function.Consumer;
 

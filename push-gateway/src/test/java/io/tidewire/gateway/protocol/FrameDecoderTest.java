@@ -2,7 +2,7 @@ package io.tidewire.gateway.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.Uuid;

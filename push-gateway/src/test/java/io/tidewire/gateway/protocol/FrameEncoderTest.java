@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.gateway.testing.Events;
+import io.tidewire.protocol.ProtocolCodes;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.schemas.avro.ActiveJob;
 import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.schemas.avro.UserState;

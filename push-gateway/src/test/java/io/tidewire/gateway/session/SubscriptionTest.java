@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.protocol.Cursor;
-import io.tidewire.gateway.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.gateway.protocol.TypeFilter;
 import io.tidewire.gateway.recovery.ResumePlan;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.tidewire.gateway.testing;
 
-import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.gateway.session.Transport;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
