@@ -15,26 +15,41 @@ export class Backoff {
   constructor(baseMs, capMs, random = Math.random) {
     if (!(baseMs > 0)) throw new RangeError(`backoff base must be positive, was ${baseMs}`);
     if (!(capMs >= baseMs)) throw new RangeError(`backoff cap ${capMs} is below base ${baseMs}`);
+    /** @private */
     this.baseMs = baseMs;
+    /** @private */
     this.capMs = capMs;
+    /** @private */
     this.random = random;
+    /** how many delays this retry sequence has drawn */
     this.attempt = 0;
   }
 
-  /** `min(cap, base * 2^attempt)`. */
+  /**
+   * `min(cap, base * 2^attempt)`.
+   * @param {number} attempt
+   * @returns {number}
+   */
   ceiling(attempt) {
     if (!(attempt >= 0)) throw new RangeError(`attempt must not be negative, was ${attempt}`);
     // 2^1024 is Infinity in doubles; min() handles it.
     return Math.min(this.capMs, this.baseMs * Math.pow(2, attempt));
   }
 
-  /** A random delay in `[0, ceiling(attempt)]`, whole milliseconds. */
+  /**
+   * A random delay in `[0, ceiling(attempt)]`, whole milliseconds.
+   * @param {number} attempt
+   * @returns {number}
+   */
   delay(attempt) {
     const ceiling = Math.floor(this.ceiling(attempt));
     return Math.floor(this.random() * (ceiling + 1));
   }
 
-  /** The delay for the current attempt; the next call is for the following attempt. */
+  /**
+   * The delay for the current attempt; the next call is for the following attempt.
+   * @returns {number}
+   */
   next() {
     const d = this.delay(this.attempt);
     this.attempt++;

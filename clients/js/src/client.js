@@ -1,48 +1,20 @@
 import { Backoff } from './backoff.js';
-import { Advice, adviceForClose, adviceForError } from './codes.js';
-import { Connection } from './connection.js';
+import { ConnectionState } from './connection-state.js';
 import { CrossTab } from './cross-tab.js';
 import { CursorBook } from './cursors.js';
 import { Delivery } from './delivery.js';
 import { Emitter } from './emitter.js';
-import {
-  defaultBroadcast, defaultNetwork, defaultNow, defaultStorage, defaultTimers, defaultWebSocket,
-} from './environment.js';
-import { readClaims, refreshAt } from './token.js';
+import { settingsOf } from './settings.js';
+import { Supervisor } from './supervisor.js';
 
-/** The client's connection states. */
-export const ConnectionState = Object.freeze({
-  /** Created, `connect()` not called yet (never reported to listeners). */
-  IDLE: 'idle',
-  /** Opening the first connection (or retrying it). */
-  CONNECTING: 'connecting',
-  /** Open, and every held channel confirmed by the gateway. */
-  CONNECTED: 'connected',
-  /** Was connected; the connection was lost and the client is getting it back (with backoff). */
-  RECONNECTING: 'reconnecting',
-  /** No connection on purpose: the host is offline, or the app called `disconnect()`. */
-  OFFLINE: 'offline',
-  /** Closed for good (`close()`, or a terminal close/error code). */
-  CLOSED: 'closed',
-});
+/**
+ * @import {
+ *   ChannelName, ClientErrorKind, ClientEvents, ClientOptions, ClientStats, ConnectionStateName,
+ * } from '../types/index.js'
+ */
 
-const DEFAULTS = Object.freeze({
-  channels: ['user'],
-  backoff: { baseMs: 500, capMs: 30_000 },
-  stableAfterMs: 10_000,
-  connectTimeoutMs: 10_000,
-  pingIntervalMs: 20_000,
-  pongTimeoutMs: 10_000,
-  closeTimeoutMs: 2_000,
-  dedupCapacity: 10_000,
-  refreshFraction: 0.8,
-  minRefreshDelayMs: 1_000,
-  crossTabTypes: ['credits.updated'],
-  crossTabName: 'tidewire',
-  storageKey: 'tidewire.cursors',
-});
-
-const noop = () => {};
+/** @typedef {{count: number, types?: string[]}} Hold a held channel: how many holders, which types */
+/** @typedef {(kind: ClientErrorKind, message: string, extra?: object) => void} Report tells the `error` listeners */
 
 /**
  * A Tidewire client that stays subscribed: reconnects with exponential backoff and full jitter,
@@ -55,80 +27,95 @@ const noop = () => {};
  * Listeners run synchronously, in frame order; a throwing listener is reported as an `error`
  * (`listener_failed`) and its event still counts as handled. Nothing touches the network before
  * `connect()`.
+ *
+ * The public API and the parts' wiring; the lifecycle is the {@link Supervisor}'s, one socket's
+ * protocol the `Connection`'s, what reaches the application the {@link Delivery}'s.
  */
 export class TidewireClient {
-  /** @param {import('../types/index.js').ClientOptions} options */
+  /** @param {ClientOptions} options */
   constructor(options) {
-    if (!options || typeof options !== 'object') throw new TypeError('options are required');
-    this.url = normalizeUrl(options.url);
-    if (typeof options.token !== 'string' && typeof options.token !== 'function') {
-      throw new TypeError('token must be a string or a function returning one (or a promise of one)');
-    }
-    this.tokenSource = options.token;
-    const o = { ...DEFAULTS, ...options, backoff: { ...DEFAULTS.backoff, ...(options.backoff || {}) } };
-    this.settings = o;
-    this.WebSocketImpl = options.WebSocket || defaultWebSocket();
-    this.timers = options.timers || defaultTimers;
-    this.now = options.now || defaultNow;
-    this.network = options.network === undefined ? defaultNetwork() : options.network;
-    const storage = options.storage !== undefined ? options.storage
-      : (options.persistCursors ? defaultStorage() : null);
-    const broadcast = options.crossTab === false ? null
-      : (options.broadcast !== undefined ? options.broadcast : defaultBroadcast());
-    this.crossTab = broadcast ? new CrossTab(broadcast, o.crossTabName, o.crossTabTypes,
-      (error) => this.reportError('broadcast_failed', `cross-tab sharing failed: ${error}`, { cause: error })) : undefined;
-    this.backoff = new Backoff(o.backoff.baseMs, o.backoff.capMs, options.random || Math.random);
+    const settings = settingsOf(options);
+    const { host } = settings;
+    /** @private */
+    this.settings = settings;
+    const crossTab = host.broadcast ? new CrossTab(host.broadcast, settings.crossTabName, settings.crossTabTypes,
+      (error) => this.report('broadcast_failed', `cross-tab sharing failed: ${error}`, { cause: error })) : undefined;
+    /** @private */
+    this.crossTab = crossTab;
+    const backoff = new Backoff(settings.backoff.baseMs, settings.backoff.capMs, host.random);
+    /** @private */
     this.emitter = new Emitter((name, error) => {
-      if (name !== 'error') this.reportError('listener_failed', `a ${name} listener threw: ${error}`, { cause: error });
+      if (name !== 'error') this.report('listener_failed', `a ${name} listener threw: ${error}`, { cause: error });
     });
+    /** @private */
     this.cursorBook = new CursorBook({
-      initial: options.cursors || {},
-      storage,
-      keyPrefix: o.storageKey,
-      onStorageError: (error) => this.reportError('storage_failed', `cursor storage failed: ${error}`, { cause: error }),
+      initial: settings.cursors || {},
+      storage: host.storage,
+      keyPrefix: settings.storageKey,
+      onStorageError: (error) => this.report('storage_failed', `cursor storage failed: ${error}`, { cause: error }),
     });
+    /** @private */
     this.delivery = new Delivery({
-      capacity: o.dedupCapacity, cursors: this.cursorBook, now: this.now,
-      emit: (event) => this.emitter.emit('event', event),
+      capacity: settings.dedupCapacity, cursors: this.cursorBook, emitter: this.emitter, now: host.now,
+      share: (event) => {
+        if (crossTab) crossTab.share(this.supervisor.userId, event);
+      },
     });
-    /** channel name → {count, types} */
+    /** @private @type {Map<string, Hold>} channel name → holders */
     this.holds = new Map();
-    for (const channel of o.channels) {
+    for (const channel of settings.channels) {
       const spec = typeof channel === 'string' ? { name: channel } : channel;
       if (!spec || typeof spec.name !== 'string' || !spec.name) throw new TypeError('a channel needs a name');
       this.holds.set(spec.name, { count: 1, types: spec.types });
     }
-    this._state = ConnectionState.IDLE;
-    this.offlineReason = undefined;
-    this.current = undefined;
-    this.generation = 0;
-    this.refCounter = 0;
-    this.retryTimer = undefined;
-    this.stableTimer = undefined;
-    this.refreshTimer = undefined;
-    this.refreshDueAt = undefined;
-    this.renewedAtOnce = false;
-    this.everConnected = false;
-    this.userId = undefined;
-    this.waiters = [];
-    this.closing = undefined;
-    this.detachNetwork = noop;
-    this.counters = { attempts: 0, connects: 0, reconnects: 0, snapshots: 0, connectedSince: undefined };
+    /** @private */
+    this.supervisor = new Supervisor({
+      settings, backoff, cursors: this.cursorBook, holds: this.holds, delivery: this.delivery,
+      emitter: this.emitter,
+      report: (kind, message, extra) => this.report(kind, message, extra),
+      onStarted: () => this.openCrossTab(),
+      onStopped: () => {
+        if (crossTab) crossTab.close();
+      },
+    });
   }
 
-  /** The current state, one of {@link ConnectionState}. */
+  /**
+   * The endpoint (an http(s) URL turned into ws(s)).
+   * @returns {string}
+   */
+  get url() {
+    return this.settings.url;
+  }
+
+  /**
+   * The current state, one of {@link ConnectionState}.
+   * @returns {ConnectionStateName}
+   */
   get state() {
-    return this._state;
+    return this.supervisor.state;
   }
 
   /** Whether the client is connected with every held channel confirmed. */
   get isConnected() {
-    return this._state === ConnectionState.CONNECTED;
+    return this.supervisor.state === ConnectionState.CONNECTED;
+  }
+
+  /**
+   * The token's `sub`, once a token was obtained.
+   * @returns {string | undefined}
+   */
+  get userId() {
+    return this.supervisor.userId;
   }
 
   /**
    * Listens to `event` (each event once, `(event) => …`), `state` (`(state) => …`), `snapshot`,
    * `subscribed` or `error`. Returns a function that removes the listener.
+   * @template {keyof ClientEvents} K
+   * @param {K} name
+   * @param {(value: ClientEvents[K]) => void} listener
+   * @returns {() => void}
    */
   on(name, listener) {
     return this.emitter.on(name, listener);
@@ -137,17 +124,10 @@ export class TidewireClient {
   /**
    * Starts (or, after `disconnect()`, resumes) connecting. Resolves when connected; rejects if the
    * client closes first. While the gateway is unreachable it does not settle: bound the wait.
+   * @returns {Promise<void>}
    */
   connect() {
-    if (this._state === ConnectionState.CLOSED) return Promise.reject(new Error('the client is closed'));
-    const promise = this.whenConnected();
-    if (this._state === ConnectionState.IDLE) {
-      this.attachHost();
-      this.startConnecting();
-    } else if (this._state === ConnectionState.OFFLINE && this.offlineReason === 'manual') {
-      this.startConnecting();
-    }
-    return promise;
+    return this.supervisor.connect();
   }
 
   /**
@@ -155,30 +135,26 @@ export class TidewireClient {
    * de-duplication and cross-tab sharing are kept: a later `connect()` catches up on what was missed.
    */
   disconnect() {
-    if (this._state === ConnectionState.CLOSED || this._state === ConnectionState.IDLE) return;
-    this.goOffline('manual');
+    this.supervisor.disconnect();
   }
 
-  /** Drops the current connection (if any) and connects again at once, with a fresh token. */
+  /**
+   * Drops the current connection (if any) and connects again at once, with a fresh token.
+   * @returns {Promise<void>}
+   */
   reconnect() {
-    if (this._state === ConnectionState.CLOSED) return Promise.reject(new Error('the client is closed'));
-    if (this._state === ConnectionState.IDLE) return this.connect();
-    const promise = this.whenConnected();
-    this.invalidate();
-    const conn = this.current;
-    this.current = undefined;
-    if (conn) conn.close();
-    this.startConnecting();
-    return promise;
+    return this.supervisor.reconnect();
   }
 
   /**
    * Closes for good (e.g. on logout): a normal close (1000), no reconnect, every timer and host
    * listener released. With `forgetCursors`, the stored cursors of the user are deleted too.
    * Resolves when the gateway answered the close (or after `closeTimeoutMs`).
+   * @param {{forgetCursors?: boolean}} [options]
+   * @returns {Promise<void>}
    */
   close({ forgetCursors = false } = {}) {
-    const closed = this.stop('closed by the application');
+    const closed = this.supervisor.stop('closed by the application');
     if (forgetCursors) this.cursorBook.clear();
     return closed;
   }
@@ -188,7 +164,9 @@ export class TidewireClient {
    * across reconnects until every holder released it. Returns the release function (idempotent).
    * A channel released by its last holder is unsubscribed and its cursor forgotten: holding it
    * again starts live.
-   * @param {string} name 'user' | 'feed'
+   * @param {ChannelName} name 'user' | 'feed'
+   * @param {{types?: string[]}} [options]
+   * @returns {() => void}
    */
   subscribe(name, { types } = {}) {
     if (typeof name !== 'string' || !name) throw new TypeError('a channel needs a name');
@@ -197,8 +175,7 @@ export class TidewireClient {
       hold.count++;
     } else {
       this.holds.set(name, { count: 1, types });
-      const conn = this.current;
-      if (conn) conn.subscribe(name, { types, cursor: this.cursorBook.get(name) });
+      this.supervisor.subscribe(name, types);
     }
     let released = false;
     return () => {
@@ -208,388 +185,70 @@ export class TidewireClient {
     };
   }
 
-  /** The cursor `channel` would resume from now, or undefined. */
+  /**
+   * The cursor `channel` would resume from now, or undefined.
+   * @param {ChannelName} channel
+   * @returns {string | undefined}
+   */
   cursor(channel) {
     return this.cursorBook.get(channel);
   }
 
-  /** Every channel's cursor. */
+  /**
+   * Every channel's cursor.
+   * @returns {Record<string, string>}
+   */
   cursors() {
     return this.cursorBook.all();
   }
 
-  /** The channels held now. */
+  /**
+   * The channels held now.
+   * @returns {string[]}
+   */
   channels() {
     return [...this.holds.keys()];
   }
 
-  /** Counters for monitoring. */
+  /**
+   * Counters for monitoring.
+   * @returns {ClientStats}
+   */
   stats() {
+    const { counters } = this.supervisor;
+    const delivery = this.delivery;
     return {
-      state: this._state,
-      offlineReason: this.offlineReason,
-      userId: this.userId,
+      state: this.supervisor.state,
+      offlineReason: this.supervisor.offlineReason,
+      userId: this.supervisor.userId,
       cursors: this.cursorBook.all(),
-      ...this.counters,
-      eventsDelivered: this.delivery.delivered,
-      duplicatesDropped: this.delivery.duplicates,
-      peerEvents: this.delivery.fromPeers,
-      lastEventAt: this.delivery.lastEventAt,
+      attempts: counters.attempts,
+      connects: counters.connects,
+      reconnects: counters.reconnects,
+      snapshots: delivery.snapshots,
+      connectedSince: counters.connectedSince,
+      eventsDelivered: delivery.delivered,
+      duplicatesDropped: delivery.duplicates,
+      peerEvents: delivery.fromPeers,
+      lastEventAt: delivery.lastEventAt,
     };
   }
 
-  // ---- states ----
-
-  whenConnected() {
-    if (this._state === ConnectionState.CONNECTED) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  setState(next) {
-    if (this._state === next) return;
-    this._state = next;
-    if (next === ConnectionState.CONNECTED) {
-      const waiters = this.waiters.splice(0);
-      for (const w of waiters) w.resolve();
-    } else if (next === ConnectionState.CLOSED) {
-      const waiters = this.waiters.splice(0);
-      for (const w of waiters) w.reject(new Error('the client closed before connecting'));
-    }
-    this.emitter.emit('state', next);
-  }
-
-  startConnecting() {
-    this.backoff.reset();
-    this.renewedAtOnce = false;
-    if (this.network && !this.network.isOnline()) {
-      this.goOffline('network');
-      return;
-    }
-    this.offlineReason = undefined;
-    this.setState(this.everConnected ? ConnectionState.RECONNECTING : ConnectionState.CONNECTING);
-    this.attempt();
-  }
-
-  /** No connection until the network is back ('network') or the app connects again ('manual'). */
-  goOffline(reason) {
-    this.invalidate();
-    const conn = this.current;
-    this.current = undefined;
-    if (conn && reason === 'manual') conn.close(); // a normal close the gateway sees
-    else if (conn) conn.abort(); // the network is gone: no close handshake to wait for
-    this.offlineReason = reason;
-    this.setState(ConnectionState.OFFLINE);
-  }
-
-  /** Makes every timer and in-flight attempt of the previous plan void. */
-  invalidate() {
-    this.generation++;
-    this.timers.clearTimeout(this.retryTimer);
-    this.timers.clearTimeout(this.stableTimer);
-    this.timers.clearTimeout(this.refreshTimer);
-    this.retryTimer = this.stableTimer = this.refreshTimer = undefined;
-    this.refreshDueAt = undefined;
-    this.counters.connectedSince = undefined;
-  }
-
-  stop(why) {
-    if (this._state === ConnectionState.CLOSED) return this.closing || Promise.resolve();
-    this.invalidate();
-    const conn = this.current;
-    this.current = undefined;
-    this.closing = conn ? conn.close() : Promise.resolve();
-    this.detachNetwork();
-    this.detachNetwork = noop;
-    if (this.crossTab) this.crossTab.close();
-    this.offlineReason = undefined;
-    this.stopReason = why;
-    this.setState(ConnectionState.CLOSED);
-    return this.closing;
-  }
-
-  // ---- connection attempts ----
-
-  async attempt() {
-    this.retryTimer = undefined;
-    const generation = ++this.generation;
-    this.counters.attempts++;
-    let token;
-    try {
-      token = await this.fetchToken();
-    } catch (error) {
-      if (generation !== this.generation) return;
-      this.reportError('token_failed', `the token provider failed: ${error && error.message || error}`, { cause: error });
-      this.retry(Advice.RETRY);
-      return;
-    }
-    if (generation !== this.generation) return;
-    const claims = readClaims(token);
-    await this.cursorBook.useUser(claims.sub);
-    if (generation !== this.generation) return;
-    this.userId = claims.sub;
-    const conn = new Connection({
-      id: generation,
-      url: withToken(this.url, token),
-      token,
-      claims,
-      obtainedAt: this.now(),
-      WebSocket: this.WebSocketImpl,
-      timers: this.timers,
-      now: this.now,
-      owner: this,
-      nextRef: () => String(++this.refCounter),
-      connectTimeoutMs: this.settings.connectTimeoutMs,
-      pingIntervalMs: this.settings.pingIntervalMs,
-      pongTimeoutMs: this.settings.pongTimeoutMs,
-      closeTimeoutMs: this.settings.closeTimeoutMs,
-    });
-    this.current = conn;
-    const channels = new Map();
-    for (const [name, hold] of this.holds) channels.set(name, { types: hold.types, cursor: this.cursorBook.get(name) });
-    conn.open(channels);
-  }
-
-  /** Asks the token source, bounded by the connect timeout. */
-  fetchToken() {
-    return new Promise((resolve, reject) => {
-      const timer = this.timers.setTimeout(
-        () => reject(new Error(`no token within ${this.settings.connectTimeoutMs} ms`)), this.settings.connectTimeoutMs);
-      Promise.resolve()
-        .then(() => (typeof this.tokenSource === 'function' ? this.tokenSource() : this.tokenSource))
-        .then((value) => {
-          if (typeof value !== 'string' || value.trim() === '') throw new Error('the token provider returned no token');
-          return value;
-        })
-        .then(resolve, reject)
-        .finally(() => this.timers.clearTimeout(timer));
+  /**
+   * Receives the events of this user that other tabs share, for the channels held.
+   * @private
+   */
+  openCrossTab() {
+    if (!this.crossTab) return;
+    this.crossTab.open(() => this.supervisor.userId, (event) => {
+      if (this.supervisor.state !== ConnectionState.CLOSED && this.holds.has(event.channel)) this.delivery.peer(event);
     });
   }
 
-  /** Either closes for good or waits out the backoff (none for a first token renewal) and retries. */
-  proceed(advice, why) {
-    if (this._state === ConnectionState.CLOSED) return;
-    if (advice === Advice.TERMINAL) {
-      this.stop(why);
-      return;
-    }
-    if (this._state === ConnectionState.CONNECTED) this.setState(ConnectionState.RECONNECTING);
-    this.retry(advice);
-  }
-
-  retry(advice) {
-    let delay;
-    if (advice === Advice.RENEW_TOKEN && !this.renewedAtOnce) {
-      this.renewedAtOnce = true;
-      delay = 0;
-    } else {
-      delay = this.backoff.next();
-    }
-    const generation = this.generation;
-    this.timers.clearTimeout(this.retryTimer);
-    this.retryTimer = this.timers.setTimeout(() => {
-      if (generation === this.generation) this.attempt();
-    }, delay);
-  }
-
-  // ---- Connection owner callbacks ----
-
-  isCurrent(conn) {
-    return this.current === conn && this._state !== ConnectionState.CLOSED;
-  }
-
-  ready(conn) {
-    if (!this.isCurrent(conn)) return;
-    this.renewedAtOnce = false;
-    this.counters.connects++;
-    if (this.everConnected) this.counters.reconnects++;
-    this.everConnected = true;
-    this.counters.connectedSince = this.now();
-    this.timers.clearTimeout(this.stableTimer);
-    this.stableTimer = this.timers.setTimeout(() => {
-      if (this.isCurrent(conn)) this.backoff.reset();
-    }, this.settings.stableAfterMs);
-    this.scheduleRefresh(conn);
-    this.setState(ConnectionState.CONNECTED);
-  }
-
-  openFailed(conn, why) {
-    if (!this.isCurrent(conn)) return;
-    this.current = undefined;
-    this.reportError('connect_failed', `cannot connect to ${this.url}: ${why}`);
-    // A browser cannot see the HTTP status of a refused upgrade; an expired token is the one
-    // refusal it can predict, and a fresh token cures it at once.
-    const expired = conn.claims.expMs !== undefined && conn.claims.expMs <= this.now();
-    this.proceed(expired ? Advice.RENEW_TOKEN : Advice.RETRY, why);
-  }
-
-  lost(conn, code, reason) {
-    if (!this.isCurrent(conn)) return;
-    this.dropCurrent();
-    this.reportError('disconnected', `connection closed with ${code}${reason ? ` (${reason})` : ''}`, { closeCode: code });
-    this.proceed(adviceForClose(code), `close code ${code} ${reason}`);
-  }
-
-  subscribeRefused(conn, channel, code, message, hadCursor) {
-    if (!this.isCurrent(conn)) return;
-    this.reportError('subscribe_refused', `subscribe to ${channel} refused: ${code} ${message}`, { code, channel });
-    if (code === 'bad_request' && hadCursor) {
-      // A stored cursor the gateway cannot read (an older format, a damaged storage): a browser
-      // would stay closed for good with it. Forget it and subscribe live; `subscribed` then says
-      // recovered:false, so the app knows to reload its state.
-      this.cursorBook.forget(channel);
-      const hold = this.holds.get(channel);
-      if (hold) conn.subscribe(channel, { types: hold.types });
-      return;
-    }
-    const advice = adviceForError(code);
-    if (advice !== Advice.TERMINAL) {
-      conn.abort();
-      this.dropCurrent();
-    }
-    this.proceed(advice, `subscribe to ${channel} refused: ${code} ${message}`);
-  }
-
-  subscribed(conn, frame) {
-    if (!this.isCurrent(conn)) return;
-    this.cursorBook.subscribed(frame.channel, frame.recovered === true, frame.cursor);
-    this.emitter.emit('subscribed', { channel: frame.channel, recovered: frame.recovered === true, cursor: frame.cursor });
-  }
-
-  snapshot(conn, frame) {
-    if (!this.isCurrent(conn)) return;
-    const channel = typeof frame.channel === 'string' ? frame.channel : 'user';
-    this.counters.snapshots++;
-    this.emitter.emit('snapshot', { channel, cursor: frame.cursor, data: frame.data ?? {} });
-    this.cursorBook.snapshotHandled(channel, frame.cursor);
-  }
-
-  event(conn, frame) {
-    if (!this.isCurrent(conn)) return;
-    const event = {
-      channel: frame.channel, id: frame.id, type: frame.type, cursor: frame.cursor,
-      ts: typeof frame.ts === 'number' ? frame.ts : undefined, data: frame.data ?? {},
-    };
-    if (this.delivery.socket(event) && this.crossTab) this.crossTab.share(this.userId, event);
-  }
-
-  serverError(conn, frame) {
-    if (!this.isCurrent(conn)) return;
-    this.reportError('server_error', `${frame.code}: ${frame.message ?? ''}`, { code: frame.code });
-  }
-
-  badFrame(conn, why) {
-    if (!this.isCurrent(conn)) return;
-    this.reportError('bad_frame', why);
-  }
-
-  tick(conn) {
-    if (this.isCurrent(conn)) this.maybeRefresh();
-  }
-
-  refreshed(conn) {
-    if (!this.isCurrent(conn)) return;
-    conn.refreshing = false;
-    this.scheduleRefresh(conn);
-  }
-
-  refreshRefused(conn, code, message) {
-    if (!this.isCurrent(conn)) return;
-    conn.refreshing = false;
-    this.reportError('refresh_refused', `token refresh refused: ${code} ${message}`, { code });
-    if (adviceForError(code) !== Advice.TERMINAL) this.refreshLater(conn);
-  }
-
-  dropCurrent() {
-    this.current = undefined;
-    this.timers.clearTimeout(this.stableTimer);
-    this.timers.clearTimeout(this.refreshTimer);
-    this.stableTimer = this.refreshTimer = undefined;
-    this.refreshDueAt = undefined;
-    this.counters.connectedSince = undefined;
-  }
-
-  // ---- token refresh ----
-
-  scheduleRefresh(conn) {
-    this.timers.clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
-    this.refreshDueAt = undefined;
-    const at = refreshAt(conn.claims, conn.obtainedAt, this.settings.refreshFraction);
-    if (at !== undefined) this.refreshIn(conn, at - this.now());
-  }
-
-  refreshIn(conn, delay) {
-    const wait = Math.max(delay, this.settings.minRefreshDelayMs);
-    this.refreshDueAt = this.now() + wait;
-    this.timers.clearTimeout(this.refreshTimer);
-    // The timer may fire late in a background tab; the heartbeat tick and wake() also check the
-    // (wall-clock) due time.
-    this.refreshTimer = this.timers.setTimeout(() => this.maybeRefresh(), wait);
-  }
-
-  /** If the current token's refresh is due, fetch a fresh one and send it with `auth`. */
-  maybeRefresh() {
-    const conn = this.current;
-    if (!conn || !conn.ready || conn.refreshing || this.refreshDueAt === undefined) return;
-    if (this.now() < this.refreshDueAt) return;
-    conn.refreshing = true;
-    this.refreshDueAt = undefined;
-    this.fetchToken().then((token) => {
-      if (!this.isCurrent(conn)) return;
-      if (token === conn.token) {
-        conn.refreshing = false;
-        this.refreshLater(conn);
-      } else if (!conn.refresh(token, readClaims(token), this.now())) {
-        conn.refreshing = false;
-      }
-    }, (error) => {
-      if (!this.isCurrent(conn)) return;
-      conn.refreshing = false;
-      this.reportError('token_failed', `the token provider failed on refresh: ${error && error.message || error}`, { cause: error });
-      this.refreshLater(conn);
-    });
-  }
-
-  /** Tries again halfway to the current token's expiry, if that is still ahead. */
-  refreshLater(conn) {
-    if (conn.claims.expMs === undefined) return;
-    const left = conn.claims.expMs - this.now();
-    if (left > 0) this.refreshIn(conn, left / 2);
-  }
-
-  // ---- host: network, wake-ups, other tabs ----
-
-  attachHost() {
-    if (this.network) {
-      this.detachNetwork = this.network.subscribe((signal) => this.onNetwork(signal)) || noop;
-    }
-    if (this.crossTab) {
-      this.crossTab.open(() => this.userId, (event) => {
-        if (this._state !== ConnectionState.CLOSED && this.holds.has(event.channel)) this.delivery.peer(event);
-      });
-    }
-  }
-
-  onNetwork(signal) {
-    const state = this._state;
-    if (state === ConnectionState.CLOSED || state === ConnectionState.IDLE) return;
-    if (signal === 'offline') {
-      if (state !== ConnectionState.OFFLINE) this.goOffline('network');
-    } else if (signal === 'online') {
-      if (state === ConnectionState.OFFLINE && this.offlineReason === 'network') this.startConnecting();
-      else if (this.current) this.current.wake(); // a network change without 'offline' may have killed the socket
-    } else if (signal === 'wake') {
-      if (this.current) {
-        this.current.wake();
-        this.maybeRefresh();
-      } else if (this.retryTimer !== undefined) {
-        // the backoff timer may be throttled while hidden: try now
-        this.timers.clearTimeout(this.retryTimer);
-        this.attempt();
-      }
-    }
-  }
-
+  /**
+   * @private
+   * @param {string} name
+   */
   release(name) {
     const hold = this.holds.get(name);
     if (!hold) return;
@@ -597,22 +256,14 @@ export class TidewireClient {
     if (hold.count > 0) return;
     this.holds.delete(name);
     this.cursorBook.forget(name);
-    if (this.current) this.current.unsubscribe(name);
+    this.supervisor.unsubscribe(name);
   }
 
-  reportError(kind, message, extra = {}) {
+  /**
+   * @private
+   * @type {Report}
+   */
+  report(kind, message, extra = {}) {
     this.emitter.emit('error', { kind, message, ...extra });
   }
-}
-
-function normalizeUrl(url) {
-  if (typeof url !== 'string' || url === '') throw new TypeError('url is required, e.g. wss://host/v1/realtime');
-  if (/^https?:\/\//i.test(url)) return url.replace(/^http/i, 'ws');
-  if (!/^wss?:\/\//i.test(url)) throw new TypeError(`url must start with ws://, wss://, http:// or https://, was ${url}`);
-  return url;
-}
-
-/** The endpoint with the `token` query parameter (browsers cannot set an Authorization header on a WebSocket). */
-export function withToken(url, token) {
-  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 }

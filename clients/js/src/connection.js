@@ -15,7 +15,39 @@
  */
 
 const OPEN = 1;
+const CLOSED = 3;
 export const ABNORMAL_CLOSE = 1006;
+
+/**
+ * @import { Timers } from '../types/index.js'
+ * @import { Claims } from './token.js'
+ */
+
+/**
+ * A frame from the gateway as parsed: `op` checked, every other field as sent (untrusted).
+ * @typedef {{op: string, [field: string]: any}} Frame
+ */
+
+/**
+ * What a connection tells its owner; every call names the connection, so the owner can ignore one
+ * that is no longer its current.
+ * @typedef {object} Owner
+ * @property {(conn: Connection) => void} ready every subscription confirmed
+ * @property {(conn: Connection, why: string) => void} openFailed the connection could not be opened
+ * @property {(conn: Connection, code: number, reason: string) => void} lost the open connection ended
+ * @property {(conn: Connection, channel: string, code: string, message: string, hadCursor: boolean) => void} subscribeRefused
+ *   the gateway refused a subscribe; the connection is still open
+ * @property {(conn: Connection, frame: Frame) => void} subscribed a subscribe confirmed
+ * @property {(conn: Connection, frame: Frame) => void} snapshot
+ * @property {(conn: Connection, frame: Frame) => void} event an event with a string channel, id and type
+ * @property {(conn: Connection, frame: Frame) => void} serverError an `error` frame no request waits for
+ * @property {(conn: Connection, why: string) => void} badFrame
+ * @property {(conn: Connection) => void} tick a heartbeat tick (late in a background tab)
+ * @property {(conn: Connection) => void} refreshed the gateway accepted the token sent by `refresh`
+ * @property {(conn: Connection, code: string, message: string) => void} refreshRefused the gateway refused it
+ */
+
+/** @typedef {{types?: string[], cursor?: string}} ChannelRequest */
 
 export class Connection {
   /**
@@ -23,12 +55,12 @@ export class Connection {
    * @param {number} o.id attempt number, for messages
    * @param {string} o.url endpoint with the token parameter
    * @param {string} o.token
-   * @param {object} o.claims readClaims(token)
+   * @param {Claims} o.claims readClaims(token)
    * @param {number} o.obtainedAt when the token was obtained (wall clock)
-   * @param {Function} o.WebSocket constructor
-   * @param {{setTimeout: Function, clearTimeout: Function}} o.timers
+   * @param {new (url: string) => WebSocket} o.WebSocket constructor
+   * @param {Timers} o.timers
    * @param {() => number} o.now wall clock, ms
-   * @param {object} o.owner callbacks (see client.js)
+   * @param {Owner} o.owner
    * @param {() => string} o.nextRef request refs, unique per client
    * @param {number} o.connectTimeoutMs
    * @param {number} o.pingIntervalMs 0 disables the heartbeat
@@ -36,29 +68,45 @@ export class Connection {
    * @param {number} o.closeTimeoutMs
    */
   constructor(o) {
-    Object.assign(this, {
-      id: o.id, url: o.url, token: o.token, claims: o.claims, obtainedAt: o.obtainedAt,
-      WebSocketImpl: o.WebSocket, timers: o.timers, now: o.now, owner: o.owner, nextRef: o.nextRef,
-      connectTimeoutMs: o.connectTimeoutMs, pingIntervalMs: o.pingIntervalMs,
-      pongTimeoutMs: o.pongTimeoutMs, closeTimeoutMs: o.closeTimeoutMs,
-    });
+    this.id = o.id;
+    this.url = o.url;
+    this.token = o.token;
+    this.claims = o.claims;
+    this.obtainedAt = o.obtainedAt;
+    this.WebSocketImpl = o.WebSocket;
+    this.timers = o.timers;
+    this.now = o.now;
+    this.owner = o.owner;
+    this.nextRef = o.nextRef;
+    this.connectTimeoutMs = o.connectTimeoutMs;
+    this.pingIntervalMs = o.pingIntervalMs;
+    this.pongTimeoutMs = o.pongTimeoutMs;
+    this.closeTimeoutMs = o.closeTimeoutMs;
+    /** @type {WebSocket | undefined} */
     this.socket = undefined;
     this.opened = false;
     this.ready = false;
     this.over = false;
-    /** ref → {channel, hadCursor} */
+    /** @type {Map<string, ChannelRequest>} held channels to subscribe once open */
+    this.initialChannels = new Map();
+    /** @type {Map<string, {channel: string, hadCursor: boolean}>} ref → subscribe waiting for its reply */
     this.pendingSubscribes = new Map();
+    /** @type {{ref: string, token: string, claims: Claims, obtainedAt: number} | undefined} */
     this.pendingAuth = undefined;
     this.lastInboundAt = o.now();
+    /** @type {number | undefined} */
     this.pingSentAt = undefined;
+    /** @type {unknown} */
     this.connectTimer = undefined;
+    /** @type {unknown} */
     this.tickTimer = undefined;
+    /** @type {unknown} */
     this.pongTimer = undefined;
   }
 
   /**
    * Opens the socket; subscribes `channels` (name → {types?, cursor?}) once open.
-   * @param {Map<string, {types?: string[], cursor?: string}>} channels
+   * @param {Map<string, ChannelRequest>} channels
    */
   open(channels) {
     this.initialChannels = channels;
@@ -66,7 +114,7 @@ export class Connection {
     try {
       socket = new this.WebSocketImpl(this.url);
     } catch (error) {
-      this.finish(() => this.owner.openFailed(this, String(error && error.message || error)));
+      this.finish(() => this.owner.openFailed(this, String(/** @type {any} */ (error)?.message || error)));
       return;
     }
     this.socket = socket;
@@ -77,13 +125,20 @@ export class Connection {
     this.connectTimer = this.timers.setTimeout(() => this.connectTimedOut(), this.connectTimeoutMs);
   }
 
-  /** Subscribes `channel` on the open connection (a channel held after the connection opened). */
+  /**
+   * Subscribes `channel` on the open connection (a channel held after the connection opened).
+   * @param {string} channel
+   * @param {ChannelRequest} spec
+   */
   subscribe(channel, spec) {
     if (this.over || !this.opened) return; // not open yet: open() subscribes every held channel
     this.sendSubscribe(channel, spec);
   }
 
-  /** Unsubscribes `channel`; a still-pending subscribe of it is forgotten (no reply will come). */
+  /**
+   * Unsubscribes `channel`; a still-pending subscribe of it is forgotten (no reply will come).
+   * @param {string} channel
+   */
   unsubscribe(channel) {
     if (this.over || !this.opened) return;
     for (const [ref, pending] of this.pendingSubscribes) {
@@ -93,7 +148,13 @@ export class Connection {
     this.checkReady();
   }
 
-  /** Sends `auth` with a fresh token; the outcome arrives as owner.refreshed / owner.refreshRefused. */
+  /**
+   * Sends `auth` with a fresh token; the outcome arrives as owner.refreshed / owner.refreshRefused.
+   * @param {string} token
+   * @param {Claims} claims
+   * @param {number} obtainedAt
+   * @returns {boolean} whether it was sent (false once the connection is over)
+   */
   refresh(token, claims, obtainedAt) {
     if (this.over || !this.opened) return false;
     const ref = this.nextRef();
@@ -116,12 +177,14 @@ export class Connection {
   /**
    * Ends the connection from this side with a normal close (1000) without telling the owner.
    * Resolves when the socket closed, or after the close timeout.
+   * @returns {Promise<void>}
    */
   close() {
     const socket = this.socket;
     this.end();
     if (!socket) return Promise.resolve();
-    return new Promise((resolve) => {
+    return new Promise((/** @type {(value?: undefined) => void} */ resolve) => {
+      /** @type {unknown} */
       let timer;
       const done = () => {
         this.timers.clearTimeout(timer);
@@ -135,7 +198,7 @@ export class Connection {
       } catch {
         done();
       }
-      if (socket.readyState === 3) done();
+      if (socket.readyState === CLOSED) done();
     });
   }
 
@@ -165,6 +228,7 @@ export class Connection {
     if (this.pingIntervalMs > 0) this.scheduleTick();
   }
 
+  /** @param {{data: unknown}} message */
   onMessage(message) {
     if (this.over) return;
     this.lastInboundAt = this.now();
@@ -201,7 +265,9 @@ export class Connection {
         if (this.pendingAuth && this.pendingAuth.ref === frame.ref) {
           const { token, claims, obtainedAt } = this.pendingAuth;
           this.pendingAuth = undefined;
-          Object.assign(this, { token, claims, obtainedAt });
+          this.token = token;
+          this.claims = claims;
+          this.obtainedAt = obtainedAt;
           this.owner.refreshed(this);
         }
         break;
@@ -210,6 +276,7 @@ export class Connection {
     }
   }
 
+  /** @param {{code?: number, reason?: string}} event */
   onClose(event) {
     if (this.over) return;
     const code = typeof event.code === 'number' && event.code > 0 ? event.code : ABNORMAL_CLOSE;
@@ -221,6 +288,7 @@ export class Connection {
     }
   }
 
+  /** @param {Frame} frame */
   onSubscribed(frame) {
     const pending = this.pendingSubscribes.get(frame.ref);
     if (!pending) return; // a reply to a subscribe this connection no longer waits for
@@ -229,18 +297,21 @@ export class Connection {
     this.checkReady();
   }
 
+  /** @param {Frame} frame */
   onError(frame) {
-    const ref = typeof frame.ref === 'string' ? frame.ref : undefined;
-    const pending = ref !== undefined ? this.pendingSubscribes.get(ref) : undefined;
-    if (pending) {
-      this.pendingSubscribes.delete(ref);
-      this.owner.subscribeRefused(this, pending.channel, String(frame.code), String(frame.message ?? ''), pending.hadCursor);
-      return;
-    }
-    if (ref !== undefined && this.pendingAuth && this.pendingAuth.ref === ref) {
-      this.pendingAuth = undefined;
-      this.owner.refreshRefused(this, String(frame.code), String(frame.message ?? ''));
-      return;
+    if (typeof frame.ref === 'string') {
+      const ref = frame.ref;
+      const pending = this.pendingSubscribes.get(ref);
+      if (pending) {
+        this.pendingSubscribes.delete(ref);
+        this.owner.subscribeRefused(this, pending.channel, String(frame.code), String(frame.message ?? ''), pending.hadCursor);
+        return;
+      }
+      if (this.pendingAuth && this.pendingAuth.ref === ref) {
+        this.pendingAuth = undefined;
+        this.owner.refreshRefused(this, String(frame.code), String(frame.message ?? ''));
+        return;
+      }
     }
     // slow_consumer / token_expired without a ref: the close that follows decides
     this.owner.serverError(this, frame);
@@ -276,6 +347,7 @@ export class Connection {
     if (!this.over) this.owner.tick(this);
   }
 
+  /** @param {number} now */
   ping(now) {
     this.pingSentAt = now;
     this.send({ op: 'ping', ref: this.nextRef() });
@@ -290,7 +362,7 @@ export class Connection {
   /** Dead if a ping has waited for any frame at least pongTimeoutMs of wall-clock time. */
   checkPong() {
     if (this.over || !this.pingOutstanding()) return;
-    const waited = this.now() - this.pingSentAt;
+    const waited = this.now() - /** @type {number} */ (this.pingSentAt);
     if (waited >= this.pongTimeoutMs) {
       this.abort();
       this.owner.lost(this, ABNORMAL_CLOSE, `no reply to a ping for ${waited} ms`);
@@ -299,8 +371,13 @@ export class Connection {
 
   // ---- helpers ----
 
+  /**
+   * @param {string} channel
+   * @param {ChannelRequest} spec
+   */
   sendSubscribe(channel, spec) {
     const ref = this.nextRef();
+    /** @type {{op: 'subscribe', ref: string, channel: string, cursor?: string, types?: string[]}} */
     const frame = { op: 'subscribe', ref, channel };
     if (spec.cursor) frame.cursor = spec.cursor;
     if (spec.types && spec.types.length > 0) frame.types = spec.types;
@@ -316,6 +393,7 @@ export class Connection {
     }
   }
 
+  /** @param {{op: string, ref: string, [field: string]: unknown}} frame */
   send(frame) {
     const socket = this.socket;
     if (!socket || socket.readyState !== OPEN) return;
@@ -326,6 +404,7 @@ export class Connection {
     }
   }
 
+  /** @param {() => void} report */
   finish(report) {
     if (this.over) return;
     this.end();

@@ -1,3 +1,5 @@
+/** @import { BroadcastLike, TidewireEvent } from '../types/index.js' */
+
 /**
  * Shares selected events (credit updates by default) with the same user's other tabs over a
  * BroadcastChannel, so a tab whose own socket is down or reconnecting still shows them. Only
@@ -6,7 +8,7 @@
  */
 export class CrossTab {
   /**
-   * @param {(name: string) => object} factory opens a BroadcastChannel
+   * @param {(name: string) => BroadcastLike} factory opens a BroadcastChannel
    * @param {string} name channel name
    * @param {string[]} types event types shared
    * @param {(error: unknown) => void} onError
@@ -16,10 +18,15 @@ export class CrossTab {
     this.name = name;
     this.types = types;
     this.onError = onError;
+    /** @type {BroadcastLike | undefined} */
     this.channel = undefined;
   }
 
-  /** Opens the channel; `receive(event)` gets events of `userId()` from other tabs. */
+  /**
+   * Opens the channel; `receive(event)` gets events of `userId()` from other tabs.
+   * @param {() => string | undefined} userId
+   * @param {(event: TidewireEvent) => void} receive
+   */
   open(userId, receive) {
     try {
       this.channel = this.factory(this.name);
@@ -33,7 +40,11 @@ export class CrossTab {
     }
   }
 
-  /** Shares `event` (read from this tab's own connection) if its type is shared. */
+  /**
+   * Shares `event` (read from this tab's own connection) if its type is shared.
+   * @param {string | undefined} userId
+   * @param {TidewireEvent} event
+   */
   share(userId, event) {
     if (!this.channel || userId === undefined || !this.types.includes(event.type)) return;
     try {
@@ -57,6 +68,12 @@ export class CrossTab {
   }
 }
 
+/**
+ * @param {any} message as posted by another tab (untrusted)
+ * @param {string | undefined} userId
+ * @param {string[]} types
+ * @returns {TidewireEvent | undefined}
+ */
 function accepted(message, userId, types) {
   if (!message || message.v !== 1 || userId === undefined || message.sub !== userId) return undefined;
   const e = message.event;

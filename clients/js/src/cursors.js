@@ -1,3 +1,5 @@
+/** @import { CursorStorage } from '../types/index.js' */
+
 /**
  * Per channel, the position to resume from — the same rules as the Java client's `Cursors`:
  *
@@ -17,7 +19,7 @@ export class CursorBook {
   /**
    * @param {object} [options]
    * @param {Record<string,string>} [options.initial] cursors the application passed in
-   * @param {Storage|object|null} [options.storage] where to persist, or null
+   * @param {CursorStorage | null} [options.storage] where to persist, or null
    * @param {string} [options.keyPrefix] storage key prefix; the user id (token `sub`) is appended
    * @param {(error: unknown) => void} [options.onStorageError]
    */
@@ -27,7 +29,9 @@ export class CursorBook {
     this.storage = storage;
     this.keyPrefix = keyPrefix;
     this.onStorageError = onStorageError;
+    /** @type {string | undefined} the storage key of the current user */
     this.key = undefined;
+    /** @type {string | undefined} the user whose cursors are loaded ('' for a token without `sub`) */
     this.loadedFor = undefined;
   }
 
@@ -61,32 +65,55 @@ export class CursorBook {
     }
   }
 
-  /** The cursor to resume `channel` from, or undefined. */
+  /**
+   * The cursor to resume `channel` from, or undefined.
+   * @param {string} channel
+   * @returns {string | undefined}
+   */
   get(channel) {
     return this.byChannel.get(channel);
   }
 
-  /** Every channel's cursor, as a plain object. */
+  /**
+   * Every channel's cursor, as a plain object.
+   * @returns {Record<string, string>}
+   */
   all() {
     return Object.fromEntries(this.byChannel);
   }
 
-  /** An event of `channel` was handled. */
+  /**
+   * An event of `channel` was handled.
+   * @param {string} channel
+   * @param {unknown} cursor the event's, if any
+   */
   eventHandled(channel, cursor) {
     if (typeof cursor === 'string') this.set(channel, cursor);
   }
 
-  /** The gateway confirmed a subscription. */
+  /**
+   * The gateway confirmed a subscription.
+   * @param {string} channel
+   * @param {boolean} recovered
+   * @param {unknown} cursor the reply's
+   */
   subscribed(channel, recovered, cursor) {
     if (!recovered && typeof cursor === 'string') this.set(channel, cursor);
   }
 
-  /** A snapshot of `channel` was handled. */
+  /**
+   * A snapshot of `channel` was handled.
+   * @param {string} channel
+   * @param {unknown} cursor the snapshot's
+   */
   snapshotHandled(channel, cursor) {
     if (typeof cursor === 'string') this.set(channel, cursor);
   }
 
-  /** Forgets `channel`'s cursor (e.g. one the gateway refused as malformed). */
+  /**
+   * Forgets `channel`'s cursor (e.g. one the gateway refused as malformed).
+   * @param {string} channel
+   */
   forget(channel) {
     if (this.byChannel.delete(channel)) this.persist();
   }
@@ -103,6 +130,10 @@ export class CursorBook {
     }
   }
 
+  /**
+   * @param {string} channel
+   * @param {string} cursor
+   */
   set(channel, cursor) {
     if (this.byChannel.get(channel) === cursor) return;
     this.byChannel.set(channel, cursor);

@@ -1,3 +1,5 @@
+/** @import { ClientEvents } from '../types/index.js' */
+
 /**
  * Named listener sets. A listener that throws does not stop the others; `onListenerError` hears
  * about it (except for `error` listeners, so that a throwing error listener cannot loop).
@@ -5,11 +7,18 @@
 export class Emitter {
   /** @param {(name: string, error: unknown) => void} onListenerError */
   constructor(onListenerError = () => {}) {
+    /** @type {Map<string, Set<{listener: (value: any) => void}>>} */
     this.listeners = new Map();
     this.onListenerError = onListenerError;
   }
 
-  /** Adds `listener` for `name`; returns the function that removes it (idempotent). */
+  /**
+   * Adds `listener` for `name`; returns the function that removes it (idempotent).
+   * @template {keyof ClientEvents} K
+   * @param {K} name
+   * @param {(value: ClientEvents[K]) => void} listener
+   * @returns {() => void}
+   */
   on(name, listener) {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
     let set = this.listeners.get(name);
@@ -23,6 +32,12 @@ export class Emitter {
     return () => set.delete(entry);
   }
 
+  /**
+   * Calls every listener of `name` with `value`, in the order they were added.
+   * @template {keyof ClientEvents} K
+   * @param {K} name
+   * @param {ClientEvents[K]} value
+   */
   emit(name, value) {
     const set = this.listeners.get(name);
     if (!set || set.size === 0) return;

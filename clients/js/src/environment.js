@@ -5,15 +5,23 @@
  * localStorage, no window events: those features turn themselves off).
  */
 
-/** Timers and clocks. `now` is wall-clock time: it keeps running while a tab sleeps or the machine suspends. */
+/** @import { BroadcastLike, CursorStorage, NetworkAdapter, NetworkSignal, Timers } from '../types/index.js' */
+
+/**
+ * Timers and clocks. `now` is wall-clock time: it keeps running while a tab sleeps or the machine suspends.
+ * @type {Timers}
+ */
 export const defaultTimers = Object.freeze({
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (id) => globalThis.clearTimeout(id),
+  setTimeout: (/** @type {() => void} */ fn, /** @type {number} */ ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (/** @type {any} */ id) => globalThis.clearTimeout(id),
 });
 
 export const defaultNow = () => Date.now();
 
-/** `localStorage` if this host has a usable one (private modes may throw on access), else null. */
+/**
+ * `localStorage` if this host has a usable one (private modes may throw on access), else null.
+ * @returns {CursorStorage | null}
+ */
 export function defaultStorage() {
   try {
     const storage = globalThis.localStorage;
@@ -32,6 +40,7 @@ export function defaultStorage() {
  *
  * The browser default listens to window `online`/`offline` and document `visibilitychange`;
  * without those (React Native, Node) it reports always-online and never calls back.
+ * @returns {NetworkAdapter}
  */
 export function defaultNetwork() {
   const target = globalThis;
@@ -61,12 +70,16 @@ export function defaultNetwork() {
   };
 }
 
-/** A BroadcastChannel factory if this host has them, else null (no cross-tab sharing). */
+/**
+ * A BroadcastChannel factory if this host has them, else null (no cross-tab sharing).
+ * @returns {((name: string) => BroadcastLike) | null}
+ */
 export function defaultBroadcast() {
   const BC = globalThis.BroadcastChannel;
   return typeof BC === 'function' ? (name) => new BC(name) : null;
 }
 
+/** @returns {new (url: string) => WebSocket} */
 export function defaultWebSocket() {
   return globalThis.WebSocket;
 }

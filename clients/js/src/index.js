@@ -4,7 +4,9 @@
  *   import { TidewireClient, RealtimeStore } from '@tidewire/client';
  *   import { TidewireProvider, useCreditUpdates } from '@tidewire/client/react';
  */
-export { TidewireClient, ConnectionState, withToken } from './client.js';
+export { TidewireClient } from './client.js';
+export { ConnectionState } from './connection-state.js';
+export { withToken } from './settings.js';
 export { RealtimeStore, contentKey } from './store.js';
 export { Backoff } from './backoff.js';
 export { Advice, ERROR_CODES, CLOSE_CODES, adviceForClose, adviceForError } from './codes.js';

@@ -10,13 +10,30 @@
  * one twice, or after a snapshot that already contains it, leaves the same state.
  */
 
-/** `contentType:contentId`, the key of a feed item (as on the feed topic). */
+/**
+ * @import {
+ *   ConnectionStateName, CreditUpdate, FeedUpdate, GenerationJob, Notification, RealtimeState, Snapshot,
+ *   TidewireClient, TidewireEvent, TrainingJob,
+ * } from '../types/index.js'
+ */
+
+/**
+ * `contentType:contentId`, the key of a feed item (as on the feed topic).
+ * @param {string} contentType
+ * @param {string} contentId
+ * @returns {string}
+ */
 export function contentKey(contentType, contentId) {
   return `${contentType}:${contentId}`;
 }
 
+/** @type {RealtimeState['feed']} */
 const EMPTY_FEED = Object.freeze({ updates: Object.freeze([]), latestUpdate: null, counts: Object.freeze({}), removed: Object.freeze({}) });
 
+/**
+ * @param {ConnectionStateName} connection
+ * @returns {RealtimeState}
+ */
 function initialState(connection) {
   return Object.freeze({
     connection,
@@ -34,18 +51,24 @@ const FINISHED = new Set(['completed', 'failed']);
 
 export class RealtimeStore {
   /**
-   * @param {import('./client.js').TidewireClient} client
+   * @param {TidewireClient | null} client read through its public API only
    * @param {object} [options]
    * @param {number} [options.maxFeedUpdates] feed updates kept, newest first (default 50)
    * @param {number} [options.maxNotifications] notifications kept, newest first (default 50)
    * @param {number} [options.maxJobs] jobs kept per kind; the oldest finished ones go first (default 50)
    */
   constructor(client, { maxFeedUpdates = 50, maxNotifications = 50, maxJobs = 50 } = {}) {
+    /** @private */
     this.client = client;
+    /** @private */
     this.limits = { maxFeedUpdates, maxNotifications, maxJobs };
+    /** @private */
     this.state = initialState(client ? client.state : 'idle');
+    /** @private @type {Set<{listener: () => void}>} */
     this.listeners = new Set();
+    /** @private */
     this.attachments = 0;
+    /** @private @type {(() => void) | undefined} */
     this.detachClient = undefined;
     this.subscribe = this.subscribe.bind(this);
     this.getState = this.getState.bind(this);
@@ -54,6 +77,7 @@ export class RealtimeStore {
   /**
    * Starts listening to the client (reference-counted: every attach needs its detach). Returns the
    * detach function. The state is kept while detached.
+   * @returns {() => void}
    */
   attach() {
     if (this.attachments++ === 0 && this.client) {
@@ -76,22 +100,31 @@ export class RealtimeStore {
     };
   }
 
+  /** @returns {RealtimeState} */
   getState() {
     return this.state;
   }
 
-  /** Calls `listener()` after every change; returns the unsubscribe function. */
+  /**
+   * Calls `listener()` after every change; returns the unsubscribe function.
+   * @param {() => void} listener
+   * @returns {() => void}
+   */
   subscribe(listener) {
     const entry = { listener };
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);
   }
 
-  /** Sets the balance the app loaded itself (the gateway sends changes, not the starting balance). */
+  /**
+   * Sets the balance the app loaded itself (the gateway sends changes, not the starting balance).
+   * @param {number} balance
+   */
   setBalance(balance) {
     if (typeof balance === 'number' && balance !== this.state.balance) this.update({ balance });
   }
 
+  /** @param {string} id */
   markNotificationRead(id) {
     let changed = false;
     const notifications = this.state.notifications.map((n) => {
@@ -119,8 +152,12 @@ export class RealtimeStore {
     }
   }
 
-  /** Folds one event (as the client delivers it) into the state. */
+  /**
+   * Folds one event (as the client delivers it) into the state.
+   * @param {TidewireEvent} event
+   */
   applyEvent(event) {
+    /** @type {any} as sent: the fields folded are checked one by one */
     const data = event.data || {};
     switch (event.type) {
       case 'generation.progress':
@@ -162,13 +199,19 @@ export class RealtimeStore {
     }
   }
 
-  /** Replaces balance and active jobs with a snapshot's (sent when the gateway could not resume). */
+  /**
+   * Replaces balance and active jobs with a snapshot's (sent when the gateway could not resume).
+   * @param {Snapshot} snapshot
+   */
   applySnapshot(snapshot) {
     if (!snapshot || snapshot.channel !== 'user') return;
     const data = snapshot.data || {};
+    /** @type {Partial<RealtimeState>} */
     const changes = {};
     if (typeof data.balance === 'number') changes.balance = data.balance;
+    /** @type {Record<string, GenerationJob>} */
     const generation = {};
+    /** @type {Record<string, TrainingJob>} */
     const training = {};
     for (const job of Array.isArray(data.activeJobs) ? data.activeJobs : []) {
       if (!job || typeof job.jobId !== 'string') continue;
@@ -193,11 +236,17 @@ export class RealtimeStore {
 
   // ---- internals ----
 
+  /**
+   * @private
+   * @param {TidewireEvent} event of a feed.* type
+   * @param {any} data the event's, as sent
+   */
   applyFeed(event, data) {
     if (typeof data.contentType !== 'string' || typeof data.contentId !== 'string') return;
     const key = contentKey(data.contentType, data.contentId);
     const feed = this.state.feed;
-    const update = Object.freeze({ id: event.id, type: event.type, ts: event.ts, key, data: Object.freeze({ ...data }) });
+    const update = /** @type {FeedUpdate} */ ( // event.type is a feed.* type: the caller switched on it
+      Object.freeze({ id: event.id, type: event.type, ts: event.ts, key, data: Object.freeze({ ...data }) }));
     let counts = feed.counts;
     let removed = feed.removed;
     if (event.type === 'feed.counts') {
@@ -212,6 +261,13 @@ export class RealtimeStore {
     this.update({ feed: Object.freeze({ updates, latestUpdate: update, counts, removed }) });
   }
 
+  /**
+   * @private
+   * @template {GenerationJob | TrainingJob} J
+   * @param {Readonly<Record<string, J>>} jobs
+   * @param {J} job
+   * @returns {Readonly<Record<string, J>>}
+   */
   putJob(jobs, job) {
     const next = { ...jobs, [job.jobId]: Object.freeze(job) };
     const ids = Object.keys(next);
@@ -223,6 +279,10 @@ export class RealtimeStore {
     return Object.freeze(next);
   }
 
+  /**
+   * @private
+   * @param {Partial<RealtimeState>} changes
+   */
   update(changes) {
     this.state = Object.freeze({ ...this.state, ...changes });
     for (const entry of [...this.listeners]) {
@@ -235,7 +295,14 @@ export class RealtimeStore {
   }
 }
 
+/**
+ * @template {GenerationJob | TrainingJob} J
+ * @param {Readonly<Record<string, J>>} current
+ * @param {Record<string, J>} active
+ * @returns {Readonly<Record<string, J>>}
+ */
 function mergeSnapshotJobs(current, active) {
+  /** @type {Record<string, J>} */
   const next = {};
   for (const [id, job] of Object.entries(current)) {
     if (FINISHED.has(job.status)) next[id] = job;

@@ -186,7 +186,7 @@ export interface CursorStorage {
 export interface BroadcastLike {
   postMessage(message: unknown): void;
   close(): void;
-  onmessage: ((event: { data: unknown }) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
 }
 
 export type TokenSource = string | (() => string | Promise<string>);
@@ -266,6 +266,8 @@ export interface ClientEvents {
 
 export declare class TidewireClient {
   constructor(options: ClientOptions);
+  /** The endpoint (an http(s) URL turned into ws(s)). */
+  readonly url: string;
   readonly state: ConnectionStateName;
   readonly isConnected: boolean;
   /** The token's `sub`, once a token was obtained. */

@@ -14,9 +14,25 @@ import {
 import { TidewireClient } from '../client.js';
 import { RealtimeStore, contentKey } from '../store.js';
 
-const TidewireContext = createContext(null);
+/**
+ * @import { ReactNode } from 'react'
+ * @import {
+ *   ConnectionStateName, GenerationJob, RealtimeState, TidewireClient as Client, RealtimeStore as Store, TidewireEvent, TokenSource,
+ *   TrainingJob,
+ * } from '../../types/index.js'
+ * @import { TidewireProviderProps } from '../../types/react.js'
+ */
+
+/**
+ * What the hooks share; they use the client's and the store's public API only.
+ * @typedef {{client: Client | null, store: Store | null}} Tidewire
+ */
+
+const TidewireContext = createContext(/** @type {Tidewire | null} */ (null));
 const noop = () => {};
 const noSubscription = () => noop;
+/** @type {() => ConnectionStateName} */
+const idle = () => 'idle';
 
 /**
  * Provides a client (and the store folded from its events) to the hooks below.
@@ -24,9 +40,11 @@ const noSubscription = () => noop;
  * Either pass a `client` you own (create it at login, `client.close()` at logout), or `url` +
  * `token` (a string, or a function returning a token or a promise of one) and the provider creates,
  * connects and closes its own client. `connect` (default true) connects on mount.
+ * @param {TidewireProviderProps} props
+ * @returns {ReactNode}
  */
 export function TidewireProvider({ client, url, token, options, storeOptions, connect = true, children }) {
-  const [owned, setOwned] = useState(null);
+  const [owned, setOwned] = useState(/** @type {Client | null} */ (null));
   const tokenRef = useRef(token);
   tokenRef.current = token;
   const tokenKey = typeof token === 'string' ? token : null;
@@ -36,7 +54,10 @@ export function TidewireProvider({ client, url, token, options, storeOptions, co
     const created = new TidewireClient({
       ...options,
       url,
-      token: () => (typeof tokenRef.current === 'function' ? tokenRef.current() : tokenRef.current),
+      token: () => {
+        const current = /** @type {TokenSource} */ (tokenRef.current); // props with a url have a token
+        return typeof current === 'function' ? current() : current;
+      },
     });
     setOwned(created);
     return () => {
@@ -53,7 +74,7 @@ export function TidewireProvider({ client, url, token, options, storeOptions, co
   useEffect(() => {
     if (!store) return undefined;
     const detach = store.attach();
-    if (connect) active.connect().catch(noop);
+    if (connect && active) active.connect().catch(noop);
     return detach;
   }, [store, active, connect]);
 
@@ -61,7 +82,10 @@ export function TidewireProvider({ client, url, token, options, storeOptions, co
   return createElement(TidewireContext.Provider, { value }, children);
 }
 
-/** The provider's `{ client, store }` (both null until an owned client exists). */
+/**
+ * The provider's `{ client, store }` (both null until an owned client exists).
+ * @returns {Tidewire}
+ */
 export function useTidewire() {
   const value = useContext(TidewireContext);
   if (value === null) throw new Error('Tidewire hooks need a <TidewireProvider> above them');
@@ -71,8 +95,10 @@ export function useTidewire() {
 /** Connection status: `{ isConnected, state, reconnect, disconnect, connect, client }`. */
 export function useRealtime() {
   const { client } = useTidewire();
-  const subscribe = useCallback((onChange) => (client ? client.on('state', onChange) : noop), [client]);
-  const state = useSyncExternalStore(subscribe, () => (client ? client.state : 'idle'), () => 'idle');
+  const subscribe = useCallback((/** @type {() => void} */ onChange) => (client ? client.on('state', onChange) : noop), [client]);
+  /** @type {() => ConnectionStateName} */
+  const getState = () => (client ? client.state : 'idle');
+  const state = useSyncExternalStore(subscribe, getState, idle);
   const reconnect = useCallback(() => (client ? client.reconnect().catch(noop) : Promise.resolve()), [client]);
   const disconnect = useCallback(() => (client ? client.disconnect() : undefined), [client]);
   const connect = useCallback(() => (client ? client.connect().catch(noop) : Promise.resolve()), [client]);
@@ -84,16 +110,18 @@ export function useRealtime() {
  * `generation.progress` data (`{ jobId, kind, status, progress, error?, resultUrl?, updatedAt }`)
  * or null, and `isLoading` is true while a job id is given and nothing is known about it yet.
  */
+/** @param {string | null | undefined} jobId */
 export function useGenerationProgress(jobId) {
-  return useJob('generationJobs', jobId);
+  return useJob(selectGenerationJobs, jobId);
 }
 
 /**
  * The latest state of a training job: `{ progress, isLoading }`, `progress` being the last
  * `training.progress` data (`{ jobId, status, step, totalSteps, progress, error?, modelId?, updatedAt }`).
  */
+/** @param {string | null | undefined} jobId */
 export function useTrainingProgress(jobId) {
-  return useJob('trainingJobs', jobId);
+  return useJob(selectTrainingJobs, jobId);
 }
 
 /**
@@ -101,6 +129,7 @@ export function useTrainingProgress(jobId) {
  * `credits.updated`, a snapshot, or another tab), else `initialBalance`, else null: the gateway sends
  * changes, so pass the balance your app loaded. `latestUpdate` is `{ id, ts, balance, delta,
  * transactionId?, reason?, fromOtherTab? }` or null.
+ * @param {number | null} [initialBalance]
  */
 export function useCreditUpdates(initialBalance) {
   const { client, store } = useTidewire();
@@ -123,12 +152,16 @@ export function useFeedUpdates() {
   return { updates: feed.updates, latestUpdate: feed.latestUpdate, counts: feed.counts, removed: feed.removed, clear };
 }
 
-/** Live like/comment counts of one feed item: `{ likes, comments }`, or null until the first `feed.counts`. */
+/**
+ * Live like/comment counts of one feed item: `{ likes, comments }`, or null until the first `feed.counts`.
+ * @param {string} contentType
+ * @param {string} contentId
+ */
 export function useContentCounts(contentType, contentId) {
   const { client, store } = useTidewire();
   useHold(client, 'feed');
   const key = contentKey(contentType, contentId);
-  const select = useCallback((s) => s.feed.counts[key] ?? null, [key]);
+  const select = useCallback((/** @type {RealtimeState} */ s) => s.feed.counts[key] ?? null, [key]);
   return useSelect(store, select, null);
 }
 
@@ -141,7 +174,7 @@ export function useRealtimeNotifications() {
   useHold(client, 'user');
   const notifications = useSelect(store, selectNotifications, EMPTY_LIST);
   const unreadCount = useSelect(store, selectUnread, 0);
-  const markRead = useCallback((id) => store && store.markNotificationRead(id), [store]);
+  const markRead = useCallback((/** @type {string} */ id) => store && store.markNotificationRead(id), [store]);
   const markAllRead = useCallback(() => store && store.markAllNotificationsRead(), [store]);
   const clear = useCallback(() => store && store.clearNotifications(), [store]);
   return { notifications, unreadCount, markRead, markAllRead, clear };
@@ -151,6 +184,9 @@ export function useRealtimeNotifications() {
  * Calls `handler(event)` for every event whose type equals `type` (or ends with `.*` and matches the
  * prefix), while mounted — for event types without a dedicated hook, e.g. `row.orders`. Holds
  * `channel` (default `user`).
+ * @param {string} type
+ * @param {(event: TidewireEvent) => void} handler
+ * @param {{channel?: string}} [options]
  */
 export function useRealtimeEvent(type, handler, { channel = 'user' } = {}) {
   const { client } = useTidewire();
@@ -159,6 +195,7 @@ export function useRealtimeEvent(type, handler, { channel = 'user' } = {}) {
   handlerRef.current = handler;
   useEffect(() => {
     if (!client) return undefined;
+    /** @type {(t: string) => boolean} */
     const matches = type.endsWith('.*') ? (t) => t.startsWith(type.slice(0, -1)) : (t) => t === type;
     return client.on('event', (event) => {
       if (event.channel === channel && matches(event.type)) handlerRef.current(event);
@@ -168,28 +205,56 @@ export function useRealtimeEvent(type, handler, { channel = 'user' } = {}) {
 
 // ---- internals ----
 
+/** @type {RealtimeState['notifications']} */
 const EMPTY_LIST = Object.freeze([]);
-const EMPTY_FEED = Object.freeze({ updates: EMPTY_LIST, latestUpdate: null, counts: Object.freeze({}), removed: Object.freeze({}) });
+/** @type {RealtimeState['feed']} */
+const EMPTY_FEED = Object.freeze({ updates: Object.freeze([]), latestUpdate: null, counts: Object.freeze({}), removed: Object.freeze({}) });
+/** @param {RealtimeState} s */
+const selectGenerationJobs = (s) => s.generationJobs;
+/** @param {RealtimeState} s */
+const selectTrainingJobs = (s) => s.trainingJobs;
+/** @param {RealtimeState} s */
 const selectBalance = (s) => s.balance;
+/** @param {RealtimeState} s */
 const selectLatestCredit = (s) => s.latestCreditUpdate;
+/** @param {RealtimeState} s */
 const selectFeed = (s) => s.feed;
+/** @param {RealtimeState} s */
 const selectNotifications = (s) => s.notifications;
+/** @param {RealtimeState} s */
 const selectUnread = (s) => s.unreadCount;
 
-function useJob(slice, jobId) {
+/**
+ * @template {GenerationJob | TrainingJob} J
+ * @param {(state: RealtimeState) => Readonly<Record<string, J>>} jobs
+ * @param {string | null | undefined} jobId
+ * @returns {{progress: J | null, isLoading: boolean}}
+ */
+function useJob(jobs, jobId) {
   const { client, store } = useTidewire();
   useHold(client, 'user');
-  const select = useCallback((s) => (jobId ? s[slice][jobId] ?? null : null), [slice, jobId]);
+  const select = useCallback((/** @type {RealtimeState} */ s) => (jobId ? jobs(s)[jobId] ?? null : null), [jobs, jobId]);
   const progress = useSelect(store, select, null);
   return { progress, isLoading: Boolean(jobId) && progress === null };
 }
 
-/** Holds `channel` on `client` while mounted. */
+/**
+ * Holds `channel` on `client` while mounted.
+ * @param {Client | null} client
+ * @param {string} channel
+ */
 function useHold(client, channel) {
   useEffect(() => (client ? client.subscribe(channel) : undefined), [client, channel]);
 }
 
-/** `select(store.getState())`, re-rendering when it changes (by reference). */
+/**
+ * `select(store.getState())`, re-rendering when it changes (by reference).
+ * @template T
+ * @param {Store | null} store
+ * @param {(state: RealtimeState) => T} select
+ * @param {T} fallback
+ * @returns {T}
+ */
 function useSelect(store, select, fallback) {
   const subscribe = store ? store.subscribe : noSubscription;
   const get = () => (store ? select(store.getState()) : fallback);
