@@ -58,9 +58,15 @@ export const CLOSE_CODES = Object.freeze({
 });
 // </generated>
 
-/** Advice for an `error` frame's code. Unknown codes (a newer gateway) are retried. */
+/**
+ * Advice for an `error` frame's code. Unknown codes (a newer gateway) are retried.
+ * @param {string} code
+ * @returns {'retry' | 'renew_token' | 'terminal'}
+ */
 export function adviceForError(code) {
-  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code) ? ERROR_CODES[code] : Advice.RETRY;
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code)
+    ? ERROR_CODES[/** @type {keyof typeof ERROR_CODES} */ (code)]
+    : Advice.RETRY;
 }
 
 /**
@@ -68,7 +74,11 @@ export function adviceForError(code) {
  * standard codes that say this client's own frames broke the protocol or a policy, since
  * reconnecting would send the same frames again); retry for any code not listed, such as an
  * application code of a newer gateway.
+ * @param {number} code
+ * @returns {'retry' | 'renew_token' | 'terminal'}
  */
 export function adviceForClose(code) {
-  return Object.prototype.hasOwnProperty.call(CLOSE_CODES, code) ? CLOSE_CODES[code] : Advice.RETRY;
+  return Object.prototype.hasOwnProperty.call(CLOSE_CODES, code)
+    ? CLOSE_CODES[/** @type {keyof typeof CLOSE_CODES} */ (code)]
+    : Advice.RETRY;
 }
