@@ -2,12 +2,14 @@ package io.tidewire.processor;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.tidewire.processor.internals.DeserializationDeadLetters;
 import io.tidewire.schemas.TopicProvisioner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -76,8 +78,9 @@ public final class ProcessorApp implements AutoCloseable {
       }
       started = true;
       provisionTopics();
-      final KafkaStreams kafkaStreams =
-          new KafkaStreams(TopologyFactory.build(config, metrics), StreamsProperties.streams(config));
+      final Properties props = StreamsProperties.streams(config);
+      props.put(DeserializationDeadLetters.METRICS_CONFIG, metrics);
+      final KafkaStreams kafkaStreams = new KafkaStreams(TopologyFactory.build(config, metrics), props);
       kafkaStreams.setStateListener(this::onStateChange);
       kafkaStreams.setUncaughtExceptionHandler(
           new ThreadReplacementPolicy(MAX_THREAD_REPLACEMENTS, REPLACEMENT_WINDOW, System::nanoTime));
