@@ -434,6 +434,6 @@ class UserStateTopologyTest {
     job(null, generation(JOB, ALICE, "active", 40));
     assertThat(states()).isEmpty();
     assertThat(topology.userEvents.readValuesToList()).hasSize(1);
-    assertThat(topology.config.compactedOutputTopics()).isEmpty();
+    assertThat(topology.config.outputTopics()).doesNotContain(Topics.USER_STATE);
   }
 }
