@@ -6,7 +6,9 @@ import io.debezium.engine.format.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.TopicProvisioner;
+import io.tidewire.schemas.Topics;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,7 +19,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -392,11 +393,12 @@ public final class CaptureService implements AutoCloseable {
   }
 
   private void provisionTopics() {
-    final List<String> topics = new ArrayList<>(config.changeTopics());
-    topics.add(config.heartbeatTopic());
+    final List<Topic<byte[], byte[]>> topics = new ArrayList<>();
+    config.changeTopics().forEach(name -> topics.add(Topics.bytes(name)));
+    topics.add(Topics.bytes(config.heartbeatTopic()));
     final Admin admin = Admin.create(CaptureProperties.admin(config));
     try {
-      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.topicReplicationFactor(), Map.of());
+      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.topicReplicationFactor());
     } catch (IllegalStateException e) {
       throw new CaptureException("cannot create the change topics on " + config.kafkaBootstrap() + ": "
           + e.getMessage(), e);

@@ -20,7 +20,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -198,8 +197,7 @@ class SessionLifecycleIT {
       final int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
           .get(30, TimeUnit.SECONDS).get(topic).partitions().size();
       // the processor writes with Kafka's default partitioner on the user id
-      final int partition = Utils.toPositive(Utils.murmur2(user.toString().getBytes(
-          java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+      final int partition = Topics.partitionOf(user.toString(), partitions);
       final TopicPartition tp = new TopicPartition(topic, partition);
       final long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)
           .get(30, TimeUnit.SECONDS).offset();

@@ -44,7 +44,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -247,16 +246,12 @@ public final class Gateway implements AutoCloseable {
   }
 
   private Map<String, TopicDescription> ensureTopics() {
-    final List<String> events = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name());
     final List<String> names = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
         Topics.USER_STATE.name());
     try {
-      TopicProvisioner.ensure(admin, events, config.topicPartitions(),
-          config.topicReplicationFactor(), Map.of());
-      // The stream processor writes it; whoever starts first creates it, compacted.
-      TopicProvisioner.ensure(admin, List.of(Topics.USER_STATE.name()), config.topicPartitions(),
-          config.topicReplicationFactor(),
-          Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+      // The stream processor writes them; whoever starts first creates them, alike.
+      TopicProvisioner.ensure(admin, List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.USER_STATE),
+          config.topicPartitions(), config.topicReplicationFactor());
       return describe(names);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -3,7 +3,6 @@ package io.tidewire.schemas;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates topics that do not exist yet; leaves existing ones untouched. Every part calls it at
- * start for the topics it reads or writes, so the start order of the processes does not matter.
+ * Creates topics that do not exist yet, with the configs of the catalogue; leaves existing ones
+ * untouched. Every part calls it at start for the topics it reads or writes, so the start order of
+ * the processes does not matter.
  */
 public final class TopicProvisioner {
 
@@ -28,22 +28,21 @@ public final class TopicProvisioner {
   private TopicProvisioner() {}
 
   /**
-   * Ensures each named topic exists.
+   * Ensures each topic exists; one that does not is created with its {@link Topic#configs()}.
    *
    * @param admin an open admin client
-   * @param names topic names
+   * @param topics the topics, from {@link Topics}
    * @param partitions partition count for topics that are created
    * @param replicationFactor replication factor for topics that are created
-   * @param configs topic configs for topics that are created (e.g. retention)
    */
-  public static void ensure(final Admin admin, final Collection<String> names, final int partitions,
-      final short replicationFactor, final Map<String, String> configs) {
+  public static void ensure(final Admin admin, final Collection<? extends Topic<?, ?>> topics,
+      final int partitions, final short replicationFactor) {
     try {
       final Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       final List<NewTopic> missing = new ArrayList<>();
-      for (final String name : names) {
-        if (!existing.contains(name)) {
-          missing.add(new NewTopic(name, partitions, replicationFactor).configs(configs));
+      for (final Topic<?, ?> topic : topics) {
+        if (!existing.contains(topic.name())) {
+          missing.add(new NewTopic(topic.name(), partitions, replicationFactor).configs(topic.configs()));
         }
       }
       if (missing.isEmpty()) {
@@ -61,9 +60,9 @@ public final class TopicProvisioner {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics " + names, e);
+      throw new IllegalStateException("interrupted while creating topics " + topics, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot create topics " + names + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot create topics " + topics + ": " + e.getMessage(), e);
     }
   }
 }

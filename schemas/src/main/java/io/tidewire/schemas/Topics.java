@@ -3,9 +3,17 @@ package io.tidewire.schemas;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.schemas.avro.UserState;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
 
-/** The catalogue of Tidewire's topics. Every part names topics through these constants. */
+/**
+ * The catalogue of Tidewire's topics. Every part names topics through these constants, creates
+ * them with their {@link Topic#configs()} ({@link TopicProvisioner}) and finds a key's partition
+ * with {@link #partitionOf}.
+ */
 public final class Topics {
 
   /** Prefix of the change topics written by the capture: {@code cdc.<schema>.<table>}. */
@@ -20,11 +28,13 @@ public final class Topics {
       new Topic<>("realtime.feed-events", Serdes.String(), AvroSerde.of(FeedEvent.class));
 
   /**
-   * Current state per user (balance, unfinished jobs), compacted, keyed by user id: the source
-   * of the snapshot a client gets when its cursor cannot be replayed.
+   * Current state per user (balance, unfinished jobs), keyed by user id: the source of the
+   * snapshot a client gets when its cursor cannot be replayed. Compacted: one record per user,
+   * the latest wins.
    */
   public static final Topic<String, UserState> USER_STATE =
-      new Topic<>("realtime.user-state", Serdes.String(), AvroSerde.of(UserState.class));
+      new Topic<>("realtime.user-state", Serdes.String(), AvroSerde.of(UserState.class),
+          Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
 
   /**
    * Records that could not be processed, byte for byte as they were read, with the reason in
@@ -43,11 +53,34 @@ public final class Topics {
    * @return a topic whose key and value are Debezium's JSON (schemas disabled), as raw bytes
    */
   public static Topic<byte[], byte[]> cdc(final String schema, final String table) {
-    return new Topic<>(cdcName(schema, table), Serdes.ByteArray(), Serdes.ByteArray());
+    return bytes(cdcName(schema, table));
   }
 
   /** The name of {@link #cdc(String, String)}. */
   public static String cdcName(final String schema, final String table) {
     return CDC_PREFIX + "." + schema + "." + table;
+  }
+
+  /**
+   * A topic of raw bytes with the broker's default configs, by name: a change topic named in
+   * configuration, the capture's heartbeat topic.
+   */
+  public static Topic<byte[], byte[]> bytes(final String name) {
+    return new Topic<>(name, Serdes.ByteArray(), Serdes.ByteArray());
+  }
+
+  /**
+   * The partition Kafka's default partitioner gives the record key {@code key} in a topic of
+   * {@code partitions} partitions: murmur2 of its bytes as {@code Serdes.String()} writes them
+   * (UTF-8), made positive, modulo the count. Every keyed topic of the catalogue has String keys,
+   * and none has a custom partitioner.
+   *
+   * @throws IllegalArgumentException if {@code partitions} is less than 1
+   */
+  public static int partitionOf(final String key, final int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("a topic has at least one partition: " + partitions);
+    }
+    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 }

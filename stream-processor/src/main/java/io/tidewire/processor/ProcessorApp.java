@@ -2,14 +2,16 @@ package io.tidewire.processor;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.tidewire.processor.internals.DeserializationDeadLetters;
+import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.TopicProvisioner;
+import io.tidewire.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
@@ -58,8 +60,9 @@ public final class ProcessorApp implements AutoCloseable {
   }
 
   /**
-   * Creates missing topics (the configured {@code cdc.*} inputs, the three event and dead-letter
-   * outputs, and {@code realtime.user-state} compacted unless it is turned off), then starts
+   * Creates missing topics (the configured {@code cdc.*} inputs, the event and dead-letter
+   * outputs, and {@code realtime.user-state} unless it is turned off; each with the configs of
+   * the catalogue, {@link Topics}), then starts
    * Kafka Streams and returns; use {@link #awaitRunning(Duration)} to wait for the first
    * assignment.
    *
@@ -76,8 +79,9 @@ public final class ProcessorApp implements AutoCloseable {
       }
       started = true;
       provisionTopics();
-      final KafkaStreams kafkaStreams =
-          new KafkaStreams(TopologyFactory.build(config, metrics), StreamsProperties.streams(config));
+      final Properties props = StreamsProperties.streams(config);
+      props.put(DeserializationDeadLetters.METRICS_CONFIG, metrics);
+      final KafkaStreams kafkaStreams = new KafkaStreams(TopologyFactory.build(config, metrics), props);
       kafkaStreams.setStateListener(this::onStateChange);
       kafkaStreams.setUncaughtExceptionHandler(
           new ThreadReplacementPolicy(MAX_THREAD_REPLACEMENTS, REPLACEMENT_WINDOW, System::nanoTime));
@@ -153,18 +157,12 @@ public final class ProcessorApp implements AutoCloseable {
   }
 
   private void provisionTopics() {
-    final List<String> topics = new ArrayList<>(config.inputTopics());
+    final List<Topic<?, ?>> topics = new ArrayList<>();
+    config.inputTopics().forEach(name -> topics.add(Topics.bytes(name)));
     topics.addAll(config.outputTopics());
-    final List<String> compacted = config.compactedOutputTopics();
     try (Admin admin = Admin.create(StreamsProperties.admin(config))) {
-      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.replicationFactor(), Map.of());
-      if (!compacted.isEmpty()) {
-        // One record per user, the latest wins; the gateway creates it alike if it starts first.
-        TopicProvisioner.ensure(admin, compacted, config.topicPartitions(), config.replicationFactor(),
-            Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-      }
+      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.replicationFactor());
     } catch (RuntimeException e) {
-      topics.addAll(compacted);
       throw new ProcessorException("cannot provision topics " + topics + ": " + e.getMessage(), e);
     }
   }

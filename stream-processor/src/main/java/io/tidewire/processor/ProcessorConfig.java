@@ -1,6 +1,7 @@
 package io.tidewire.processor;
 
 import io.tidewire.schemas.TopicProvisioner;
+import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.Topics;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -233,17 +234,14 @@ public record ProcessorConfig(
     return List.copyOf(topics);
   }
 
-  /** Topics this process writes that are created with the broker's default settings. */
-  public List<String> outputTopics() {
-    return List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(), Topics.DEAD_LETTER.name());
-  }
-
   /**
-   * Topics this process writes that must be compacted ({@code realtime.user-state} unless
-   * {@link #userState()} is off).
+   * Topics this process writes: the events, the dead letters, and {@code realtime.user-state}
+   * unless {@link #userState()} is off.
    */
-  public List<String> compactedOutputTopics() {
-    return userState ? List.of(Topics.USER_STATE.name()) : List.of();
+  public List<Topic<?, ?>> outputTopics() {
+    return userState
+        ? List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.DEAD_LETTER, Topics.USER_STATE)
+        : List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.DEAD_LETTER);
   }
 
   private static List<String> validate(final String bootstrap, final String appId,

@@ -1,5 +1,6 @@
 package io.tidewire.processor;
 
+import io.tidewire.processor.internals.DeserializationDeadLetters;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -45,6 +46,8 @@ final class StreamsProperties {
     // Kafka 5.0's default; set now so behaviour does not change on upgrade. No effect today (no
     // global stores), but without it every StreamsConfig logs a warning.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    // An internal record that does not deserialize goes to realtime.dlq instead of stopping a thread.
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeserializationDeadLetters.class);
     props.putAll(config.streamsOverrides());
     return props;
   }

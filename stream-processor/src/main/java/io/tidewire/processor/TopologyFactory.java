@@ -7,11 +7,11 @@ import io.tidewire.processor.internals.CreditsInput;
 import io.tidewire.processor.internals.CreditsJoinProcessor;
 import io.tidewire.processor.internals.Deduplicator;
 import io.tidewire.processor.internals.JobStateMapper;
-import io.tidewire.processor.internals.JsonSerde;
+import io.tidewire.processor.internals.InternalSerde;
 import io.tidewire.processor.internals.RowChangeMapper;
 import io.tidewire.processor.internals.Routed;
+import io.tidewire.processor.internals.Routed.Output;
 import io.tidewire.processor.internals.TableRouter;
-import io.tidewire.processor.internals.TableRouter.Output;
 import io.tidewire.processor.internals.UserDataMapper;
 import io.tidewire.processor.internals.UserChange;
 import io.tidewire.processor.internals.UserStateInput;
@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -182,35 +182,39 @@ public final class TopologyFactory {
 
     final BranchedKStream<String, Routed> split = routed.split(Named.as(name + ".to-"));
     if (router.routesTo(Output.USER_EVENTS)) {
-      split.branch((key, value) -> value instanceof Routed.ToUser,
-          Branched.withConsumer(events -> toUserEvents(events, name), "user-events"));
+      branch(split, Output.USER_EVENTS, "user-events", events -> toUserEvents(events, name));
     }
     if (router.routesTo(Output.FEED_EVENTS)) {
-      split.branch((key, value) -> value instanceof Routed.ToFeed,
-          Branched.withConsumer(events -> toFeedEvents(events, name), "feed-events"));
+      branch(split, Output.FEED_EVENTS, "feed-events", events -> toFeedEvents(events, name));
     }
     if (router.routesTo(Output.CREDITS)) {
-      toFeature(split, "credits", Routed.ToCredits.class, Routed.ToCredits::input, CreditsInput.class,
-          name + ".credits-input", name + ".credits-by-user", features.credits, config);
+      toFeature(split, Output.CREDITS, "credits", value -> ((Routed.ToCredits) value).input(),
+          CreditsInput.class, name + ".credits-input", name + ".credits-by-user", features.credits, config);
     }
     if (router.routesTo(Output.CONTENT)) {
-      toFeature(split, "content", Routed.ToContent.class, Routed.ToContent::input, ContentInput.class,
-          name + ".content-input", name + ".by-content", features.content, config);
+      toFeature(split, Output.CONTENT, "content", value -> ((Routed.ToContent) value).input(),
+          ContentInput.class, name + ".content-input", name + ".by-content", features.content, config);
     }
     if (router.routesTo(Output.USER_STATE)) {
-      toFeature(split, "user-state", Routed.ToUserState.class,
-          value -> UserChange.of(value.input(), value.events()), UserChange.class,
-          name + ".user-state-input", name + ".user-state-by-user", features.userState, config);
+      toFeature(split, Output.USER_STATE, "user-state", value -> ((Routed.ToUserState) value).change(),
+          UserChange.class, name + ".user-state-input", name + ".user-state-by-user", features.userState,
+          config);
     }
-    split.branch((key, value) -> value instanceof Routed.DeadLetter, Branched.withConsumer(records -> records
+    branch(split, Output.DEAD_LETTER, "dead-letter", records -> records
         .map((key, value) -> {
           final Routed.DeadLetter dead = (Routed.DeadLetter) value;
-          return KeyValue.pair(dead.key(), dead.value());
+          return KeyValue.pair(dead.originalKey(), dead.value());
         }, Named.as(name + ".dead-letter"))
         .to(Topics.DEAD_LETTER.name(), Produced
             .with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())
-            .withName(name + ".dead-letter-sink")), "dead-letter"));
+            .withName(name + ".dead-letter-sink")));
     split.noDefaultBranch();
+  }
+
+  /** The branch {@code name} of {@code split}: the values that go to {@code output}. */
+  private static void branch(final BranchedKStream<String, Routed> split, final Output output,
+      final String name, final Consumer<KStream<String, Routed>> then) {
+    split.branch((key, value) -> value.output() == output, Branched.withConsumer(then, name));
   }
 
   /**
@@ -218,14 +222,12 @@ public final class TopologyFactory {
    * ({@code node}) and adds them, re-keyed through the repartition topic {@code repartition}, to
    * that feature's inputs.
    */
-  private static <R extends Routed, V> void toFeature(final BranchedKStream<String, Routed> split,
-      final String branch, final Class<R> variant, final Function<R, V> input, final Class<V> type,
-      final String node, final String repartition, final List<KStream<String, V>> feature,
-      final ProcessorConfig config) {
-    split.branch((key, value) -> variant.isInstance(value), Branched.withConsumer(inputs ->
-        feature.add(inputs
-            .mapValues(value -> input.apply(variant.cast(value)), Named.as(node))
-            .repartition(repartitioned(repartition, type, config))), branch));
+  private static <V> void toFeature(final BranchedKStream<String, Routed> split, final Output output,
+      final String branch, final ValueMapper<Routed, V> input, final Class<V> type, final String node,
+      final String repartition, final List<KStream<String, V>> feature, final ProcessorConfig config) {
+    branch(split, output, branch, inputs -> feature.add(inputs
+        .mapValues(input, Named.as(node))
+        .repartition(repartitioned(repartition, type, config))));
   }
 
   /**
@@ -249,22 +251,20 @@ public final class TopologyFactory {
 
   private static UserChange creditsChange(final UserEvent event) {
     final CreditsUpdated credits = (CreditsUpdated) event.getData();
-    return UserChange.of(new UserStateInput.Balance(credits.getBalance(),
+    return new UserChange(new UserStateInput.Balance(credits.getBalance(),
         Optional.ofNullable(event.getSource().getLsn()), event.getTs()), List.of(event));
   }
 
   private static void addContentState(final KStream<String, ContentInput> inputs,
       final ProcessorConfig config, final ProcessorMetrics metrics) {
     final String name = "feed.content-state";
-    inputs
+    final BranchedKStream<String, Routed> split = inputs
         .process(ContentStateProcessor.supplier(config.timings().feedCountsInterval(),
             config.timings().contentWait(), config.timings().contentTick(), metrics), Named.as(name))
-        .split(Named.as(name + ".to-"))
-        .branch((key, value) -> value instanceof Routed.ToUser,
-            Branched.withConsumer(events -> toUserEvents(events, "feed"), "user-events"))
-        .branch((key, value) -> value instanceof Routed.ToFeed,
-            Branched.withConsumer(events -> toFeedEvents(events, "feed"), "feed-events"))
-        .noDefaultBranch();
+        .split(Named.as(name + ".to-"));
+    branch(split, Output.USER_EVENTS, "user-events", events -> toUserEvents(events, "feed"));
+    branch(split, Output.FEED_EVENTS, "feed-events", events -> toFeedEvents(events, "feed"));
+    split.noDefaultBranch();
   }
 
   /**
@@ -274,17 +274,16 @@ public final class TopologyFactory {
   private static void addUserState(final KStream<String, UserChange> inputs,
       final ProcessorMetrics metrics) {
     final String name = "user.fold";
-    inputs
+    final BranchedKStream<String, Routed> split = inputs
         .process(UserStateProcessor.supplier(metrics), Named.as(name))
-        .split(Named.as(name + ".to-"))
-        .branch((key, value) -> value instanceof Routed.ToUser,
-            Branched.withConsumer(events -> toUserEvents(events, "user"), "user-events"))
-        .branch((key, value) -> value instanceof Routed.State, Branched.withConsumer(states -> states
-            .mapValues(value -> ((Routed.State) value).state().orElse(null), Named.as("user.state-value"))
-            .to(Topics.USER_STATE.name(), Produced
-                .with(Topics.USER_STATE.keySerde(), Topics.USER_STATE.valueSerde())
-                .withName("user.state-sink")), "user-state"))
-        .noDefaultBranch();
+        .split(Named.as(name + ".to-"));
+    branch(split, Output.USER_EVENTS, "user-events", events -> toUserEvents(events, "user"));
+    branch(split, Output.STATE, "user-state", states -> states
+        .mapValues(value -> ((Routed.State) value).state().orElse(null), Named.as("user.state-value"))
+        .to(Topics.USER_STATE.name(), Produced
+            .with(Topics.USER_STATE.keySerde(), Topics.USER_STATE.valueSerde())
+            .withName("user.state-sink")));
+    split.noDefaultBranch();
   }
 
   private static void toUserEvents(final KStream<String, Routed> events, final String name) {
@@ -309,7 +308,7 @@ public final class TopologyFactory {
    */
   private static <V> Repartitioned<String, V> repartitioned(final String name, final Class<V> type,
       final ProcessorConfig config) {
-    final Serde<V> values = JsonSerde.of(type);
+    final Serde<V> values = InternalSerde.of(type);
     return Repartitioned.<String, V>as(name)
         .withKeySerde(Serdes.String())
         .withValueSerde(values)

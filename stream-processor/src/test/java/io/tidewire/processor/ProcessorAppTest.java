@@ -3,6 +3,7 @@ package io.tidewire.processor;
 import static io.tidewire.processor.Envelopes.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -107,7 +108,7 @@ class ProcessorAppTest {
   }
 
   @Test
-  void deliversUserEventsAndStatesCommittedAndParksPoisonRecordsWhileRunning() throws Exception {
+  void deliversUserEventsAndStatesCommittedAndParksPoisonAndUnreadableRecordsWhileRunning() throws Exception {
     final String suffix = UUID.randomUUID().toString().substring(0, 8);
     final String schema = "it_" + suffix;
     final String topic = Topics.cdcName(schema, "generation_jobs");
@@ -122,6 +123,9 @@ class ProcessorAppTest {
       assertThat(app.isHealthy()).isTrue();
 
       final byte[] poison = "not json".getBytes(StandardCharsets.UTF_8);
+      final byte[] unreadable = {(byte) 0xD9, (byte) 0xD9, (byte) 0xF7, 0x01};
+      final String userStateRepartition =
+          config.applicationId() + "-" + schema + ".generation_jobs.user-state-by-user-repartition";
       final long sentAt = System.nanoTime();
       send(producer, topic, Envelopes.idKey("j1"), poison);
       send(producer, topic, Envelopes.idKey("j1"), Envelopes.insert(schema + ".generation_jobs",
@@ -136,6 +140,8 @@ class ProcessorAppTest {
         awaitEvents(consumer, user, events, 2);
         LOG.info("First events visible to a read_committed reader {} ms after the first send",
             (System.nanoTime() - sentAt) / 1_000_000);
+        // A record of an internal topic that does not read is parked, and the fold goes on.
+        send(producer, userStateRepartition, user.getBytes(StandardCharsets.UTF_8), unreadable);
         // Steady state: the transaction, the assignment and the reader are all warm now.
         final long updateAt = System.nanoTime();
         send(producer, topic, Envelopes.idKey("j1"), Envelopes.update(schema + ".generation_jobs",
@@ -174,17 +180,20 @@ class ProcessorAppTest {
                readCommitted(Topics.DEAD_LETTER.name(), Topics.DEAD_LETTER.valueSerde().deserializer())) {
         await().atMost(PATIENCE).pollDelay(Duration.ZERO).untilAsserted(() -> {
           for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-            if (topic.equals(header(record, DeadLetterHeaders.SOURCE_TOPIC))) {
+            if (List.of(topic, userStateRepartition).contains(header(record, DeadLetterHeaders.SOURCE_TOPIC))) {
               dead.add(record);
             }
           }
-          assertThat(dead).hasSize(1);
+          assertThat(dead).hasSize(2);
         });
       }
-      assertThat(dead.get(0).value()).isEqualTo(poison);
-      assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).startsWith("not_json:");
+      assertThat(dead).extracting(ConsumerRecord::value).containsExactlyInAnyOrder(poison, unreadable);
+      assertThat(dead).extracting(record -> header(record, DeadLetterHeaders.REASON).split(":")[0])
+          .containsExactlyInAnyOrder("not_json", "unreadable");
       assertThat(app.isHealthy()).isTrue();
-      assertThat(registry.get("tidewire.processor.dead.letters").counter().count()).isEqualTo(1);
+      assertThat(registry.get("tidewire.processor.dead.letters").counters())
+          .extracting(counter -> counter.getId().getTag("failure"), counter -> counter.count())
+          .containsExactlyInAnyOrder(tuple("not_json", 1.0), tuple("unreadable", 1.0));
       assertThat(registry.get("tidewire.processor.events").tag("type", "generation.progress").counter().count())
           .isEqualTo(3);
       assertThat(registry.getMeters()).anySatisfy(m -> assertThat(m.getId().getName()).startsWith("kafka.stream"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.tidewire.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -61,9 +62,9 @@ class ProcessorConfigTest {
     assertThat(config.inputTopics()).containsExactly("cdc.public.generation_jobs", "cdc.public.training_jobs",
         "cdc.public.videos", "cdc.public.images", "cdc.public.users", "cdc.public.credit_transactions",
         "cdc.public.likes", "cdc.public.comments");
-    assertThat(config.outputTopics()).containsExactly("realtime.user-events", "realtime.feed-events", "realtime.dlq");
+    assertThat(config.outputTopics()).containsExactly(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.DEAD_LETTER,
+        Topics.USER_STATE);
     assertThat(config.userState()).isTrue();
-    assertThat(config.compactedOutputTopics()).containsExactly("realtime.user-state");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.tidewire.processor;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tidewire.processor.internals.DeserializationDeadLetters;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.UserEvent;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
@@ -31,8 +33,10 @@ final class TestTopology implements AutoCloseable {
 
   private TestTopology(final ProcessorConfig config) {
     this.config = config;
-    this.driver = new TopologyTestDriver(TopologyFactory.build(config, new ProcessorMetrics(registry)),
-        StreamsProperties.streams(config));
+    final ProcessorMetrics metrics = new ProcessorMetrics(registry);
+    final Properties props = StreamsProperties.streams(config);
+    props.put(DeserializationDeadLetters.METRICS_CONFIG, metrics);
+    this.driver = new TopologyTestDriver(TopologyFactory.build(config, metrics), props);
     userEvents = driver.createOutputTopic(Topics.USER_EVENTS.name(),
         Topics.USER_EVENTS.keySerde().deserializer(), Topics.USER_EVENTS.valueSerde().deserializer());
     feedEvents = driver.createOutputTopic(Topics.FEED_EVENTS.name(),

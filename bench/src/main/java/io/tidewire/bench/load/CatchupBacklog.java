@@ -1,6 +1,5 @@
 package io.tidewire.bench.load;
 
-import io.tidewire.gateway.tail.TopicTail;
 import io.tidewire.processor.internals.EventIds;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.GenerationProgress;
@@ -158,11 +157,11 @@ public final class CatchupBacklog {
 
   /** {@code count} random user ids whose records land in the same partition as {@code user}'s. */
   static List<String> neighbours(final String user, final int partitions, final int count) {
-    final int target = TopicTail.partitionFor(user, partitions);
+    final int target = Topics.partitionOf(user, partitions);
     final List<String> found = new ArrayList<>(count);
     while (found.size() < count) {
       final String candidate = UUID.randomUUID().toString();
-      if (TopicTail.partitionFor(candidate, partitions) == target) {
+      if (Topics.partitionOf(candidate, partitions) == target) {
         found.add(candidate);
       }
     }

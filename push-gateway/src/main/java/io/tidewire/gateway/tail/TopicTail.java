@@ -3,7 +3,7 @@ package io.tidewire.gateway.tail;
 import io.tidewire.gateway.GatewayException;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.session.DispatchSeam;
-import java.nio.charset.StandardCharsets;
+import io.tidewire.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +22,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,11 +108,6 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     this.positions = new AtomicLongArray(partitions);
   }
 
-  /** The partition Kafka's default partitioner puts {@code key} in, for a topic of {@code partitions}. */
-  public static int partitionFor(final String key, final int partitions) {
-    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
-  }
-
   /**
    * Assigns all partitions, moves to their end (or beginning) and starts the thread.
    *
@@ -154,7 +148,7 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   public void atSeam(final Optional<String> routingKey, final Consumer<Cursor> registration) {
     synchronized (seam) {
       registration.accept(routingKey.isPresent()
-          ? positionOf(partitionFor(routingKey.get(), partitions))
+          ? positionOf(Topics.partitionOf(routingKey.get(), partitions))
           : position());
     }
   }

@@ -17,7 +17,6 @@ import io.tidewire.gateway.session.Hub;
 import io.tidewire.gateway.session.SessionContext;
 import io.tidewire.gateway.session.Subscription;
 import io.tidewire.gateway.tail.EventCodec;
-import io.tidewire.gateway.tail.TopicTail;
 import io.tidewire.gateway.testing.Events;
 import io.tidewire.gateway.testing.FakeRecovery;
 import io.tidewire.gateway.testing.FakeTransport;
@@ -44,7 +43,7 @@ class ReplayJobTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Uuid TOPIC = Uuid.randomUuid();
   private static final String TOPIC_NAME = Topics.USER_EVENTS.name();
-  private static final int PARTITION = TopicTail.partitionFor("alice", 3);
+  private static final int PARTITION = Topics.partitionOf("alice", 3);
   private static final Duration STALL = Duration.ofSeconds(5);
 
   private final ScheduledExecutorService timer = TestKit.daemonTimer();

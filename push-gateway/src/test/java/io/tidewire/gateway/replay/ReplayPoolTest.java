@@ -16,7 +16,6 @@ import io.tidewire.gateway.session.Hub;
 import io.tidewire.gateway.session.Recovery;
 import io.tidewire.gateway.session.SessionContext;
 import io.tidewire.gateway.session.Subscription;
-import io.tidewire.gateway.tail.TopicTail;
 import io.tidewire.gateway.testing.Events;
 import io.tidewire.gateway.testing.FakeTransport;
 import io.tidewire.gateway.testing.TestKit;
@@ -42,7 +41,7 @@ class ReplayPoolTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Uuid TOPIC = Uuid.randomUuid();
   private static final String USER = "alice";
-  private static final int PARTITION = TopicTail.partitionFor(USER, 3);
+  private static final int PARTITION = Topics.partitionOf(USER, 3);
   private static final int RECORDS = 200;
 
   private final ScheduledExecutorService timer = TestKit.daemonTimer();

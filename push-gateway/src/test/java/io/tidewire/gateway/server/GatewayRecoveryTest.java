@@ -9,7 +9,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewire.gateway.Gateway;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
-import io.tidewire.gateway.tail.TopicTail;
 import io.tidewire.gateway.testing.Events;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
@@ -214,7 +213,7 @@ class GatewayRecoveryTest {
   void cursorOfAnotherTopicIncarnationGetsRecoveredFalseAndASnapshotBeforeLiveEvents() throws Exception {
     final String user = newUser();
     states.send(new ProducerRecord<>(Topics.USER_STATE.name(), user, state(user, 42))).get();
-    final Cursor stale = Cursor.of(Uuid.randomUuid(), Cursor.scopeOf(user), TopicTail.partitionFor(user, 3), 17);
+    final Cursor stale = Cursor.of(Uuid.randomUuid(), Cursor.scopeOf(user), Topics.partitionOf(user, 3), 17);
 
     try (WsClient client = subscribe(user, "user", CursorCodec.encode(stale))) {
       final JsonNode snapshot = client.awaitFrame(f -> "snapshot".equals(f.path("op").textValue()));
@@ -245,7 +244,7 @@ class GatewayRecoveryTest {
     produce(user, "lost", 0, 5);
     states.send(new ProducerRecord<>(Topics.USER_STATE.name(), user, state(user, 7))).get();
     // retention: everything of the user's partition up to now is deleted
-    final TopicPartition partition = new TopicPartition(Topics.USER_EVENTS.name(), TopicTail.partitionFor(user, 3));
+    final TopicPartition partition = new TopicPartition(Topics.USER_EVENTS.name(), Topics.partitionOf(user, 3));
     final long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
         .get(10, TimeUnit.SECONDS).offset();
     admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(end))).all().get(10, TimeUnit.SECONDS);

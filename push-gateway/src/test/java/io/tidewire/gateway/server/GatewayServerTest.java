@@ -11,7 +11,6 @@ import io.tidewire.gateway.Gateway;
 import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
-import io.tidewire.gateway.tail.TopicTail;
 import io.tidewire.gateway.testing.Events;
 import io.tidewire.gateway.testing.RawWsClient;
 import io.tidewire.gateway.testing.TestKit;
@@ -134,7 +133,7 @@ class GatewayServerTest {
 
       final JsonNode event = client.awaitFrame(f -> "event".equals(f.path("op").textValue()));
       final Cursor cursor = CursorCodec.decode(event.get("cursor").textValue());
-      final int partition = TopicTail.partitionFor(user, 3);
+      final int partition = Topics.partitionOf(user, 3);
       assertThat(written.partition()).isEqualTo(partition);
       assertThat(seam).isEqualTo(Cursor.of(seam.epoch(), Cursor.scopeOf(user), partition,
           seam.offset(partition).orElseThrow()));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tidewire.gateway.protocol.Cursor;
+import io.tidewire.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -124,7 +125,7 @@ class TopicTailTest {
     tail.atSeam(Optional.of("user-42"), userSeam::set);
     tail.atSeam(Optional.empty(), feedSeam::set);
 
-    assertThat(userSeam.get()).isEqualTo(Cursor.of(ID, 0, TopicTail.partitionFor("user-42", 3), 4));
+    assertThat(userSeam.get()).isEqualTo(Cursor.of(ID, 0, Topics.partitionOf("user-42", 3), 4));
     assertThat(feedSeam.get()).isEqualTo(Cursor.of(ID, 0, Map.of(0, 4L, 1, 4L, 2, 4L)));
   }
 
@@ -136,15 +137,6 @@ class TopicTailTest {
     assertThat(tail.position(1)).isEqualTo(3);
     add(0, 3, "oldest");
     await().atMost(Duration.ofSeconds(5)).until(() -> handled.contains("oldest"));
-  }
-
-  @Test
-  void partitionForMatchesKafkasDefaultPartitioner() {
-    for (final String key : List.of("a", "user-1", "0b9f8f1e-aaaa-bbbb-cccc-000000000000", "ü")) {
-      assertThat(TopicTail.partitionFor(key, 3)).isEqualTo(
-          org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
-              key.getBytes(StandardCharsets.UTF_8), 3));
-    }
   }
 
   @Test

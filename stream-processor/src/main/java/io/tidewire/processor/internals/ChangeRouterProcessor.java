@@ -2,12 +2,9 @@ package io.tidewire.processor.internals;
 
 import io.tidewire.processor.ProcessorMetrics;
 import io.tidewire.processor.internals.DecodeException.Kind;
-import io.tidewire.schemas.DeadLetterHeaders;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,19 +19,15 @@ import org.slf4j.LoggerFactory;
  * drops it when it is a redelivery of a change already processed ({@link Deduplicator}), maps it
  * and forwards what comes out. It never throws for a bad record: tombstones are counted and
  * dropped; records that cannot be decoded or mapped are forwarded as {@link Routed.DeadLetter}
- * with the original bytes and headers plus {@link DeadLetterHeaders}.
+ * with the original bytes and headers plus the dead-letter headers ({@link DeadLetters}).
  *
  * <p>Events and feature inputs are forwarded with empty headers (the capture's headers are not
- * part of the event contract), keyed by the owner ({@link Routed.ToUser}, {@link Routed.ToCredits},
- * {@link Routed.ToUserState}) or the content key ({@link Routed.ToFeed}, {@link Routed.ToContent});
+ * part of the event contract), keyed by their {@link Routed#key()}: the owner or the content key;
  * dead letters with a null key, the original key being inside the value.
  *
  * <p>One instance per task, called by one stream thread at a time, as Kafka Streams does.
  */
 public final class ChangeRouterProcessor implements Processor<byte[], byte[], String, Routed> {
-
-  /** Value of the {@link DeadLetterHeaders#STAGE} header. */
-  public static final String STAGE = "stream-processor";
 
   private static final Logger LOG = LoggerFactory.getLogger(ChangeRouterProcessor.class);
 
@@ -94,53 +87,20 @@ public final class ChangeRouterProcessor implements Processor<byte[], byte[], St
     // Forwarding stays outside the try: a failure downstream (a fenced producer, a full buffer)
     // belongs to Kafka Streams, not to the dead-letter topic.
     for (final Routed out : routed) {
-      if (out instanceof Routed.ToUser user) {
-        forward(user.userId(), out, record);
-        metrics.eventEmitted(user.event().getType());
-      } else if (out instanceof Routed.ToFeed feed) {
-        forward(feed.contentKey(), out, record);
-        metrics.eventEmitted(feed.event().getType());
-      } else if (out instanceof Routed.ToCredits credits) {
-        forward(credits.userId(), out, record);
-      } else if (out instanceof Routed.ToContent content) {
-        forward(content.contentKey(), out, record);
-      } else if (out instanceof Routed.ToUserState state) {
-        forward(state.userId(), out, record);
-        state.events().forEach(event -> metrics.eventEmitted(event.getType()));
-      } else {
-        throw new IllegalStateException("the router returned " + out);
-      }
+      forward(out, record.timestamp(), new RecordHeaders());
+      out.eventTypes().forEach(metrics::eventEmitted);
     }
   }
 
-  private void forward(final String key, final Routed out, final Record<byte[], byte[]> record) {
-    context.forward(new Record<>(key, out, record.timestamp(), new RecordHeaders()));
+  private void forward(final Routed out, final long timestamp, final Headers headers) {
+    context.forward(new Record<>(out.key(), out, timestamp, headers));
   }
 
   private void forwardDeadLetter(final Record<byte[], byte[]> record, final DecodeException e) {
     final Optional<RecordMetadata> source = context.recordMetadata();
-    final Headers headers = new RecordHeaders();
-    for (final Header header : record.headers()) {
-      headers.add(header);
-    }
-    put(headers, DeadLetterHeaders.REASON, e.reason());
-    put(headers, DeadLetterHeaders.EXCEPTION, e.exceptionClass());
-    put(headers, DeadLetterHeaders.SOURCE_TOPIC,
-        source.map(RecordMetadata::topic).orElse(router.table().topic()));
-    source.ifPresent(m -> {
-      put(headers, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(m.partition()));
-      put(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(m.offset()));
-    });
-    put(headers, DeadLetterHeaders.STAGE, STAGE);
-    LOG.warn("Dead-lettering a record of {} at {}: {}", table,
-        source.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"), e.reason());
-    context.forward(new Record<String, Routed>(null, new Routed.DeadLetter(record.key(), record.value()),
-        record.timestamp(), headers));
+    LOG.warn("Dead-lettering a record of {} at {}: {}", table, DeadLetters.where(source), e.reason());
+    forward(new Routed.DeadLetter(record.key(), record.value()), record.timestamp(),
+        DeadLetters.headers(record.headers(), e, source, router.table().topic()));
     metrics.deadLettered(table, e.kind().tag());
-  }
-
-  private static void put(final Headers headers, final String name, final String value) {
-    headers.remove(name);
-    headers.add(name, value.getBytes(StandardCharsets.UTF_8));
   }
 }

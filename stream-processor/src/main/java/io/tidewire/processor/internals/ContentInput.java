@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * What the content-state processor reads, keyed by {@code contentType:contentId} on its
- * repartition topics: changes of content rows and of reactions to them. Immutable; JSON on the
- * wire ({@link JsonSerde}).
+ * repartition topics: changes of content rows and of reactions to them. Immutable;
+ * {@link InternalSerde} on the wire.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({

@@ -83,9 +83,9 @@ public final class ContentStateProcessor implements Processor<String, ContentInp
       public Set<StoreBuilder<?>> stores() {
         return Set.of(
             Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONTENT_STORE),
-                Serdes.String(), JsonSerde.of(ContentState.class)),
+                Serdes.String(), InternalSerde.of(ContentState.class)),
             Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TIMERS_STORE),
-                Serdes.String(), JsonSerde.of(ContentTimers.class)));
+                Serdes.String(), InternalSerde.of(ContentTimers.class)));
       }
     };
   }

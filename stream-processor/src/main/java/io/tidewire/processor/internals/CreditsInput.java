@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * What the credits join reads, keyed by user id on its repartition topics: balance changes and
- * credit transaction rows. Immutable; JSON on the wire ({@link JsonSerde}).
+ * credit transaction rows. Immutable; {@link InternalSerde} on the wire.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({

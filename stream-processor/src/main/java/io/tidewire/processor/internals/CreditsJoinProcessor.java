@@ -61,7 +61,7 @@ public final class CreditsJoinProcessor implements Processor<String, CreditsInpu
       @Override
       public Set<StoreBuilder<?>> stores() {
         return Set.of(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE),
-            Serdes.String(), JsonSerde.of(PendingCredits.class)));
+            Serdes.String(), InternalSerde.of(PendingCredits.class)));
       }
     };
   }

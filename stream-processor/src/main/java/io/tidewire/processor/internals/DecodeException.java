@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * A change record cannot be turned into events. The record goes to the dead-letter topic with
+ * A change record cannot be turned into events, or an internal record cannot be read. The record goes to the dead-letter topic with
  * {@link #reason()} and {@link #exceptionClass()} in its headers; the stream goes on.
  */
 public final class DecodeException extends ProcessorException {
@@ -24,6 +24,11 @@ public final class DecodeException extends ProcessorException {
     UNKNOWN_OP,
     /** The owner column of a user-owned table is missing, null or empty. */
     MISSING_OWNER,
+    /**
+     * A record of an internal (repartition) topic does not deserialize: corrupt, or written in a
+     * format this version does not read.
+     */
+    UNREADABLE,
     /** Anything else: a bug, caught so that one record cannot stop the stream. */
     UNEXPECTED;
 

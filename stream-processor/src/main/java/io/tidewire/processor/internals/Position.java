@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * A {@link SourcePosition} as plain data, so that it travels through repartition topics and state
- * stores as JSON. Immutable.
+ * stores ({@link InternalSerde}). Immutable.
  *
  * @param table schema-qualified table
  * @param lsn {@code source.lsn}, when there is one

@@ -8,11 +8,44 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the routing processor (and the stateful features) forward; the topology branches on the
- * variant and sends each to its topic (events, states) or repartition topic (inputs of the
- * stateful features). Immutable.
+ * What the routing processor (and the stateful features) forward, each variant with its record
+ * key and its {@link Output}: the topology branches on the output and sends each to its topic
+ * (events, states, dead letters) or repartition topic (inputs of the stateful features).
+ * Immutable.
  */
 public sealed interface Routed {
+
+  /** Where a routed value goes; each is a branch of the sub-topology that forwards it. */
+  enum Output {
+    /** {@link ToUser}: to {@code realtime.user-events}. */
+    USER_EVENTS,
+    /** {@link ToFeed}: to {@code realtime.feed-events}. */
+    FEED_EVENTS,
+    /** {@link ToCredits}: to the credits join. */
+    CREDITS,
+    /** {@link ToContent}: to the content-state processor. */
+    CONTENT,
+    /** {@link ToUserState}: to the user-state fold. */
+    USER_STATE,
+    /** {@link State}: to {@code realtime.user-state}. */
+    STATE,
+    /** {@link DeadLetter}: to {@code realtime.dlq}. */
+    DEAD_LETTER
+  }
+
+  /**
+   * The key of the record it is forwarded in: the user id or the content key; null for a
+   * {@link DeadLetter}, whose original key (any bytes) travels in the value.
+   */
+  String key();
+
+  /** Where it goes. */
+  Output output();
+
+  /** The types of the events it carries, in order, for the events metric; often none. */
+  default List<String> eventTypes() {
+    return List.of();
+  }
 
   /**
    * An event for one user's stream.
@@ -24,6 +57,21 @@ public sealed interface Routed {
     public ToUser {
       Objects.requireNonNull(userId, "userId");
       Objects.requireNonNull(event, "event");
+    }
+
+    @Override
+    public String key() {
+      return userId;
+    }
+
+    @Override
+    public Output output() {
+      return Output.USER_EVENTS;
+    }
+
+    @Override
+    public List<String> eventTypes() {
+      return List.of(event.getType());
     }
   }
 
@@ -38,6 +86,21 @@ public sealed interface Routed {
       Objects.requireNonNull(contentKey, "contentKey");
       Objects.requireNonNull(event, "event");
     }
+
+    @Override
+    public String key() {
+      return contentKey;
+    }
+
+    @Override
+    public Output output() {
+      return Output.FEED_EVENTS;
+    }
+
+    @Override
+    public List<String> eventTypes() {
+      return List.of(event.getType());
+    }
   }
 
   /**
@@ -51,6 +114,16 @@ public sealed interface Routed {
       Objects.requireNonNull(userId, "userId");
       Objects.requireNonNull(input, "input");
     }
+
+    @Override
+    public String key() {
+      return userId;
+    }
+
+    @Override
+    public Output output() {
+      return Output.CREDITS;
+    }
   }
 
   /**
@@ -63,6 +136,16 @@ public sealed interface Routed {
     public ToContent {
       Objects.requireNonNull(contentKey, "contentKey");
       Objects.requireNonNull(input, "input");
+    }
+
+    @Override
+    public String key() {
+      return contentKey;
+    }
+
+    @Override
+    public Output output() {
+      return Output.CONTENT;
     }
   }
 
@@ -80,6 +163,26 @@ public sealed interface Routed {
       Objects.requireNonNull(input, "input");
       events = List.copyOf(events);
     }
+
+    /** What the fold reads. */
+    public UserChange change() {
+      return new UserChange(input, events);
+    }
+
+    @Override
+    public String key() {
+      return userId;
+    }
+
+    @Override
+    public Output output() {
+      return Output.USER_STATE;
+    }
+
+    @Override
+    public List<String> eventTypes() {
+      return events.stream().map(UserEvent::getType).toList();
+    }
   }
 
   /**
@@ -93,13 +196,34 @@ public sealed interface Routed {
       Objects.requireNonNull(userId, "userId");
       Objects.requireNonNull(state, "state");
     }
+
+    @Override
+    public String key() {
+      return userId;
+    }
+
+    @Override
+    public Output output() {
+      return Output.STATE;
+    }
   }
 
   /**
    * A record that could not be processed, byte for byte as read; the reason travels in headers.
    *
-   * @param key the original key, possibly null
+   * @param originalKey the original key, possibly null
    * @param value the original value
    */
-  record DeadLetter(byte[] key, byte[] value) implements Routed {}
+  record DeadLetter(byte[] originalKey, byte[] value) implements Routed {
+
+    @Override
+    public String key() {
+      return null;
+    }
+
+    @Override
+    public Output output() {
+      return Output.DEAD_LETTER;
+    }
+  }
 }

@@ -6,6 +6,7 @@ import io.tidewire.processor.OwnedTable;
 import io.tidewire.processor.ReactionTable;
 import io.tidewire.processor.TableId;
 import io.tidewire.processor.TransactionTable;
+import io.tidewire.processor.internals.Routed.Output;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -21,20 +22,6 @@ import java.util.Set;
  * A table may have several roles. Thread-safe (stateless).
  */
 public final class TableRouter {
-
-  /** Where a table's mapped changes go; each is a branch of its sub-topology. */
-  public enum Output {
-    /** Events to {@code realtime.user-events}. */
-    USER_EVENTS,
-    /** Events to {@code realtime.feed-events}. */
-    FEED_EVENTS,
-    /** {@link CreditsInput}s to the credits join. */
-    CREDITS,
-    /** {@link ContentInput}s to the content-state processor. */
-    CONTENT,
-    /** {@link UserStateInput}s to the user-state fold. */
-    USER_STATE
-  }
 
   private final TableId table;
   private final List<ChangeMapper> mappers;
@@ -55,7 +42,10 @@ public final class TableRouter {
     return table;
   }
 
-  /** True when changes of this table go to {@code output}. */
+  /**
+   * True when changes of this table go to {@code output} (dead letters aside: every table may
+   * have them).
+   */
   public boolean routesTo(final Output output) {
     return outputs.contains(output);
   }

@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * What the user-state fold reads, keyed by user id on its repartition topics: one change of what
  * a user's state shows, as absolute values (the balance now, the job as it is now), so folding a
- * change twice is harmless. Immutable; JSON on the wire ({@link JsonSerde}).
+ * change twice is harmless. Immutable; {@link InternalSerde} on the wire.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({

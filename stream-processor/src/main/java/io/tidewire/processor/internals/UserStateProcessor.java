@@ -54,7 +54,7 @@ public final class UserStateProcessor implements Processor<String, UserChange, S
       @Override
       public Set<StoreBuilder<?>> stores() {
         return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
-            Serdes.String(), JsonSerde.of(UserStateValue.class)));
+            Serdes.String(), InternalSerde.of(UserStateValue.class)));
       }
     };
   }
@@ -70,7 +70,7 @@ public final class UserStateProcessor implements Processor<String, UserChange, S
     final String user = record.key();
     final UserStateInput input = record.value().state();
     final long ts = input.ts();
-    for (final UserEvent event : record.value().decodeEvents()) {
+    for (final UserEvent event : record.value().events()) {
       context.forward(new Record<>(user, new Routed.ToUser(user, event), event.getTs()));
     }
     if (input instanceof UserStateInput.UserDeleted) {

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The mappers that feed the stateful features, and the JSON their inputs and state travel as. */
+/** The mappers that feed the stateful features. */
 class FeatureInputsTest {
 
   private static final BalanceTable USERS = BalanceTable.parse("public.users:id:credits");
@@ -121,26 +121,5 @@ class FeatureInputsTest {
       assertThat(content.visible()).isFalse();
       assertThat(content.ownerId()).isEqualTo("u1");
     });
-  }
-
-  @Test
-  void inputsAndStateSurviveTheirJson() {
-    final Position position = new Position("public.likes", Optional.of(5L), Optional.empty(), false);
-    final ContentInput.Reaction reaction = new ContentInput.Reaction("video", "v1", "c", 7, position,
-        ReactionTable.Kind.LIKE, "u2", 1, Optional.of("n"), Optional.empty(), Optional.empty());
-    final ContentState state = ContentState.UNKNOWN.withReaction(reaction).withWaiting(reaction);
-    final PendingCredits pending = PendingCredits.EMPTY
-        .onBalance(new CreditsInput.BalanceChange("e", "u1", 5, 5, 1, position), 100).pending();
-
-    assertThat(roundTrip(reaction, ContentInput.class)).isEqualTo(reaction);
-    assertThat(roundTrip(state, ContentState.class)).isEqualTo(state);
-    assertThat(roundTrip(pending, PendingCredits.class)).isEqualTo(pending);
-    assertThat(roundTrip(new ContentTimers(1, ContentTimers.NONE), ContentTimers.class))
-        .isEqualTo(new ContentTimers(1, ContentTimers.NONE));
-  }
-
-  private static <T> T roundTrip(final T value, final Class<T> type) {
-    final JsonSerde<T> serde = JsonSerde.of(type);
-    return serde.deserializer().deserialize("t", serde.serializer().serialize("t", value));
   }
 }

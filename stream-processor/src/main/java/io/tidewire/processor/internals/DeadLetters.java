@@ -1,0 +1,52 @@
+package io.tidewire.processor.internals;
+
+import io.tidewire.schemas.DeadLetterHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/** The headers of a record sent to {@code realtime.dlq}. Thread-safe (stateless). */
+final class DeadLetters {
+
+  /** Value of the {@link DeadLetterHeaders#STAGE} header. */
+  static final String STAGE = "stream-processor";
+
+  private DeadLetters() {}
+
+  /**
+   * The original headers plus {@link DeadLetterHeaders}: the reason, the exception and where the
+   * record was read.
+   *
+   * @param source where the record was read, when known
+   * @param topic the topic it was read from, for when {@code source} is not known
+   */
+  static Headers headers(final Iterable<Header> original, final DecodeException e,
+      final Optional<RecordMetadata> source, final String topic) {
+    final Headers headers = new RecordHeaders();
+    for (final Header header : original) {
+      headers.add(header);
+    }
+    put(headers, DeadLetterHeaders.REASON, e.reason());
+    put(headers, DeadLetterHeaders.EXCEPTION, e.exceptionClass());
+    put(headers, DeadLetterHeaders.SOURCE_TOPIC, source.map(RecordMetadata::topic).orElse(topic));
+    source.ifPresent(m -> {
+      put(headers, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(m.partition()));
+      put(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(m.offset()));
+    });
+    put(headers, DeadLetterHeaders.STAGE, STAGE);
+    return headers;
+  }
+
+  /** {@code topic-partition@offset}, or {@code ?}, for logs. */
+  static String where(final Optional<RecordMetadata> source) {
+    return source.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?");
+  }
+
+  private static void put(final Headers headers, final String name, final String value) {
+    headers.remove(name);
+    headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+  }
+}
