@@ -7,12 +7,14 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 import javax.sql.DataSource;
 
 /**
@@ -117,8 +119,14 @@ public final class JobUpdates {
           return;
         }
         pacer.awaitDue(k);
+        // Every transaction updates its rows in the same order (by job), so concurrent batches
+        // that share jobs (smoke sizes have fewer jobs than a batch) wait but never deadlock.
+        final long first = base + k * batch;
+        final long[] order = LongStream.range(first, first + batch).boxed()
+            .sorted(Comparator.comparingLong(i -> i % jobs.size()))
+            .mapToLong(Long::longValue).toArray();
         for (int b = 0; b < batch; b++) {
-          final long i = base + k * batch + b;
+          final long i = order[b];
           final String job = jobs.get((int) (i % jobs.size()));
           final int progress = (int) ((i / jobs.size()) % 100) + 1;
           times[b] = new long[] {due, 0};
