@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidewire.launcher.DevTokens;
+import io.tidewire.testing.WsClient;
 import java.net.URI;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -136,15 +138,16 @@ class PipelineIT {
         .mint(user.toString(), Duration.ofMinutes(5));
     final String expired = SharedStack.TOKENS.mint(user.toString(), Duration.ofMinutes(-5));
 
-    assertThat(WsClient.upgradeStatus(URI.create(endpoint + "?token=" + forged), null))
+    assertThat(WsClient.upgradeStatus(URI.create(endpoint + "?token=" + forged), Optional.empty()))
         .isEqualTo(401);
-    assertThat(WsClient.upgradeStatus(URI.create(endpoint + "?token=" + expired), null))
+    assertThat(WsClient.upgradeStatus(URI.create(endpoint + "?token=" + expired), Optional.empty()))
         .isEqualTo(401);
-    assertThat(WsClient.upgradeStatus(endpoint, null)).isEqualTo(401);
-    assertThat(WsClient.upgradeStatus(URI.create(endpoint + "?token=garbage"), null))
+    assertThat(WsClient.upgradeStatus(endpoint, Optional.empty())).isEqualTo(401);
+    assertThat(WsClient.upgradeStatus(URI.create(endpoint + "?token=garbage"), Optional.empty()))
         .isEqualTo(401);
-    assertThat(WsClient.upgradeStatus(endpoint, "Bearer " + forged)).isEqualTo(401);
-    assertThat(WsClient.upgradeStatus(endpoint, "Bearer " + token(user))).isEqualTo(101);
+    assertThat(WsClient.upgradeStatus(endpoint, Optional.of("Bearer " + forged))).isEqualTo(401);
+    assertThat(WsClient.upgradeStatus(endpoint, Optional.of("Bearer " + token(user))))
+        .isEqualTo(101);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.tidewire.client.ConnectionState;
 import io.tidewire.client.Snapshot;
 import io.tidewire.client.Subscribed;
 import io.tidewire.client.TidewireClient;
+import io.tidewire.testing.WsClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

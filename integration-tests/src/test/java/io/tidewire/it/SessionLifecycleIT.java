@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.schemas.Topics;
+import io.tidewire.testing.WsClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -7,6 +7,7 @@ import io.tidewire.infra.SharedInfra;
 import io.tidewire.launcher.ChildPart;
 import io.tidewire.launcher.DevTokens;
 import io.tidewire.launcher.TidewireStack;
+import io.tidewire.testing.WsClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;

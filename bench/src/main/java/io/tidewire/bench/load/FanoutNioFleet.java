@@ -1,9 +1,8 @@
 package io.tidewire.bench.load;
 
+import io.tidewire.testing.WsFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,40 +14,36 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * The fan-out scenario's clients: many WebSocket connections on a few NIO selector threads, with
- * a minimal RFC 6455 client (handshake, masked client frames, unfragmented server text frames,
- * ping/pong, close). It exists because the JDK {@code java.net.http.WebSocket} client
- * ({@link WsFleet}) reads every connection on one selector thread at a high cost per frame: at
- * ~50k frames/s that thread saturates a core and the benchmark measures the client, not the
- * gateway. Here each thread owns its connections outright, parses frames in place and hands the
- * handler a reused ASCII view of the payload (no String, no copy per frame).
+ * The fan-out scenario's {@link Fleet}: many WebSocket connections on a few NIO selector threads,
+ * with a minimal RFC 6455 client (handshake, masked client frames, unfragmented server text
+ * frames, ping/pong, close; the frames coded by {@link WsFrame}). It exists because the JDK
+ * {@code java.net.http.WebSocket} client ({@link WsFleet}) reads every connection on one selector
+ * thread at a high cost per frame: at ~50k frames/s that thread saturates a core and the benchmark
+ * measures the client, not the gateway. Here each thread owns its connections outright, parses
+ * frames in place and hands the handler a view of the payload in its read buffer (no copy).
  *
  * <p>Thread-safe to open and close from one thread; the handler runs on the selector threads,
  * concurrently for different connections and in order for one connection.
  */
-public final class FanoutNioFleet implements AutoCloseable {
+public final class FanoutNioFleet implements Fleet {
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final int INITIAL_BUFFER = 4096;
-  private static final String SUBSCRIBED = "\"op\":\"subscribed\"";
+  private static final byte[] CLOSE_NORMAL = WsFrame.close(1000, "").encode();
 
   private final URI endpoint;
-  private final WsFleet.FrameHandler handler;
+  private final FrameHandler handler;
   private final List<Loop> loops = new ArrayList<>();
   private final AtomicLong frames = new AtomicLong();
   private final AtomicInteger closedByServer = new AtomicInteger();
   private final AtomicInteger opened = new AtomicInteger();
-  private final AtomicInteger failed = new AtomicInteger();
   private int next;
 
   /**
@@ -56,7 +51,7 @@ public final class FanoutNioFleet implements AutoCloseable {
    * @param handler receives every text frame after the connection's {@code subscribed} reply
    * @param threads selector threads
    */
-  public FanoutNioFleet(final URI endpoint, final WsFleet.FrameHandler handler, final int threads) {
+  public FanoutNioFleet(final URI endpoint, final FrameHandler handler, final int threads) {
     this.endpoint = endpoint;
     this.handler = handler;
     for (int i = 0; i < threads; i++) {
@@ -66,33 +61,12 @@ public final class FanoutNioFleet implements AutoCloseable {
     }
   }
 
-  /**
-   * Opens one connection per token, at most {@code concurrency} handshakes at a time, each
-   * sending {@code subscribe} once open, and waits until all got their {@code subscribed} reply.
-   *
-   * @throws IllegalStateException if some did not within {@code timeout}
-   */
-  public void open(final List<String> tokens, final String subscribe, final int concurrency,
+  @Override
+  public void open(final List<Subscription> subscriptions, final int concurrency,
       final Duration timeout) throws InterruptedException {
-    final CountDownLatch subscribed = new CountDownLatch(tokens.size());
-    final Semaphore inFlight = new Semaphore(concurrency);
-    final long deadline = System.nanoTime() + timeout.toNanos();
-    final byte[] subscribeFrame = clientFrame(0x1, subscribe.getBytes(StandardCharsets.UTF_8));
-    for (final String token : tokens) {
-      if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        break;
-      }
-      final Loop loop = loops.get(next++ % loops.size());
-      loop.add(new Conn(opened.getAndIncrement(), handshake(token), subscribeFrame, () -> {
-        inFlight.release();
-        subscribed.countDown();
-      }, inFlight::release));
-    }
-    if (!subscribed.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-      throw new IllegalStateException((tokens.size() - subscribed.getCount()) + " of "
-          + tokens.size() + " connections subscribed within " + timeout + "; " + failed.get()
-          + " failed");
-    }
+    Fleets.open(subscriptions, concurrency, timeout, (s, subscribed, failed) ->
+        loops.get(next++ % loops.size()).add(new Conn(opened.getAndIncrement(),
+            handshake(s.token()), WsFrame.text(s.frame()).encode(), subscribed, failed)));
   }
 
   private byte[] handshake(final String token) {
@@ -104,56 +78,23 @@ public final class FanoutNioFleet implements AutoCloseable {
         .getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** A masked client frame (RFC 6455 §5.3) with FIN set. */
-  static byte[] clientFrame(final int opcode, final byte[] payload) {
-    final int n = payload.length;
-    final int header = n < 126 ? 2 : n <= 0xFFFF ? 4 : 10;
-    final byte[] out = new byte[header + 4 + n];
-    out[0] = (byte) (0x80 | opcode);
-    if (n < 126) {
-      out[1] = (byte) (0x80 | n);
-    } else if (n <= 0xFFFF) {
-      out[1] = (byte) (0x80 | 126);
-      out[2] = (byte) (n >>> 8);
-      out[3] = (byte) n;
-    } else {
-      out[1] = (byte) (0x80 | 127);
-      for (int i = 0; i < 8; i++) {
-        out[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
-      }
-    }
-    final byte[] mask = new byte[4];
-    ThreadLocalRandom.current().nextBytes(mask);
-    System.arraycopy(mask, 0, out, header, 4);
-    for (int i = 0; i < n; i++) {
-      out[header + 4 + i] = (byte) (payload[i] ^ mask[i & 3]);
-    }
-    return out;
-  }
-
-  /** Frames handed to the handler so far. */
+  @Override
   public long frames() {
     return frames.get();
   }
 
   /** Connections the server closed (a close frame or end of stream before ours). */
+  @Override
   public int closedByServer() {
     return closedByServer.get();
   }
 
-  /** CPU time used so far by the selector threads: the load generator's cost. */
+  /** The selector threads. */
+  @Override
   public long cpuNanos() {
-    long sum = 0;
-    for (final Loop loop : loops) {
-      final long cpu = THREADS.getThreadCpuTime(loop.thread.getId());
-      if (cpu > 0) {
-        sum += cpu;
-      }
-    }
-    return sum;
+    return Fleets.cpuNanos(loops.stream().map(loop -> loop.thread));
   }
 
-  /** Sends a close frame on every connection, closes the sockets and stops the threads. */
   @Override
   public void close() {
     for (final Loop loop : loops) {
@@ -169,15 +110,13 @@ public final class FanoutNioFleet implements AutoCloseable {
     }
   }
 
-  private static final byte[] CLOSE_NORMAL = clientFrame(0x8, new byte[] {0x03, (byte) 0xE8});
-
   /** One connection's state; touched only by its loop's thread after {@link Loop#add}. */
   private static final class Conn {
     final int index;
     final byte[] handshake;
     final byte[] subscribe;
     final Runnable onSubscribed;
-    final Runnable onFailed;
+    final Consumer<Throwable> onFailed;
     SocketChannel channel;
     ByteBuffer in = ByteBuffer.allocate(INITIAL_BUFFER);
     ByteBuffer out;
@@ -186,39 +125,12 @@ public final class FanoutNioFleet implements AutoCloseable {
     boolean done;
 
     Conn(final int index, final byte[] handshake, final byte[] subscribe,
-        final Runnable onSubscribed, final Runnable onFailed) {
+        final Runnable onSubscribed, final Consumer<Throwable> onFailed) {
       this.index = index;
       this.handshake = handshake;
       this.subscribe = subscribe;
       this.onSubscribed = onSubscribed;
       this.onFailed = onFailed;
-    }
-  }
-
-  /** A reused view of ASCII bytes as characters (JSON ids and keys are ASCII). */
-  private static final class AsciiView implements CharSequence {
-    byte[] bytes;
-    int offset;
-    int length;
-
-    @Override
-    public int length() {
-      return length;
-    }
-
-    @Override
-    public char charAt(final int index) {
-      return (char) (bytes[offset + index] & 0xFF);
-    }
-
-    @Override
-    public CharSequence subSequence(final int start, final int end) {
-      return new String(bytes, offset + start, end - start, StandardCharsets.ISO_8859_1);
-    }
-
-    @Override
-    public String toString() {
-      return new String(bytes, offset, length, StandardCharsets.UTF_8);
     }
   }
 
@@ -228,7 +140,6 @@ public final class FanoutNioFleet implements AutoCloseable {
     final Selector selector;
     final Queue<Conn> added = new ConcurrentLinkedQueue<>();
     final List<Conn> conns = new ArrayList<>();
-    final AsciiView view = new AsciiView();
     volatile boolean running = true;
 
     Loop(final int i) {
@@ -289,7 +200,7 @@ public final class FanoutNioFleet implements AutoCloseable {
           read(conn, key, now);
         }
       } catch (IOException e) {
-        fail(conn, key);
+        fail(conn, key, e);
       }
     }
 
@@ -306,7 +217,7 @@ public final class FanoutNioFleet implements AutoCloseable {
           conn.channel.register(selector, SelectionKey.OP_CONNECT, conn);
         }
       } catch (IOException e) {
-        fail(conn, null);
+        fail(conn, null, e);
       }
     }
 
@@ -347,7 +258,7 @@ public final class FanoutNioFleet implements AutoCloseable {
         if (!conn.done) {
           closedByServer.incrementAndGet();
         }
-        fail(conn, key);
+        fail(conn, key, new IOException("connection closed by the server"));
         return;
       }
       final ByteBuffer in = conn.in;
@@ -381,55 +292,34 @@ public final class FanoutNioFleet implements AutoCloseable {
 
     private void parseFrames(final Conn conn, final SelectionKey key, final ByteBuffer in,
         final long now) throws IOException {
-      final byte[] a = in.array();
-      while (in.remaining() >= 2) {
-        final int p = in.position();
-        final int opcode = a[p] & 0x0F;
-        final boolean masked = (a[p + 1] & 0x80) != 0;
-        long len = a[p + 1] & 0x7F;
-        int header = 2;
-        if (len == 126) {
-          if (in.remaining() < 4) {
-            return;
-          }
-          len = ((a[p + 2] & 0xFF) << 8) | (a[p + 3] & 0xFF);
-          header = 4;
-        } else if (len == 127) {
-          if (in.remaining() < 10) {
-            return;
-          }
-          len = 0;
-          for (int i = 0; i < 8; i++) {
-            len = (len << 8) | (a[p + 2 + i] & 0xFF);
-          }
-          header = 10;
-        }
-        if (masked) {
+      Optional<WsFrame.Header> next;
+      while ((next = WsFrame.Header.peek(in)).isPresent()) {
+        final WsFrame.Header header = next.get();
+        if (header.masked()) {
           throw new IOException("masked server frame");
         }
-        if (in.remaining() < header + len) {
+        if (in.remaining() < header.size() + header.length()) {
           return;
         }
-        final int start = p + header;
-        in.position(start + (int) len);
-        if (opcode == 0x1) {
-          view.bytes = a;
-          view.offset = start;
-          view.length = (int) len;
+        final int start = in.position() + header.size();
+        final int length = (int) header.length();
+        in.position(start + length);
+        if (header.opcode() == WsFrame.TEXT) {
+          final Frame frame = Frame.of(in.array(), start, length);
           if (!conn.subscribed) {
-            if (WsFleet.contains(view, SUBSCRIBED)) {
+            if (frame.isOp("subscribed")) {
               conn.subscribed = true;
               conn.onSubscribed.run();
             }
           } else {
             frames.incrementAndGet();
-            handler.onFrame(conn.index, view, now);
+            handler.onFrame(conn.index, frame, now);
           }
-        } else if (opcode == 0x9) {
-          final byte[] payload = new byte[(int) len];
-          System.arraycopy(a, start, payload, 0, (int) len);
-          send(conn, key, clientFrame(0xA, payload));
-        } else if (opcode == 0x8) {
+        } else if (header.opcode() == WsFrame.PING) {
+          final byte[] payload = new byte[length];
+          System.arraycopy(in.array(), start, payload, 0, length);
+          send(conn, key, WsFrame.of(WsFrame.PONG, payload).encode());
+        } else if (header.opcode() == WsFrame.CLOSE) {
           if (!conn.done) {
             closedByServer.incrementAndGet();
             conn.done = true;
@@ -441,10 +331,9 @@ public final class FanoutNioFleet implements AutoCloseable {
       }
     }
 
-    private void fail(final Conn conn, final SelectionKey key) {
+    private void fail(final Conn conn, final SelectionKey key, final IOException error) {
       if (!conn.done && !conn.subscribed) {
-        failed.incrementAndGet();
-        conn.onFailed.run();
+        conn.onFailed.accept(error);
       }
       conn.done = true;
       if (key != null) {

@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -15,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 import javax.sql.DataSource;
 
 /**
@@ -119,19 +119,14 @@ public final class JobUpdates {
           return;
         }
         pacer.awaitDue(k);
-        // Rows are updated in id order in every transaction: concurrent writers whose batches
-        // overlap (a batch wraps around the job list, or is longer than it) then take their row
-        // locks in the same order and never deadlock.
-        final long[] indices = new long[batch];
-        for (int b = 0; b < batch; b++) {
-          indices[b] = base + k * batch + b;
-        }
-        final long[] ordered = Arrays.stream(indices).boxed()
-            .sorted(Comparator.comparing((Long i) -> jobs.get((int) (i % jobs.size())))
-                .thenComparing(i -> i))
+        // Every transaction updates its rows in the same order (by job), so concurrent batches
+        // that share jobs (smoke sizes have fewer jobs than a batch) wait but never deadlock.
+        final long first = base + k * batch;
+        final long[] order = LongStream.range(first, first + batch).boxed()
+            .sorted(Comparator.comparingLong(i -> i % jobs.size()))
             .mapToLong(Long::longValue).toArray();
         for (int b = 0; b < batch; b++) {
-          final long i = ordered[b];
+          final long i = order[b];
           final String job = jobs.get((int) (i % jobs.size()));
           final int progress = (int) ((i / jobs.size()) % 100) + 1;
           times[b] = new long[] {due, 0};

@@ -6,6 +6,7 @@ import io.tidewire.bench.Scenario;
 import io.tidewire.bench.ScenarioResult;
 import io.tidewire.bench.Sizes;
 import io.tidewire.bench.load.CatchupBacklog;
+import io.tidewire.bench.load.Fleet;
 import io.tidewire.bench.load.WsFleet;
 import io.tidewire.bench.stats.CpuWindow;
 import io.tidewire.client.Channel;
@@ -207,14 +208,14 @@ public final class CatchupScenario implements Scenario {
       final String cursor, final Set<String> expected, final int missed, final Duration timeout)
       throws Exception {
     final Counter counter = new Counter(expected, missed);
-    try (WsFleet fleet = new WsFleet(stack.gateway(), (connection, frame, at) -> {
-      if (WsFleet.contains(frame, "\"op\":\"event\"")) {
-        counter.event(WsFleet.stringField(frame, "id").orElse("?"), frame.length(), at);
+    try (Fleet fleet = new WsFleet(stack.gateway(), (connection, frame, at) -> {
+      if (frame.isOp("event")) {
+        counter.event(frame.text("id").orElse("?"), frame.size(), at);
       }
     }, 1)) {
       final CpuWindow cpu = CpuWindow.start(stack::cpuNanos);
       final long start = System.nanoTime();
-      fleet.open(List.of(new WsFleet.Subscription(stack.token(user), Channel.USER,
+      fleet.open(List.of(new Fleet.Subscription(stack.token(user), Channel.USER,
           Optional.of(cursor))), 1, timeout);
       final long subscribed = System.nanoTime();
       final boolean done = counter.await(timeout);

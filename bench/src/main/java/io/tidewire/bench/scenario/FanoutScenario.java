@@ -6,7 +6,8 @@ import io.tidewire.bench.ScenarioResult;
 import io.tidewire.bench.Sizes;
 import io.tidewire.bench.load.FanoutBroadcast;
 import io.tidewire.bench.load.FanoutNioFleet;
-import io.tidewire.bench.load.WsFleet;
+import io.tidewire.bench.load.Fleet;
+import io.tidewire.bench.load.Frame;
 import io.tidewire.bench.stats.CpuWindow;
 import io.tidewire.bench.stats.LatencySummary;
 import java.net.URI;
@@ -41,7 +42,6 @@ public final class FanoutScenario implements Scenario {
   private static final int OPEN_CONCURRENCY = 200;
   private static final Duration DRAIN = Duration.ofSeconds(15);
   private static final Duration QUIET = Duration.ofSeconds(3);
-  private static final String SUBSCRIBE = "{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"feed\"}";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Override
@@ -148,17 +148,18 @@ public final class FanoutScenario implements Scenario {
   private Measured measure(final BenchStack stack, final FanoutBroadcast broadcast, final int n,
       final double rate, final Duration warmup, final Duration duration) throws Exception {
     final OptionalLong base = heap(stack);
-    final List<String> tokens = new ArrayList<>(n);
+    final List<Fleet.Subscription> subscriptions = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      tokens.add(stack.token(UUID.randomUUID().toString()));
+      subscriptions.add(new Fleet.Subscription(stack.token(UUID.randomUUID().toString()), "feed",
+          Optional.empty()));
     }
-    final FanoutNioFleet fleet = new FanoutNioFleet(stack.gateway(),
+    final Fleet fleet = new FanoutNioFleet(stack.gateway(),
         (connection, frame, at) -> broadcast.received(frame, at), FLEET_THREADS);
     final Measured m;
     double closeSeconds;
     try {
       final long t0 = System.nanoTime();
-      fleet.open(tokens, SUBSCRIBE, OPEN_CONCURRENCY, Duration.ofSeconds(Math.max(120, n / 50)));
+      fleet.open(subscriptions, OPEN_CONCURRENCY, Duration.ofSeconds(Math.max(120, n / 50)));
       final double connectSeconds = (System.nanoTime() - t0) / 1e9;
       LOG.info("[fanout] {} clients subscribed in {} s", n, round(connectSeconds));
       final OptionalLong idle = heap(stack);
@@ -242,7 +243,7 @@ public final class FanoutScenario implements Scenario {
       try {
         final String body = HTTP.send(HttpRequest.newBuilder(health).build(),
             HttpResponse.BodyHandlers.ofString()).body();
-        if (WsFleet.longField(body, "connections").orElse(-1L) == 0) {
+        if (Frame.of(body).number("connections").orElse(-1) == 0) {
           return true;
         }
       } catch (java.io.IOException e) {

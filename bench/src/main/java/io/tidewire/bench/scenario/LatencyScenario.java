@@ -7,6 +7,8 @@ import io.tidewire.bench.Scenario;
 import io.tidewire.bench.Sizes;
 import io.tidewire.bench.load.JobUpdates;
 import io.tidewire.bench.load.TopicWatch;
+import io.tidewire.bench.load.Fleet;
+import io.tidewire.bench.load.Frame;
 import io.tidewire.bench.load.WsFleet;
 import io.tidewire.bench.stats.CpuWindow;
 import io.tidewire.bench.stats.LatencyRecorder;
@@ -14,7 +16,6 @@ import io.tidewire.bench.stats.LatencySummary;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.GenerationProgress;
 import io.tidewire.schemas.avro.UserEvent;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -98,26 +100,26 @@ public final class LatencyScenario implements Scenario {
     final JobUpdates pipeline = new JobUpdates(stack.db(), "generation_jobs", jobs);
     final JobUpdates floor = new JobUpdates(stack.db(), FLOOR_TABLE, jobs);
     final Map<String, Object> cpuDetails = new LinkedHashMap<>();
-    try (WsFleet fleet = new WsFleet(stack.gateway(), (connection, frame, at) -> {
-      if (!WsFleet.contains(frame, "\"type\":\"generation.progress\"")) {
+    try (Fleet fleet = new WsFleet(stack.gateway(), (connection, frame, at) -> {
+      if (!frame.text("type").filter("generation.progress"::equals).isPresent()) {
         return;
       }
-      final Optional<String> job = WsFleet.stringField(frame, "jobId");
-      final Optional<Long> progress = WsFleet.longField(frame, "progress");
+      final Optional<String> job = frame.text("data", "jobId");
+      final OptionalLong progress = frame.number("data", "progress");
       if (job.isPresent() && progress.isPresent()) {
-        pipeline.received(job.get(), progress.get().intValue(), at);
+        pipeline.received(job.get(), (int) progress.getAsLong(), at);
       }
     }, 2); NotifyListener listener = new NotifyListener(stack, floor);
         TopicWatch cdc = new TopicWatch(stack.kafkaBootstrap(),
             Topics.cdcName("public", "generation_jobs"), (r, at) -> cdcSeen(pipeline, r.value(), at));
         TopicWatch events = new TopicWatch(stack.kafkaBootstrap(), Topics.USER_EVENTS.name(),
             eventsSeen(pipeline))) {
-      final List<WsFleet.Subscription> subs = new ArrayList<>();
+      final List<Fleet.Subscription> subs = new ArrayList<>();
       for (final String user : users) {
-        subs.add(new WsFleet.Subscription(stack.token(user), "user", Optional.empty()));
+        subs.add(new Fleet.Subscription(stack.token(user), "user", Optional.empty()));
       }
       fleet.open(subs, 100, Duration.ofMinutes(2));
-      LOG.info("[latency] {} clients subscribed", fleet.size());
+      LOG.info("[latency] {} clients subscribed", subs.size());
 
       for (final int rate : sizes.latencyRates()) {
         final int writers = Math.max(2, Math.min(8, rate / 500 + 1));
@@ -179,16 +181,11 @@ public final class LatencyScenario implements Scenario {
     if (value == null) {
       return;
     }
-    final String json = new String(value, StandardCharsets.UTF_8);
-    final int after = json.indexOf("\"after\":{");
-    if (after < 0) {
-      return;
-    }
-    final CharSequence row = json.substring(after);
-    final Optional<String> id = WsFleet.stringField(row, "id");
-    final Optional<Long> progress = WsFleet.longField(row, "progress");
+    final Frame change = Frame.of(value, 0, value.length);
+    final Optional<String> id = change.text("after", "id");
+    final OptionalLong progress = change.number("after", "progress");
     if (id.isPresent() && progress.isPresent()) {
-      updates.observed(HOP_CDC, id.get(), progress.get().intValue(), at);
+      updates.observed(HOP_CDC, id.get(), (int) progress.getAsLong(), at);
     }
   }
 

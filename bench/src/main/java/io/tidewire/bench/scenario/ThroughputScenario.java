@@ -7,6 +7,7 @@ import io.tidewire.bench.ScenarioResult;
 import io.tidewire.bench.Sizes;
 import io.tidewire.bench.load.JobUpdates;
 import io.tidewire.bench.load.LagProbe;
+import io.tidewire.bench.load.Fleet;
 import io.tidewire.bench.load.WsFleet;
 import io.tidewire.bench.stats.CpuWindow;
 import io.tidewire.bench.stats.JfrProfile;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -96,7 +98,7 @@ public final class ThroughputScenario implements Scenario {
     final Map<String, Object> series = new LinkedHashMap<>();
     final Map<String, Object> cpu = new LinkedHashMap<>();
     final List<Step> steps = new ArrayList<>();
-    try (WsFleet fleet = openFleet(stack, users, updates);
+    try (Fleet fleet = openFleet(stack, users, updates);
         LagProbe lag = new LagProbe(stack.db(), stack.kafkaBootstrap(),
             stack.captureSlot(), stack.processorGroup())) {
       // warm-up: JIT, connections, first transactions
@@ -153,18 +155,18 @@ public final class ThroughputScenario implements Scenario {
     return result.build();
   }
 
-  private static WsFleet openFleet(final BenchStack stack, final List<String> users,
+  private static Fleet openFleet(final BenchStack stack, final List<String> users,
       final JobUpdates updates) throws InterruptedException {
-    final WsFleet fleet = new WsFleet(stack.gateway(), (connection, frame, at) -> {
-      final Optional<String> job = WsFleet.stringField(frame, "jobId");
-      final Optional<Long> progress = WsFleet.longField(frame, "progress");
+    final Fleet fleet = new WsFleet(stack.gateway(), (connection, frame, at) -> {
+      final Optional<String> job = frame.text("data", "jobId");
+      final OptionalLong progress = frame.number("data", "progress");
       if (job.isPresent() && progress.isPresent()) {
-        updates.received(job.get(), progress.get().intValue(), at);
+        updates.received(job.get(), (int) progress.getAsLong(), at);
       }
     }, 2);
-    final List<WsFleet.Subscription> subs = new ArrayList<>();
+    final List<Fleet.Subscription> subs = new ArrayList<>();
     for (final String user : users) {
-      subs.add(new WsFleet.Subscription(stack.token(user), "user", Optional.empty()));
+      subs.add(new Fleet.Subscription(stack.token(user), "user", Optional.empty()));
     }
     fleet.open(subs, 100, Duration.ofMinutes(2));
     return fleet;

@@ -12,14 +12,13 @@ import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.testing.Events;
-import io.tidewire.gateway.testing.RawWsClient;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
-import io.tidewire.gateway.testing.WsClient;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.RowChange;
 import io.tidewire.schemas.avro.UserEvent;
+import io.tidewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -210,13 +209,13 @@ class GatewayServerTest {
         Tokens.unsigned(user),
         "garbage");
 
-    assertThat(WsClient.upgradeStatus(endpoint, Optional.empty())).contains(401);
+    assertThat(WsClient.upgradeStatus(endpoint, Optional.empty())).isEqualTo(401);
     for (final String token : badTokens) {
       assertThat(WsClient.upgradeStatus(URI.create(endpoint + "?token=" + token), Optional.empty()))
-          .as(token).contains(401);
-      assertThat(WsClient.upgradeStatus(endpoint, Optional.of(token))).as(token).contains(401);
+          .as(token).isEqualTo(401);
+      assertThat(WsClient.upgradeStatus(endpoint, Optional.of("Bearer " + token))).as(token).isEqualTo(401);
     }
-    assertThat(WsClient.upgradeStatus(endpoint, Optional.of(Tokens.valid(user)))).isEmpty();
+    assertThat(WsClient.upgradeStatus(endpoint, Optional.of("Bearer " + Tokens.valid(user)))).isEqualTo(101);
     assertThat(registry.get("tidewire.gateway.upgrade.rejections").tag("reason", "bad_signature")
         .counter().count()).isGreaterThanOrEqualTo(2);
   }
@@ -296,9 +295,9 @@ class GatewayServerTest {
   void clientThatNeverReadsIsCutOffAndItsSocketAbortedWithinBoundedTime() throws Exception {
     final String user = newUser();
     final double abortedBefore = registry.get("tidewire.gateway.aborted.connections").counter().count();
-    try (RawWsClient frozen = RawWsClient.connect(port, Tokens.valid(user));
+    try (WsClient frozen = WsClient.raw(port, Tokens.valid(user));
          WsClient other = subscribed(newUser(), "user")) {
-      frozen.sendText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
+      frozen.send("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
       final String row = "{\"blob\":\"" + "z".repeat(60_000) + "\"}";
 
       // Keep writing until the gateway gives up on it: it never reads, so its socket buffers fill,
@@ -374,8 +373,8 @@ class GatewayServerTest {
   @Test
   void bearerHeaderAuthenticatesToo() {
     final String user = newUser();
-    try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/v1/realtime"),
-        Optional.of(Tokens.valid(user)))) {
+    try (WsClient client = WsClient.connectWithBearer(URI.create("ws://127.0.0.1:" + port + "/v1/realtime"),
+        Tokens.valid(user))) {
       assertThat(client.answersPing("h")).isTrue();
     }
   }
