@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SortedMap;
 
 /**
  * One client connection's protocol as a state machine without I/O: every input — a client request,
@@ -42,15 +41,14 @@ import java.util.SortedMap;
  * calls out; its owner ({@link ClientSession}) applies the effects and turns their answers into
  * further inputs. Times come in as arguments ({@link System#nanoTime()} scale for replays).
  *
- * <p>It keeps the connection's lifecycle (open, terminating, closed, gone) and one
- * {@link Subscription} per channel, and owns the delivery rules: the {@code subscribed} reply
- * precedes the events that follow it; replayed and buffered live events are merged by
- * {@link ReplayMerger} so nothing is skipped or repeated at the seam; a live subscription admits an
- * event only above its {@link Floor}; a user channel never carries another user's event; a live
- * event the queue refuses makes the session a slow consumer, while replayed events are sized to the
- * queue's {@link QueueRoom room} and the replay parks until the client reads; the live buffer is
- * bounded and a dropped buffer is read again from the log; a replay's admission is released exactly
- * once however it ends.
+ * <p>It keeps the connection's lifecycle (open, terminating, closed, gone; it only moves forward)
+ * and one {@link Subscription} per channel, and owns the delivery rules: the {@code subscribed}
+ * reply precedes the events that follow it; a live subscription admits an event only above its
+ * {@link Floor}; a user channel never carries another user's event; a live event the queue refuses
+ * makes the session a slow consumer; a replay's admission is released exactly once however it
+ * ends. How a recovering subscription catches up (replay merged with the live buffer by
+ * {@link ReplayMerger}, sized to the queue's {@link QueueRoom room}, parked until the client reads,
+ * or a snapshot) is {@link Catchup}'s.
  *
  * <p>Not thread-safe: one thread at a time (the owner serializes inputs). {@link #principal()} may
  * be read from any thread.
@@ -94,7 +92,7 @@ public final class SessionCore {
   private Lifecycle lifecycle = Lifecycle.OPEN;
   private final Map<Kind, Subscription> channels = new EnumMap<>(Kind.class);
   private final Map<SubscriptionId, Cancelled> retired = new HashMap<>();
-  private long parkings;
+  private final Catchup catchup;
 
   /**
    * @param principal the verified token's principal; its user is the session's for good
@@ -104,6 +102,7 @@ public final class SessionCore {
     this.principal = Objects.requireNonNull(principal, "principal");
     this.userId = principal.userId();
     this.limits = Objects.requireNonNull(limits, "limits");
+    this.catchup = new Catchup(userId, limits);
   }
 
   /** Whether {@code userId}'s session may subscribe to {@code channel}: not another user's. */
@@ -232,10 +231,9 @@ public final class SessionCore {
               && replaying.step() instanceof Parked p && p.token() == stall.token());
       if (parked.isPresent()) {
         // The client did not read for the whole recovery timeout: a slow consumer.
-        final Replaying replaying = (Replaying) parked.get().phase();
         channels.remove(stall.id().kind());
         out.add(new Effect.Leave(stall.id()));
-        out.add(ended(stall.id(), Replays.Outcome.STALLED));
+        out.add(Catchup.ended(stall.id(), Replays.Outcome.STALLED));
         terminate(ErrorCode.SLOW_CONSUMER, SLOW_CONSUMER, CloseCode.SLOW_CONSUMER, true, out);
       }
     }
@@ -263,25 +261,9 @@ public final class SessionCore {
     final List<Effect> out = new ArrayList<>();
     cancel(kind, false, out); // replaced; the hub files the session under the new id already
     final Cursor seam = position.withScope(kind == Kind.USER ? Cursor.scopeOf(userId) : Cursor.FEED_SCOPE);
-    final ResumePlan plan = ResumePlan.decide(request.cursor(), seam);
-    if (plan instanceof ResumePlan.Live live) {
-      channels.put(kind, new Live(id, request.types(), Floor.of(seam.offsets())));
-      out.add(new Effect.Send(new Reply.Subscribed(request.ref(), request.channel(), live.recovered(), seam)));
-      return out;
-    }
-    final Subscription.Terms terms = new Subscription.Terms(request.ref(), request.channel(),
-        request.types(), seam, request.cursor());
-    final LiveBuffer buffer = new LiveBuffer(Floor.of(seam.offsets()), limits.bufferMessages(),
-        limits.bufferBytes());
-    if (plan instanceof ResumePlan.Replay replay) {
-      final ReplayRead.Check check = new ReplayRead.Check(id, replay.from());
-      channels.put(kind, new Recovering(id, terms, new Checking(check, now), buffer));
-      out.add(new Effect.StartReplay(check));
-    } else {
-      final Recovering recovering = new Recovering(id, terms, new Snapshotting(0), buffer);
-      channels.put(kind, recovering);
-      unrecoverable(recovering, ((ResumePlan.Unrecoverable) plan).reason(), out);
-    }
+    final Catchup.Next next = catchup.start(request, id, seam,
+        ResumePlan.decide(request.cursor(), seam), now, out);
+    channels.put(kind, ((Catchup.Stay) next).state());
     return out;
   }
 
@@ -329,15 +311,16 @@ public final class SessionCore {
     final Optional<Recovering> found = current(id);
     if (found.isEmpty()) {
       return retired.remove(id) == null ? List.of()
-          : List.of(ended(id, Replays.Outcome.CANCELLED));
+          : List.of(Catchup.ended(id, Replays.Outcome.CANCELLED));
     }
     final Recovering recovering = found.get();
     final List<Effect> out = new ArrayList<>();
     if (recovering.phase() instanceof Checking checking) {
-      checked(recovering, checking, result, room, now, out);
+      settle(recovering, catchup.checked(recovering, checking, result, now, out), out);
     } else if (recovering.phase() instanceof Replaying replaying
         && replaying.step() instanceof Reading reading) {
-      read(recovering, replaying, reading.read(), result, room, now, out);
+      settle(recovering, catchup.read(recovering, replaying, reading.read(), result, room, now, out),
+          out);
     }
     return out;
   }
@@ -351,9 +334,7 @@ public final class SessionCore {
       return List.of();
     }
     final List<Effect> out = new ArrayList<>();
-    out.add(new Effect.Cancel(new Timer.Stall(id, token)));
-    advance(found.get(), new Replaying(replaying.floor(), replaying.outbox(), parked,
-        replaying.started(), now), List.of(), Map.of(), room, now, out);
+    settle(found.get(), catchup.room(found.get(), replaying, room, now, out), out);
     return out;
   }
 
@@ -363,16 +344,8 @@ public final class SessionCore {
     if (found.isEmpty() || !(found.get().phase() instanceof Snapshotting snapshotting)) {
       return List.of();
     }
-    final Recovering recovering = found.get();
-    if (recovering.buffer().resets() != snapshotting.mark()) {
-      // The buffer was dropped meanwhile: the snapshot may predate dropped events. A fresher one.
-      channels.put(id.kind(), recovering.with(new Snapshotting(recovering.buffer().resets())));
-      return List.of(new Effect.TakeSnapshot(id));
-    }
-    final UserState data = state.orElseGet(() -> UserState.newBuilder().setUserId(userId)
-        .setBalance(null).setActiveJobs(List.of()).setUpdatedAt(0L).build());
     final List<Effect> out = new ArrayList<>();
-    complete(recovering, Optional.of(data), out);
+    settle(found.get(), catchup.snapshot(found.get(), snapshotting, state, out), out);
     return out;
   }
 
@@ -383,190 +356,33 @@ public final class SessionCore {
       return List.of();
     }
     final List<Effect> out = new ArrayList<>();
-    fail(found.get(), "no snapshot available: " + reason, out);
+    settle(found.get(), catchup.fail(found.get(), "no snapshot available: " + reason, out), out);
     return out;
   }
 
-  // ---------------------------------------------------------------- recovery steps
+  // ---------------------------------------------------------------- helpers
 
-  private void checked(final Recovering recovering, final Checking checking,
-      final ReplayResult result, final QueueRoom room, final long now, final List<Effect> out) {
-    final SubscriptionId id = recovering.id();
-    if (result instanceof ReplayResult.Checked checked) {
-      final Cursor from = recovering.terms().requested().orElseThrow();
-      final Optional<ResumePlan.Reason> outside = ResumePlan.outside(from, checked.bounds());
-      if (outside.isPresent()) {
-        out.add(ended(id, Replays.Outcome.UNRECOVERABLE));
-        unrecoverable(recovering, outside.get(), out);
-        return;
-      }
-      out.add(new Effect.Send(new Reply.Subscribed(recovering.terms().ref(),
-          recovering.terms().channel(), true, from)));
-      // The queue's room was read before that reply: wait for room (at once, usually) before the
-      // replay sizes its first events to it.
-      park(recovering, new Replaying(Floor.of(from.offsets()), List.of(), new Parked(0),
-          checking.started(), now), out);
-    } else if (result instanceof ReplayResult.Failed failed) {
-      if (failed.retriable() && !stalled(checking.started(), now)) {
-        out.add(new Effect.Read(checking.read()));
+  /**
+   * Files where a step of {@code recovering} left it. A failed recovery ends in an error for the
+   * request before {@code subscribed}; after it the client may have part of the replay, and only a
+   * reconnect (resuming from its last cursor) continues without a gap.
+   */
+  private void settle(final Recovering recovering, final Catchup.Next next, final List<Effect> out) {
+    final Kind kind = recovering.id().kind();
+    if (next instanceof Catchup.Stay stay) {
+      channels.put(kind, stay.state());
+      return;
+    }
+    channels.remove(kind);
+    ((Catchup.End) next).failure().ifPresent(failure -> {
+      if (failure.replied()) {
+        terminate(ErrorCode.INTERNAL, failure.message() + "; reconnect and resume from your cursor",
+            CloseCode.INTERNAL_ERROR, false, out);
       } else {
-        fail(recovering, failed.retriable() ? "cannot read the log: " + failed.message()
-            : failed.message(), out);
+        out.add(new Effect.Send(new ProtocolError(Optional.of(recovering.terms().ref()),
+            ErrorCode.INTERNAL, failure.message())));
       }
-    } else if (result instanceof ReplayResult.Truncated) {
-      out.add(ended(id, Replays.Outcome.UNRECOVERABLE));
-      unrecoverable(recovering, ResumePlan.Reason.RETENTION, out);
-    }
-  }
-
-  private void read(final Recovering recovering, final Replaying replaying,
-      final ReplayRead.Batch read, final ReplayResult result, final QueueRoom room, final long now,
-      final List<Effect> out) {
-    if (result instanceof ReplayResult.Read batch) {
-      final long progress = read.movedBy(batch.reach()) ? now : replaying.lastProgress();
-      advance(recovering, new Replaying(replaying.floor(), replaying.outbox(), replaying.step(),
-          replaying.started(), progress), batch.events(), batch.reach(), room, now, out);
-    } else if (result instanceof ReplayResult.Failed failed) {
-      if (failed.retriable() && !stalled(replaying.lastProgress(), now)) {
-        out.add(new Effect.Read(read));
-      } else {
-        fail(recovering, failed.retriable() ? "cannot read the log: " + failed.message()
-            : failed.message(), out);
-      }
-    } else if (result instanceof ReplayResult.Truncated) {
-      fail(recovering, "events after the cursor were deleted by retention during the replay", out);
-    }
-  }
-
-  /**
-   * Merges a replayed batch (possibly empty) with the live buffer, queues what the queue takes and
-   * then turns live, reads the next batch, or parks until the queue has room.
-   */
-  private void advance(final Recovering recovering, final Replaying replaying,
-      final List<EncodedEvent> replayed, final Map<Integer, Long> reach, final QueueRoom room,
-      final long now, final List<Effect> out) {
-    final LiveBuffer buffer = recovering.buffer();
-    final ReplayMerger.Merge<EncodedEvent> merge = ReplayMerger.merge(replaying.floor(), replayed,
-        reach, buffer.liveFrom(), buffer.events());
-    if (merge.caughtUp()) {
-      buffer.clear();
-    }
-    final List<EncodedEvent> outbox = new ArrayList<>(replaying.outbox());
-    outbox.addAll(merge.deliver());
-    final SubscriptionId id = recovering.id();
-    if (room.closed() && !outbox.isEmpty()) {
-      cancelClosing(recovering, out);
-      return;
-    }
-    QueueRoom left = room;
-    int sent = 0;
-    while (sent < outbox.size() && left.accepts(outbox.get(sent).bytes())) {
-      out.add(new Effect.Deliver(outbox.get(sent), Flow.REPLAYED));
-      left = left.with(outbox.get(sent).bytes());
-      sent++;
-    }
-    final Replaying next = new Replaying(merge.floor(), outbox.subList(sent, outbox.size()),
-        replaying.step(), replaying.started(), replaying.lastProgress());
-    if (!next.outbox().isEmpty()) {
-      park(recovering, next, out);
-    } else if (merge.caughtUp()) {
-      channels.put(id.kind(), new Live(id, recovering.terms().types(), merge.floor()));
-      out.add(new Effect.EndReplay(id, Replays.Outcome.LIVE,
-          Duration.ofNanos(Math.max(0, now - replaying.started()))));
-    } else if (left.hasRoom()) {
-      final SortedMap<Integer, Long> from = merge.floor().below(buffer.liveFrom());
-      if (from.isEmpty() || stalled(next.lastProgress(), now)) {
-        fail(recovering, "the replay made no progress", out);
-        return;
-      }
-      final ReplayRead.Batch read = new ReplayRead.Batch(id, owner(id.kind()),
-          recovering.terms().types(), recovering.terms().seam().epoch(), merge.floor(), from);
-      channels.put(id.kind(), recovering.with(new Replaying(next.floor(), List.of(),
-          new Reading(read), next.started(), next.lastProgress())));
-      out.add(new Effect.Read(read));
-    } else if (left.closed()) {
-      cancelClosing(recovering, out);
-    } else {
-      park(recovering, next, out);
-    }
-  }
-
-  private void park(final Recovering recovering, final Replaying replaying, final List<Effect> out) {
-    final long token = ++parkings;
-    final SubscriptionId id = recovering.id();
-    channels.put(id.kind(), recovering.with(new Replaying(replaying.floor(), replaying.outbox(),
-        new Parked(token), replaying.started(), replaying.lastProgress())));
-    out.add(new Effect.Schedule(new Timer.Stall(id, token), limits.recoveryTimeout()));
-    out.add(new Effect.AwaitRoom(id, token));
-  }
-
-  /** The session's queue closed under a running replay: the session is ending, the replay stops. */
-  private void cancelClosing(final Recovering recovering, final List<Effect> out) {
-    channels.remove(recovering.id().kind());
-    out.add(new Effect.Leave(recovering.id()));
-    out.add(ended(recovering.id(), Replays.Outcome.CANCELLED));
-  }
-
-  /**
-   * The client's cursor cannot be resumed from: the feed goes live at once, a user channel waits
-   * for a snapshot of the user's state.
-   */
-  private void unrecoverable(final Recovering recovering, final ResumePlan.Reason reason,
-      final List<Effect> out) {
-    out.add(new Effect.Unrecoverable(reason));
-    if (recovering.id().kind() == Kind.FEED) {
-      complete(recovering, Optional.empty(), out);
-      return;
-    }
-    // The mark is read before the snapshot is asked for, so before its state is fixed.
-    channels.put(recovering.id().kind(),
-        recovering.with(new Snapshotting(recovering.buffer().resets())));
-    out.add(new Effect.TakeSnapshot(recovering.id()));
-  }
-
-  /**
-   * Finishes a subscription without recovery: {@code subscribed} with {@code recovered: false} and
-   * the cursor where the live buffer starts, the snapshot if any, then the buffered events, live.
-   */
-  private void complete(final Recovering recovering, final Optional<UserState> snapshot,
-      final List<Effect> out) {
-    final Subscription.Terms terms = recovering.terms();
-    final LiveBuffer buffer = recovering.buffer();
-    final Cursor at = Cursor.of(terms.seam().epoch(), terms.seam().scope(), buffer.liveFrom().toMap());
-    out.add(new Effect.Send(new Reply.Subscribed(terms.ref(), terms.channel(), false, at)));
-    snapshot.ifPresent(data -> out.add(new Effect.Send(
-        new Reply.Snapshot(recovering.id().kind(), at, data))));
-    Floor floor = buffer.liveFrom();
-    for (final EncodedEvent event : buffer.events()) {
-      if (floor.admits(event)) {
-        floor = floor.past(event);
-        out.add(new Effect.Deliver(event, Flow.LIVE));
-      }
-    }
-    buffer.clear();
-    channels.put(recovering.id().kind(), new Live(recovering.id(), terms.types(), floor));
-  }
-
-  /**
-   * The recovery failed: the subscription ends. Before {@code subscribed} the request gets an
-   * error; after it the client may have part of the replay, and only a reconnect (resuming from its
-   * last cursor) continues without a gap.
-   */
-  private void fail(final Recovering recovering, final String message, final List<Effect> out) {
-    final SubscriptionId id = recovering.id();
-    channels.remove(id.kind());
-    out.add(new Effect.Leave(id));
-    final Subscription.Phase phase = recovering.phase();
-    if (phase instanceof Checking) {
-      out.add(ended(id, Replays.Outcome.FAILED));
-    } else if (phase instanceof Replaying) {
-      out.add(ended(id, Replays.Outcome.FAILED));
-      terminate(ErrorCode.INTERNAL, message + "; reconnect and resume from your cursor",
-          CloseCode.INTERNAL_ERROR, false, out);
-      return;
-    }
-    out.add(new Effect.Send(new ProtocolError(Optional.of(recovering.terms().ref()),
-        ErrorCode.INTERNAL, message)));
+    });
   }
 
   /**
@@ -582,18 +398,8 @@ public final class SessionCore {
     if (leave) {
       out.add(new Effect.Leave(id));
     }
-    if (!(subscription instanceof Recovering recovering)) {
-      return;
-    }
-    if (recovering.phase() instanceof Checking) {
+    if (subscription instanceof Recovering recovering && catchup.cancel(recovering, out)) {
       retired.put(id, new Cancelled(id));
-    } else if (recovering.phase() instanceof Replaying replaying) {
-      if (replaying.step() instanceof Parked parked) {
-        out.add(new Effect.Cancel(new Timer.Stall(id, parked.token())));
-        out.add(ended(id, Replays.Outcome.CANCELLED));
-      } else {
-        retired.put(id, new Cancelled(id));
-      }
     }
   }
 
@@ -612,19 +418,6 @@ public final class SessionCore {
     final Subscription subscription = channels.get(id.kind());
     return subscription instanceof Recovering recovering && recovering.id().equals(id)
         ? Optional.of(recovering) : Optional.empty();
-  }
-
-  private boolean stalled(final long lastProgress, final long now) {
-    return now - lastProgress > limits.recoveryTimeout().toNanos();
-  }
-
-  private Optional<String> owner(final Kind kind) {
-    return kind == Kind.USER ? Optional.of(userId) : Optional.empty();
-  }
-
-  /** The end of an admitted replay; only one that caught up says how long it took. */
-  private static Effect ended(final SubscriptionId id, final Replays.Outcome outcome) {
-    return new Effect.EndReplay(id, outcome, Duration.ZERO);
   }
 
   private Effect expiry(final Principal armed, final Instant now) {

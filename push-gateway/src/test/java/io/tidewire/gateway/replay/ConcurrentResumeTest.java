@@ -13,8 +13,6 @@ import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.session.ClientSession;
 import io.tidewire.gateway.session.Hub;
-import io.tidewire.gateway.session.Recovery;
-import io.tidewire.gateway.session.Replays;
 import io.tidewire.gateway.session.SessionContext;
 import io.tidewire.gateway.tail.EventRouter;
 import io.tidewire.gateway.tail.TopicTail;
@@ -23,7 +21,6 @@ import io.tidewire.gateway.testing.FakeTransport;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.schemas.Topics;
-import io.tidewire.schemas.avro.UserState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,13 +29,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.AfterEach;
@@ -109,18 +104,8 @@ class ConcurrentResumeTest {
         registration.accept(Cursor.of(TOPIC, Cursor.FEED_SCOPE, PARTITION, position));
       }
     }, (key, registration) -> registration.accept(Cursor.of(TOPIC, 0, 0, 0)));
-    final SessionContext context = new SessionContext(hub, new Recovery() {
-      @Override
-      public Replays replays() {
-        return pool;
-      }
-
-      @Override
-      public void snapshot(final String userId, final Consumer<Optional<UserState>> ready,
-          final Consumer<String> failed) {
-        failed.accept("no snapshots here");
-      }
-    }, new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
+    final SessionContext context = new SessionContext(hub, new NoSnapshots(pool),
+        new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
         metrics, timer, Clock.systemUTC(), 4096, 8, 1_000_000, Duration.ofMillis(100),
         Duration.ofSeconds(10));
     pool.start();

@@ -14,23 +14,18 @@ import io.tidewire.gateway.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.gateway.session.ClientSession;
 import io.tidewire.gateway.session.DispatchSeam;
 import io.tidewire.gateway.session.Hub;
-import io.tidewire.gateway.session.Recovery;
 import io.tidewire.gateway.session.SessionContext;
-import io.tidewire.gateway.session.Replays;
 import io.tidewire.gateway.tail.TopicTail;
 import io.tidewire.gateway.testing.Events;
 import io.tidewire.gateway.testing.FakeTransport;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.schemas.Topics;
-import io.tidewire.schemas.avro.UserState;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.AfterEach;
@@ -62,18 +57,8 @@ class ReplayPoolTest {
     pool = new ReplayPool(1, 1, () -> log, metrics);
     final Hub hub = new Hub(DispatchSeam.fixed(Cursor.of(TOPIC, 0, PARTITION, RECORDS)),
         DispatchSeam.fixed(Cursor.of(TOPIC, 0, 0, 0)));
-    context = new SessionContext(hub, new Recovery() {
-      @Override
-      public Replays replays() {
-        return pool;
-      }
-
-      @Override
-      public void snapshot(final String userId, final Consumer<Optional<UserState>> ready,
-          final Consumer<String> failed) {
-        failed.accept("no snapshots here");
-      }
-    }, new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
+    context = new SessionContext(hub, new NoSnapshots(pool),
+        new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
         metrics, timer, Clock.systemUTC(), 4096, 4, 10_000_000, Duration.ofMillis(200),
         Duration.ofMillis(300));
     pool.start();
