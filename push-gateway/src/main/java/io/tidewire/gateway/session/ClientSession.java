@@ -314,6 +314,8 @@ public final class ClientSession implements Subscriber {
     if (terminate.code() == ErrorCode.SLOW_CONSUMER) {
       metrics.slowConsumerDisconnect();
       LOG.info("closing {} (user {}): {}", transport.id(), userId, terminate.message());
+    } else if (terminate.code() == ErrorCode.INTERNAL) {
+      LOG.warn("closing {} (user {}): {}", transport.id(), userId, terminate.message());
     } else {
       LOG.debug("closing {}: {}", transport.id(), terminate.message());
     }

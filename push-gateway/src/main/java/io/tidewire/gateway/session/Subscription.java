@@ -12,16 +12,8 @@ import java.util.Optional;
  * The state of one channel subscription of one session, from the moment it joined the live tail
  * (the seam): {@link Recovering} while the past is replayed or a snapshot is taken, {@link Live}
  * once caught up, {@link Cancelled} when it ended while a replay read was still out. Only the
- * {@link SessionCore} holds and moves these states.
- *
- * <pre>
- *   joined ──► Recovering(Checking) ──checked──► Recovering(Replaying) ──caught up──► Live
- *      │              │ outside the log                 ▲   │ batch / room
- *      │              ▼                                 └───┘
- *      │       Recovering(Snapshotting) ──snapshot──► Live      (feed: Live at once)
- *      └──────────────── cursor at the seam, or none ─────────► Live
- *   any ── unsubscribe, replace, fail, stall, disconnect ──► removed, or Cancelled until its read returns
- * </pre>
+ * {@link SessionCore} holds these states; {@link Catchup} moves a recovering one. The transitions
+ * are drawn in docs/ARCHITECTURE.md ("The gateway's session core").
  */
 public sealed interface Subscription {
 
