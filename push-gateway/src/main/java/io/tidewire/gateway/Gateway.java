@@ -9,7 +9,6 @@ import io.tidewire.gateway.session.Hub;
 import io.tidewire.gateway.session.Recovery;
 import io.tidewire.gateway.session.SessionContext;
 import io.tidewire.gateway.session.Subscriber;
-import io.tidewire.gateway.session.Subscription;
 import io.tidewire.gateway.state.UserStateStore;
 import io.tidewire.gateway.tail.EventRouter;
 import io.tidewire.gateway.tail.TopicTail;
@@ -142,8 +141,7 @@ public final class Gateway implements AutoCloseable {
           config.recoveryTimeout(), System::nanoTime, metrics);
       stateStore.start();
       replays = new ReplayPool(config.replayWorkers(), config.replayMaxPending(),
-          () -> new KafkaPartitionReader(replayConsumer(), REPLAY_POLL, REPLAY_API_TIMEOUT),
-          timer, config.recoveryTimeout(), metrics);
+          () -> new KafkaPartitionReader(replayConsumer(), REPLAY_POLL, REPLAY_API_TIMEOUT), metrics);
       replays.start();
       hub = new Hub((key, registration) -> userTail.atSeam(key, registration),
           (key, registration) -> feedTail.atSeam(key, registration));
@@ -154,7 +152,7 @@ public final class Gateway implements AutoCloseable {
       final SessionContext context = new SessionContext(hub, new Recoveries(replays, stateStore),
           new JwtVerifier(config.jwtSecretBytes(), Clock.systemUTC(), config.jwtClockSkew()),
           metrics, timer, Clock.systemUTC(), config.maxFrameBytes(), config.sendQueueMessages(),
-          config.sendQueueBytes(), config.closeGrace());
+          config.sendQueueBytes(), config.closeGrace(), config.recoveryTimeout());
       front = HttpFront.start(config.host(), config.port(), context, staticContent, routes, registry,
           this::checks);
       LOG.info("Gateway started: {}", config);
@@ -333,11 +331,6 @@ public final class Gateway implements AutoCloseable {
 
   /** The sessions' {@link Recovery}: replays from the pool, snapshots from the state store. */
   private record Recoveries(ReplayPool replays, UserStateStore states) implements Recovery {
-
-    @Override
-    public boolean replay(final Subscription subscription) {
-      return replays.submit(subscription);
-    }
 
     @Override
     public void snapshot(final String userId, final Consumer<Optional<UserState>> ready,

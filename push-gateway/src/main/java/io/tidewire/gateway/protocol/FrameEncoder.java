@@ -11,8 +11,9 @@ import java.time.Instant;
 import org.apache.avro.generic.GenericContainer;
 
 /**
- * Writes server frames as JSON text. Event frames are built once per event by the live tail and
- * shared by every session that receives them.
+ * Writes server frames as JSON text: the codec of protocol v1's server side. {@link #encode} turns
+ * the session core's protocol-neutral {@link Reply}s into frames; event frames are built once per
+ * event by the live tail ({@link #event}) and shared by every session that receives them.
  *
  * <p>Stateless and thread-safe.
  */
@@ -21,6 +22,27 @@ public final class FrameEncoder {
   private static final JsonFactory FACTORY = new JsonFactory();
 
   private FrameEncoder() {}
+
+  /** The frame of {@code reply}. */
+  public static String encode(final Reply reply) {
+    if (reply instanceof Reply.Pong pong) {
+      return pong(pong.ref());
+    }
+    if (reply instanceof Reply.Subscribed subscribed) {
+      return subscribed(subscribed.ref(), subscribed.channel().name(), subscribed.recovered(),
+          subscribed.cursor());
+    }
+    if (reply instanceof Reply.Snapshot snapshot) {
+      return snapshot(snapshot.kind().wire(), snapshot.cursor(), snapshot.data());
+    }
+    if (reply instanceof Reply.Unsubscribed unsubscribed) {
+      return unsubscribed(unsubscribed.ref(), unsubscribed.channel().name());
+    }
+    if (reply instanceof Reply.Authenticated authenticated) {
+      return authenticated(authenticated.ref(), authenticated.expiresAt());
+    }
+    return error((ProtocolError) reply);
+  }
 
   /** {@code {"op":"pong","ref":…}}. */
   public static String pong(final String ref) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param code the error code
  * @param message what went wrong, for people (clients act on {@code code})
  */
-public record ProtocolError(Optional<String> ref, ErrorCode code, String message) {
+public record ProtocolError(Optional<String> ref, ErrorCode code, String message) implements Reply {
 
   public ProtocolError {
     Objects.requireNonNull(ref, "ref");

@@ -5,13 +5,14 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * Joins events replayed from the log with live events buffered while the replay ran, by offset:
  * the pure heart of resuming (after Centrifuge's {@code MergePublications}).
  *
- * <p>Positions are per partition and follow Kafka's convention (the next offset to read):
+ * <p>Positions are per partition and follow Kafka's convention (the next offset to read); floors are
+ * {@link Floor} values, whose rule ({@link Floor#admits}, {@link Floor#past}) is the same one a live
+ * subscription applies to every live event:
  *
  * <ul>
  *   <li>{@code floor}: the next offset the client still needs; everything below it was delivered
@@ -43,10 +44,10 @@ public final class ReplayMerger {
    * @param caughtUp whether the buffered live events were merged (the replay is complete)
    * @param <E> the event type
    */
-  public record Merge<E>(List<E> deliver, Map<Integer, Long> floor, boolean caughtUp) {
+  public record Merge<E>(List<E> deliver, Floor floor, boolean caughtUp) {
     public Merge {
       deliver = Collections.unmodifiableList(deliver);
-      floor = Collections.unmodifiableMap(floor);
+      Objects.requireNonNull(floor, "floor");
     }
   }
 
@@ -61,53 +62,26 @@ public final class ReplayMerger {
    * @param <E> the event type
    * @return what to deliver, the new floor and whether the replay caught up with the buffer
    */
-  public static <E extends Positioned> Merge<E> merge(final Map<Integer, Long> floor,
-      final List<E> replayed, final Map<Integer, Long> replayedUpTo,
-      final Map<Integer, Long> liveFrom, final List<E> live) {
+  public static <E extends Positioned> Merge<E> merge(final Floor floor, final List<E> replayed,
+      final Map<Integer, Long> replayedUpTo, final Floor liveFrom, final List<E> live) {
     Objects.requireNonNull(live, "live");
-    final Map<Integer, Long> next = new TreeMap<>(floor);
     final List<E> deliver = new ArrayList<>();
-    admit(replayed, next, deliver);
-    for (final Map.Entry<Integer, Long> reach : replayedUpTo.entrySet()) {
-      next.computeIfPresent(reach.getKey(), (partition, at) -> Math.max(at, reach.getValue()));
+    final Floor next = admit(replayed, floor, deliver).raise(replayedUpTo);
+    if (!next.reached(liveFrom)) {
+      return new Merge<>(deliver, next, false);
     }
-    final boolean caughtUp = caughtUp(next, liveFrom);
-    if (caughtUp) {
-      admit(live, next, deliver);
-    }
-    return new Merge<>(deliver, next, caughtUp);
+    return new Merge<>(deliver, admit(live, next, deliver), true);
   }
 
-  /** Whether {@code floor} has reached {@code liveFrom} in every partition of {@code liveFrom}. */
-  public static boolean caughtUp(final Map<Integer, Long> floor, final Map<Integer, Long> liveFrom) {
-    for (final Map.Entry<Integer, Long> entry : liveFrom.entrySet()) {
-      final Long at = floor.get(entry.getKey());
-      if (at == null || at < entry.getValue()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Whether a live event passes the floor; if so, raises the floor past it. The one rule of
-   * {@link #merge}, for subscriptions already live.
-   */
-  public static boolean admit(final Positioned event, final Map<Integer, Long> floor) {
-    final Long at = floor.get(event.partition());
-    if (at == null || event.offset() < at) {
-      return false;
-    }
-    floor.put(event.partition(), event.offset() + 1);
-    return true;
-  }
-
-  private static <E extends Positioned> void admit(final List<E> events,
-      final Map<Integer, Long> floor, final List<E> deliver) {
+  private static <E extends Positioned> Floor admit(final List<E> events, final Floor floor,
+      final List<E> deliver) {
+    Floor next = floor;
     for (final E event : events) {
-      if (admit(event, floor)) {
+      if (next.admits(event)) {
+        next = next.past(event);
         deliver.add(event);
       }
     }
+    return next;
   }
 }

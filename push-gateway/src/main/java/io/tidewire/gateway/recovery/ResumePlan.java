@@ -1,6 +1,7 @@
 package io.tidewire.gateway.recovery;
 
 import io.tidewire.gateway.protocol.Cursor;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -9,7 +10,8 @@ import java.util.Optional;
  * cursor the client sent, if any, and the seam's position. Pure.
  *
  * <p>Whether a replayable cursor is still inside the log (retention may have deleted it) is not
- * known here; the replay checks it first thing and may still end in {@link Unrecoverable}.
+ * known at the seam; the replay reads the log's bounds first thing and {@link #outside} may still
+ * make it {@link Unrecoverable}.
  */
 public sealed interface ResumePlan {
 
@@ -91,5 +93,28 @@ public sealed interface ResumePlan {
       return new Live(true);
     }
     return new Replay(cursor);
+  }
+
+  /**
+   * Why {@code cursor} cannot be replayed from a log of these bounds, if it cannot: a partition
+   * the log no longer has, a position deleted by retention, or one past the end of the log.
+   *
+   * @param cursor the client's cursor
+   * @param bounds the readable range of the cursor's partitions
+   */
+  static Optional<Reason> outside(final Cursor cursor, final Map<Integer, LogRange> bounds) {
+    for (final Map.Entry<Integer, Long> position : cursor.offsets().entrySet()) {
+      final LogRange range = bounds.get(position.getKey());
+      if (range == null) {
+        return Optional.of(Reason.PARTITIONS_CHANGED);
+      }
+      if (position.getValue() < range.start()) {
+        return Optional.of(Reason.RETENTION);
+      }
+      if (position.getValue() > range.end()) {
+        return Optional.of(Reason.AHEAD_OF_LOG);
+      }
+    }
+    return Optional.empty();
   }
 }

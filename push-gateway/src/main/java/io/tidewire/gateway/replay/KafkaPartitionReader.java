@@ -1,5 +1,6 @@
 package io.tidewire.gateway.replay;
 
+import io.tidewire.gateway.recovery.LogRange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,13 +42,13 @@ public final class KafkaPartitionReader implements PartitionReader {
   }
 
   @Override
-  public Map<Integer, Bounds> bounds(final String topic, final Set<Integer> partitions) {
+  public Map<Integer, LogRange> bounds(final String topic, final Set<Integer> partitions) {
     final List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
     final Map<TopicPartition, Long> starts = consumer.beginningOffsets(tps, apiTimeout);
     final Map<TopicPartition, Long> ends = consumer.endOffsets(tps, apiTimeout);
-    final Map<Integer, Bounds> bounds = new HashMap<>();
+    final Map<Integer, LogRange> bounds = new HashMap<>();
     for (final TopicPartition tp : tps) {
-      bounds.put(tp.partition(), new Bounds(starts.get(tp), ends.get(tp)));
+      bounds.put(tp.partition(), new LogRange(starts.get(tp), ends.get(tp)));
     }
     return bounds;
   }

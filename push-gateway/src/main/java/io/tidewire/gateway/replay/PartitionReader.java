@@ -1,5 +1,6 @@
 package io.tidewire.gateway.replay;
 
+import io.tidewire.gateway.recovery.LogRange;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,14 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Implemented over a Kafka consumer ({@link KafkaPartitionReader}) and by fakes in tests.
  */
 public interface PartitionReader extends AutoCloseable {
-
-  /**
-   * The readable range of a partition.
-   *
-   * @param start the log start offset (older records were deleted by retention)
-   * @param end the end offset a committed-only reader sees (the last stable offset)
-   */
-  record Bounds(long start, long end) {}
 
   /**
    * One bounded read.
@@ -38,7 +31,7 @@ public interface PartitionReader extends AutoCloseable {
    *
    * @throws org.apache.kafka.common.KafkaException if the broker cannot tell in time
    */
-  Map<Integer, Bounds> bounds(String topic, Set<Integer> partitions);
+  Map<Integer, LogRange> bounds(String topic, Set<Integer> partitions);
 
   /**
    * Reads at most one batch from the given positions; may return no records (the broker had

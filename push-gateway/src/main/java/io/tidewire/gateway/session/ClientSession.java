@@ -1,45 +1,62 @@
 package io.tidewire.gateway.session;
 
+import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.Principal;
-import io.tidewire.gateway.auth.TokenVerdict;
-import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.ClientFrame;
-import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.Decoded;
 import io.tidewire.gateway.protocol.FrameDecoder;
 import io.tidewire.gateway.protocol.FrameEncoder;
-import io.tidewire.gateway.protocol.ProtocolError;
-import io.tidewire.gateway.recovery.ResumePlan;
 import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
-import io.tidewire.schemas.avro.UserState;
+import io.tidewire.gateway.protocol.ProtocolError;
+import io.tidewire.gateway.protocol.Reply;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection's protocol (the Client role): decodes its frames, answers them, keeps its
- * {@link Subscription}s, queues events for it through its bounded {@link OutboundQueue}, and
- * closes it on token expiry, slow consumption or an oversized frame. Knows nothing of WebSocket
- * beyond {@link Transport}.
+ * One client connection (the Client role): the owner of its {@link SessionCore}. It decodes the
+ * client's frames with the v1 codec ({@link FrameDecoder}), feeds every input to the core, and
+ * applies the {@link Effect}s the core returns: replies written by the v1 codec
+ * ({@link FrameEncoder#encode}) and events go to the bounded {@link OutboundQueue}; replay reads go
+ * to the {@link Replays}; snapshots, timers, closes and the hub are handled here. Knows nothing of
+ * WebSocket beyond {@link Transport}.
  *
- * <p>A subscribe with a cursor joins the live tail at once (buffering) and resumes through
- * {@link Recovery}: a replay from the cursor, or a snapshot when the cursor cannot be replayed.
+ * <p><b>Concurrency: one input at a time, effects applied in input order, no lock.</b> Inputs
+ * arrive on Tyrus threads (frames, the close), tail threads (live events), replay workers (read
+ * results), the state store's thread (snapshots), the timer and whichever thread completes a send
+ * (room in the queue). Each input is appended to the session's inbox, a lock-free queue; the thread
+ * that finds nobody draining it drains it (caller runs): it feeds the inputs to the core one by one
+ * and applies each input's effects, all of them, before the next input. So the core is confined to
+ * one thread at a time, and the effects of two inputs never interleave: a {@code subscribed} reply
+ * is queued before any event that follows it because the input that produced it came first. An
+ * answer produced while applying (a queue callback, a timer that fires at once) is just another
+ * input, handled after the current one; only the queue's refusal of a frame (overflow) and a
+ * refused replay admission are fed back at once, so no frame is queued after a refused one. Every
+ * effect is non-blocking, so a drainer never waits and the inbox stays short.
  *
- * <p>The user id comes from the token verified at the upgrade and never changes; an {@code auth}
- * op may only extend the session's expiry with a token for the same user.
+ * <p>Joining a live tail is the one step taken outside the inbox: a permitted {@code subscribe}
+ * joins on the frame's thread, under the tail's seam, which files the session in the {@link Hub}
+ * and appends the {@code joined} input before the tail dispatches its next record. No tail thread
+ * ever joins (a drainer may be a tail thread holding its own seam), and every live event of the
+ * new subscription is an input after {@code joined}.
  *
- * <p>Thread-safe: frames arrive on server threads, events on tail threads, replays on replay
- * workers, snapshots on the state store's thread, expiry on the timer.
+ * <p>The user id comes from the token verified at the upgrade and never changes.
+ *
+ * <p>Thread-safe.
  */
 public final class ClientSession implements Subscriber {
 
@@ -47,15 +64,15 @@ public final class ClientSession implements Subscriber {
 
   private final Transport transport;
   private final SessionContext context;
+  private final GatewayMetrics metrics;
   private final String userId;
   private final OutboundQueue queue;
-  private final Map<Kind, Subscription> subscriptions = new EnumMap<>(Kind.class);
-  private final Subscription.Host host = new Host();
-  private final AtomicBoolean terminating = new AtomicBoolean();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean disconnected = new AtomicBoolean();
-  private volatile Principal principal;
-  private ScheduledFuture<?> expiry;
+  private final SessionCore core;
+  private final Queue<Function<SessionCore, List<Effect>>> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicLong serials = new AtomicLong();
+  // Confined to the draining thread, like the core.
+  private final Map<Object, ScheduledFuture<?>> timers = new HashMap<>();
 
   /**
    * @param transport the connection
@@ -66,17 +83,19 @@ public final class ClientSession implements Subscriber {
       final SessionContext context) {
     this.transport = transport;
     this.context = context;
+    this.metrics = context.metrics();
     this.userId = principal.userId();
-    this.principal = principal;
     this.queue = new OutboundQueue(transport, context.queueMessages(), context.queueBytes(),
-        context.metrics()::frameOut,
+        metrics::frameOut,
         failure -> LOG.debug("send to {} failed: {}", transport.id(), failure.toString()));
+    this.core = new SessionCore(principal, new SessionCore.Limits(context.queueMessages(),
+        context.queueBytes(), context.recoveryTimeout(), context.verifier().clockSkew()));
   }
 
   /** Registers the session and arms its token expiry. Call once, when the connection opens. */
   public void open() {
     context.hub().register(this);
-    scheduleExpiry(principal);
+    submit(core -> core.opened(context.clock().instant()));
   }
 
   @Override
@@ -86,264 +105,204 @@ public final class ClientSession implements Subscriber {
 
   /** The current principal (its expiry moves with {@code auth} ops). */
   public Principal principal() {
-    return principal;
+    return core.principal();
   }
 
   /** Handles one text frame from the client. */
   public void onText(final String text) {
-    context.metrics().frameIn();
+    metrics.frameIn();
     if (Utf8.exceeds(text, context.maxFrameBytes())) {
-      context.metrics().oversizedFrame();
+      metrics.oversizedFrame();
       LOG.debug("closing {}: frame over {} bytes", transport.id(), context.maxFrameBytes());
-      closeNow(CloseCode.MESSAGE_TOO_BIG);
+      submit(core -> core.close(CloseCode.MESSAGE_TOO_BIG));
       return;
     }
     final Decoded decoded = FrameDecoder.decode(text);
     if (decoded instanceof Decoded.Invalid invalid) {
-      reply(invalid.error());
+      submit(core -> core.refuse(invalid.error()));
       return;
     }
     final ClientFrame frame = ((Decoded.Request) decoded).frame();
-    try {
-      handle(frame);
-    } catch (RuntimeException e) {
-      LOG.warn("internal error handling a frame of {}", transport.id(), e);
-      reply(new ProtocolError(Optional.of(frame.ref()), ErrorCode.INTERNAL, "internal error"));
+    if (frame instanceof ClientFrame.Subscribe subscribe
+        && SessionCore.mayJoin(userId, subscribe.channel())) {
+      join(subscribe);
+    } else if (frame instanceof ClientFrame.Auth auth) {
+      submit(request(auth.ref(), core -> core.auth(auth.ref(),
+          context.verifier().verify(auth.token()), context.clock().instant())));
+    } else {
+      submit(request(frame.ref(), core -> core.request(frame)));
     }
   }
 
   /** Handles a binary frame of {@code bytes} bytes: the protocol is text only. */
   public void onBinary(final int bytes) {
-    context.metrics().frameIn();
+    metrics.frameIn();
     if (bytes > context.maxFrameBytes()) {
-      context.metrics().oversizedFrame();
-      closeNow(CloseCode.MESSAGE_TOO_BIG);
+      metrics.oversizedFrame();
+      submit(core -> core.close(CloseCode.MESSAGE_TOO_BIG));
       return;
     }
-    reply(ProtocolError.badRequest(Optional.empty(), "binary frames are not supported"));
+    submit(core -> core.refuse(ProtocolError.badRequest(Optional.empty(),
+        "binary frames are not supported")));
   }
 
-  private void handle(final ClientFrame frame) {
-    if (frame instanceof ClientFrame.Ping ping) {
-      send(FrameEncoder.pong(ping.ref()));
-    } else if (frame instanceof ClientFrame.Subscribe subscribe) {
-      subscribe(subscribe);
-    } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
-      unsubscribe(unsubscribe);
-    } else if (frame instanceof ClientFrame.Auth auth) {
-      authenticate(auth);
-    } else {
-      throw new IllegalStateException("unhandled frame " + frame.getClass().getSimpleName());
-    }
-  }
-
-  private void subscribe(final ClientFrame.Subscribe request) {
-    final Channel channel = request.channel();
-    if (isOtherUser(channel)) {
-      reply(forbidden(request.ref()));
-      return;
-    }
-    final Kind kind = channel.kind();
-    cancel(kind); // a second subscribe replaces the first
-    final int scope = kind == Kind.USER ? Cursor.scopeOf(userId) : Cursor.FEED_SCOPE;
-    context.hub().subscribe(this, kind, position -> {
-      // At the seam: no live event of this channel is dispatched until this returns.
-      final Cursor seam = position.withScope(scope);
-      final Subscription subscription = new Subscription(host, channel, request.ref(),
-          request.types(), kind == Kind.USER ? Optional.of(userId) : Optional.empty(), seam,
-          request.cursor(), context.queueMessages(), context.queueBytes());
-      final ResumePlan plan = ResumePlan.decide(request.cursor(), seam);
-      synchronized (subscriptions) {
-        subscriptions.put(kind, subscription);
-      }
-      if (plan instanceof ResumePlan.Live live) {
-        subscription.goLiveAtSeam(live.recovered());
-      } else if (plan instanceof ResumePlan.Replay) {
-        if (!context.recovery().replay(subscription)) {
-          forget(subscription);
-          context.metrics().replayRejected();
-          reply(new ProtocolError(Optional.of(request.ref()), ErrorCode.RATE_LIMITED,
-              "too many clients are resuming right now; retry with backoff"));
-          return false;
-        }
-      } else {
-        startUnrecovered(subscription, ((ResumePlan.Unrecoverable) plan).reason());
-      }
-      return true;
-    });
-  }
-
-  /**
-   * Finishes a subscription whose cursor cannot be replayed: a user channel waits for a snapshot
-   * of the user's state, the feed goes live at once.
-   */
-  private void startUnrecovered(final Subscription subscription, final ResumePlan.Reason reason) {
-    context.metrics().unrecoverable(reason);
-    LOG.debug("{} resubscribes to {} without recovery: {}", transport.id(),
-        subscription.channel().name(), reason.message());
-    if (subscription.owner().isEmpty()) {
-      subscription.completeUnrecovered(subscription.resets(), Optional.empty());
-      return;
-    }
-    requestSnapshot(subscription);
-  }
-
-  private void requestSnapshot(final Subscription subscription) {
-    final int mark = subscription.resets();
-    context.recovery().snapshot(userId, state -> {
-      final UserState data = state.orElseGet(() -> UserState.newBuilder().setUserId(userId)
-          .setBalance(null).setActiveJobs(List.of()).setUpdatedAt(0L).build());
-      final boolean done = subscription.completeUnrecovered(mark, Optional.of(
-          cursor -> FrameEncoder.snapshot(Kind.USER.wire(), cursor, data)));
-      if (done) {
-        context.metrics().snapshotSent();
-      } else {
-        requestSnapshot(subscription); // the buffer overflowed meanwhile: a fresher snapshot
-      }
-    }, failure -> subscription.fail(ErrorCode.INTERNAL, "no snapshot available: " + failure));
-  }
-
-  private void unsubscribe(final ClientFrame.Unsubscribe request) {
-    final Channel channel = request.channel();
-    if (isOtherUser(channel)) {
-      reply(forbidden(request.ref()));
-      return;
-    }
-    cancel(channel.kind());
-    send(FrameEncoder.unsubscribed(request.ref(), channel.name()));
-  }
-
-  private void cancel(final Kind kind) {
-    context.hub().unsubscribe(this, kind);
-    final Subscription previous;
-    synchronized (subscriptions) {
-      previous = subscriptions.remove(kind);
-    }
-    if (previous != null) {
-      previous.cancel();
-    }
-  }
-
-  /** Removes {@code subscription} if it is still the current one of its channel. */
-  private void forget(final Subscription subscription) {
-    final Kind kind = subscription.channel().kind();
-    final boolean current;
-    synchronized (subscriptions) {
-      current = subscriptions.remove(kind, subscription);
-    }
-    if (current) {
-      context.hub().unsubscribe(this, kind);
-    }
-    subscription.cancel();
-  }
-
-  private void authenticate(final ClientFrame.Auth request) {
-    if (terminating.get()) {
-      return;
-    }
-    final TokenVerdict verdict = context.verifier().verify(request.token());
-    if (verdict instanceof TokenVerdict.Rejected rejected) {
-      final ErrorCode code = rejected.reason() == TokenVerdict.Reason.EXPIRED
-          ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
-      reply(new ProtocolError(Optional.of(request.ref()), code, rejected.message()));
-      return;
-    }
-    final Principal next = ((TokenVerdict.Accepted) verdict).principal();
-    if (!next.userId().equals(userId)) {
-      reply(new ProtocolError(Optional.of(request.ref()), ErrorCode.FORBIDDEN,
-          "the token is for another user"));
-      return;
-    }
-    principal = next;
-    scheduleExpiry(next);
-    send(FrameEncoder.authenticated(request.ref(), next.expiresAt()));
-  }
-
-  private boolean isOtherUser(final Channel channel) {
-    return channel.kind() == Kind.USER && channel.userId().isPresent()
-        && !channel.userId().get().equals(userId);
-  }
-
-  private static ProtocolError forbidden(final String ref) {
-    return new ProtocolError(Optional.of(ref), ErrorCode.FORBIDDEN,
-        "the channel belongs to another user");
+  /** Joins the channel's live tail at its seam; the core learns where in the {@code joined} input. */
+  private void join(final ClientFrame.Subscribe request) {
+    final SubscriptionId id = new SubscriptionId(request.channel().kind(), serials.incrementAndGet());
+    context.hub().subscribe(this, id, position -> inbox.add(request(request.ref(),
+        core -> core.joined(request, id, position, System.nanoTime()))));
+    drain();
   }
 
   @Override
   public boolean deliver(final Kind kind, final EncodedEvent event) {
-    if (kind == Kind.USER && !event.owner().equals(Optional.of(userId))) {
+    if (!SessionCore.mayReceive(userId, kind, event)) {
       // Unreachable through the Hub; refuse rather than leak.
       LOG.error("refused to deliver an event of another user to {}", transport.id());
       return false;
     }
-    final Subscription subscription;
-    synchronized (subscriptions) {
-      subscription = subscriptions.get(kind);
-    }
-    return subscription != null && subscription.onLive(event);
+    submit(core -> core.live(kind, event));
+    return true;
   }
 
   @Override
   public void goAway() {
-    closeNow(CloseCode.GOING_AWAY);
+    submit(core -> core.close(CloseCode.GOING_AWAY));
   }
 
   /** The connection closed (by either side): forget the session, its subscriptions and its queue. */
   public void onClosed() {
-    if (!disconnected.compareAndSet(false, true)) {
-      return;
+    submit(SessionCore::disconnected);
+  }
+
+  // ---------------------------------------------------------------- the inbox
+
+  /** A request's input: an unexpected failure answers the request with {@code internal}. */
+  private Function<SessionCore, List<Effect>> request(final String ref,
+      final Function<SessionCore, List<Effect>> input) {
+    return core -> {
+      try {
+        return input.apply(core);
+      } catch (RuntimeException e) {
+        LOG.warn("internal error handling a frame of {}", transport.id(), e);
+        return core.internalError(ref);
+      }
+    };
+  }
+
+  private void submit(final Function<SessionCore, List<Effect>> input) {
+    inbox.add(input);
+    drain();
+  }
+
+  private void drain() {
+    // Whoever added after the last poll and found the flag taken is served by the re-check.
+    while (!inbox.isEmpty() && draining.compareAndSet(false, true)) {
+      try {
+        Function<SessionCore, List<Effect>> input;
+        while ((input = inbox.poll()) != null) {
+          try {
+            apply(input.apply(core));
+          } catch (RuntimeException e) {
+            LOG.error("session {} failed an input", transport.id(), e);
+          }
+        }
+      } finally {
+        draining.set(false);
+      }
     }
-    closed.set(true);
-    terminating.set(true);
-    cancelExpiry();
-    context.hub().unregister(this);
-    final List<Subscription> left;
-    synchronized (subscriptions) {
-      left = List.copyOf(subscriptions.values());
-      subscriptions.clear();
+  }
+
+  // ---------------------------------------------------------------- effects
+
+  private void apply(final List<Effect> effects) {
+    for (final Effect effect : effects) {
+      try {
+        apply(effect);
+      } catch (RuntimeException e) {
+        LOG.error("session {} failed to apply {}", transport.id(), effect, e);
+      }
     }
-    left.forEach(Subscription::cancel);
-    queue.finish(Optional.empty(), true, () -> { });
-    context.metrics().sessionPeakQueueBytes(queue.peakBytes());
   }
 
-  private void reply(final ProtocolError error) {
-    context.metrics().error(error.code());
-    send(FrameEncoder.error(error));
+  private void apply(final Effect effect) {
+    if (effect instanceof Effect.Send send) {
+      send(send.reply());
+    } else if (effect instanceof Effect.Deliver deliver) {
+      deliver(deliver);
+    } else if (effect instanceof Effect.Terminate terminate) {
+      terminate(terminate);
+    } else if (effect instanceof Effect.Close close) {
+      transport.close(close.code());
+      // A client that does not read never receives the close frame, and the socket would stay
+      // open behind it: drop it if it is still open after the grace period.
+      schedule(this::abortIfOpen, context.closeGrace());
+    } else if (effect instanceof Effect.Leave leave) {
+      context.hub().unsubscribe(this, leave.id());
+    } else if (effect instanceof Effect.Forget) {
+      context.hub().unregister(this);
+      queue.finish(Optional.empty(), true, () -> { });
+      metrics.sessionPeakQueueBytes(queue.peakBytes());
+    } else if (effect instanceof Effect.StartReplay start) {
+      if (replays().admit()) {
+        read(start.check());
+      } else {
+        apply(core.replayRejected(start.check().id()));
+      }
+    } else if (effect instanceof Effect.Read read) {
+      read(read.read());
+    } else if (effect instanceof Effect.EndReplay end) {
+      replays().finished(end.outcome(), end.took());
+    } else if (effect instanceof Effect.TakeSnapshot take) {
+      context.recovery().snapshot(userId, state -> submit(core -> core.snapshot(take.id(), state)),
+          reason -> submit(core -> core.snapshotFailed(take.id(), reason)));
+    } else if (effect instanceof Effect.AwaitRoom await) {
+      queue.whenRoom(() -> submit(core -> core.room(await.id(), await.token(), queue.room(),
+          System.nanoTime())));
+    } else if (effect instanceof Effect.Schedule schedule) {
+      arm(schedule.timer(), schedule.delay());
+    } else if (effect instanceof Effect.Cancel cancel) {
+      disarm(cancel.timer());
+    } else if (effect instanceof Effect.Unrecoverable unrecoverable) {
+      metrics.unrecoverable(unrecoverable.reason());
+      LOG.debug("{} resubscribes without recovery: {}", transport.id(),
+          unrecoverable.reason().message());
+    } else {
+      throw new IllegalStateException("unhandled effect " + effect);
+    }
   }
 
-  private boolean send(final String frame) {
-    return send(frame, Utf8.length(frame));
+  private void send(final Reply reply) {
+    if (reply instanceof ProtocolError error) {
+      metrics.error(error.code());
+      if (error.code() == ErrorCode.INTERNAL) {
+        LOG.warn("request of {} failed: {}", transport.id(), error.message());
+      }
+    } else if (reply instanceof Reply.Snapshot) {
+      metrics.snapshotSent();
+    }
+    offer(OutboundFrame.of(FrameEncoder.encode(reply)));
   }
 
-  private boolean send(final String frame, final int bytes) {
-    return send(OutboundFrame.of(frame, bytes));
+  private void deliver(final Effect.Deliver deliver) {
+    final EncodedEvent event = deliver.event();
+    if (offer(event.out())) {
+      final Kind kind = event.owner().isPresent() ? Kind.USER : Kind.FEED;
+      if (deliver.flow() == Effect.Flow.LIVE) {
+        metrics.eventDelivered(kind);
+      } else {
+        metrics.eventReplayed(kind);
+      }
+    }
   }
 
-  private boolean send(final OutboundFrame frame) {
+  /** Queues a frame; a refusal for lack of room is fed back to the core before anything else. */
+  private boolean offer(final OutboundFrame frame) {
     final OutboundQueue.Offer offer = queue.offer(frame);
     if (offer == OutboundQueue.Offer.OVERFLOW) {
-      slowConsumer();
+      apply(core.overflowed());
     }
     return offer == OutboundQueue.Offer.ACCEPTED;
-  }
-
-  private void slowConsumer() {
-    if (terminating.get()) {
-      return;
-    }
-    context.metrics().slowConsumerDisconnect();
-    LOG.info("closing {} (user {}): send queue overflowed", transport.id(), userId);
-    terminate(ErrorCode.SLOW_CONSUMER, "send queue overflowed; reconnect and resume from your cursor",
-        CloseCode.SLOW_CONSUMER, true);
-  }
-
-  private void expire(final Principal armed) {
-    if (principal != armed) {
-      return; // an auth op replaced the token meanwhile
-    }
-    LOG.debug("closing {}: token expired", transport.id());
-    terminate(ErrorCode.TOKEN_EXPIRED, "token expired", CloseCode.TOKEN_EXPIRED, false);
   }
 
   /**
@@ -351,34 +310,53 @@ public final class ClientSession implements Subscriber {
    * it), then the close; if the client does not read, the close goes out after the grace period
    * and the socket is aborted one grace period later.
    */
-  private void terminate(final ErrorCode code, final String message, final CloseCode close,
-      final boolean dropPending) {
-    if (!terminating.compareAndSet(false, true)) {
-      return;
+  private void terminate(final Effect.Terminate terminate) {
+    if (terminate.code() == ErrorCode.SLOW_CONSUMER) {
+      metrics.slowConsumerDisconnect();
+      LOG.info("closing {} (user {}): {}", transport.id(), userId, terminate.message());
+    } else if (terminate.code() == ErrorCode.INTERNAL) {
+      LOG.warn("closing {} (user {}): {}", transport.id(), userId, terminate.message());
+    } else {
+      LOG.debug("closing {}: {}", transport.id(), terminate.message());
     }
-    cancelExpiry();
-    context.metrics().error(code);
-    queue.finish(Optional.of(FrameEncoder.error(new ProtocolError(Optional.empty(), code, message))),
-        dropPending, () -> closeNow(close));
-    schedule(() -> closeNow(close), context.closeGrace());
+    metrics.error(terminate.code());
+    final Runnable close = () -> submit(core -> core.close(terminate.close()));
+    queue.finish(Optional.of(FrameEncoder.encode(new ProtocolError(Optional.empty(),
+        terminate.code(), terminate.message()))), terminate.dropPending(), close);
+    schedule(close, context.closeGrace());
   }
 
-  private void closeNow(final CloseCode code) {
-    terminating.set(true);
-    if (closed.compareAndSet(false, true)) {
-      cancelExpiry();
-      transport.close(code);
-      // A client that does not read never receives the close frame, and the socket would stay
-      // open behind it: drop it if it is still open after the grace period.
-      schedule(this::abortIfOpen, context.closeGrace());
-    }
+  private void read(final ReplayRead read) {
+    replays().read(read, result -> submit(core -> core.replayed(result, queue.room(),
+        System.nanoTime())));
+  }
+
+  private Replays replays() {
+    return context.recovery().replays();
   }
 
   private void abortIfOpen() {
     if (transport.abort()) {
       LOG.info("aborted the connection of {} (user {}): it did not complete the close",
           transport.id(), userId);
-      context.metrics().connectionAborted();
+      metrics.connectionAborted();
+    }
+  }
+
+  private void arm(final Effect.Timer timer, final Duration delay) {
+    disarm(timer);
+    try {
+      timers.put(timer.slot(), context.timer().schedule(() -> submit(core -> core.timer(timer)),
+          delay.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("not arming a timer of {}: gateway stopping", transport.id());
+    }
+  }
+
+  private void disarm(final Effect.Timer timer) {
+    final ScheduledFuture<?> armed = timers.remove(timer.slot());
+    if (armed != null) {
+      armed.cancel(false);
     }
   }
 
@@ -387,99 +365,6 @@ public final class ClientSession implements Subscriber {
       context.timer().schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       task.run();
-    }
-  }
-
-  /** Arms the close at the token's expiry, plus the clock skew the verifier allows. */
-  private synchronized void scheduleExpiry(final Principal armed) {
-    cancelExpiry();
-    if (terminating.get()) {
-      return;
-    }
-    final long delay = Math.max(0, Duration.between(context.clock().instant(),
-        armed.expiresAt().plus(context.verifier().clockSkew())).toMillis());
-    try {
-      expiry = context.timer().schedule(() -> expire(armed), delay, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      LOG.debug("not arming the expiry of {}: gateway stopping", transport.id());
-    }
-  }
-
-  private synchronized void cancelExpiry() {
-    if (expiry != null) {
-      expiry.cancel(false);
-      expiry = null;
-    }
-  }
-
-  /** The session as its subscriptions see it. */
-  private final class Host implements Subscription.Host {
-
-    @Override
-    public void sendControl(final String frame) {
-      send(frame);
-    }
-
-    @Override
-    public void deliverLive(final EncodedEvent event) {
-      if (send(event.out())) {
-        context.metrics().eventDelivered(kindOf(event));
-      }
-    }
-
-    @Override
-    public OutboundQueue.Offer offerReplayed(final EncodedEvent event) {
-      final OutboundQueue.Offer offer = queue.offer(event.out());
-      if (offer == OutboundQueue.Offer.ACCEPTED) {
-        context.metrics().eventReplayed(kindOf(event));
-      }
-      return offer;
-    }
-
-    @Override
-    public boolean hasRoom() {
-      return queue.hasRoom();
-    }
-
-    @Override
-    public boolean isClosed() {
-      return queue.isClosed();
-    }
-
-    @Override
-    public void whenRoom(final Runnable waiter) {
-      queue.whenRoom(waiter);
-    }
-
-    @Override
-    public void unrecoverable(final Subscription subscription, final ResumePlan.Reason reason) {
-      startUnrecovered(subscription, reason);
-    }
-
-    @Override
-    public void recoveryFailed(final Subscription subscription, final boolean replied,
-        final ErrorCode code, final String message) {
-      forget(subscription);
-      LOG.warn("recovery of {} for {} failed: {}", subscription.channel().name(), transport.id(),
-          message);
-      if (!replied) {
-        reply(new ProtocolError(Optional.of(subscription.ref()), code, message));
-      } else {
-        // The client was told recovered:true and may have got part of the replay: only a
-        // reconnect (resuming from its last cursor) can continue without a gap.
-        terminate(code, message + "; reconnect and resume from your cursor",
-            CloseCode.INTERNAL_ERROR, false);
-      }
-    }
-
-    @Override
-    public void recoveryStalled(final Subscription subscription) {
-      forget(subscription);
-      slowConsumer();
-    }
-
-    private Kind kindOf(final EncodedEvent event) {
-      return event.owner().isPresent() ? Kind.USER : Kind.FEED;
     }
   }
 }

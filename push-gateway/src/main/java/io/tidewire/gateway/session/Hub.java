@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.Predicate;
+import java.util.function.Consumer;
 
 /**
  * Who is connected and who listens to what: user channel subscribers indexed by their own user
@@ -17,6 +17,9 @@ import java.util.function.Predicate;
  * verified token) — there is no way to register for another user's id, so no session can receive
  * another user's events.
  *
+ * <p>A session is filed under a channel with the {@link SubscriptionId} it subscribed with; leaving
+ * names that id, so a late leave of an old subscription never removes a newer one of the channel.
+ *
  * <p>Thread-safe. Subscriptions join the live tails through their {@link DispatchSeam}s.
  */
 public final class Hub {
@@ -24,8 +27,9 @@ public final class Hub {
   private final DispatchSeam userSeam;
   private final DispatchSeam feedSeam;
   private final Set<Subscriber> sessions = ConcurrentHashMap.newKeySet();
-  private final ConcurrentMap<String, Set<Subscriber>> userSubscribers = new ConcurrentHashMap<>();
-  private final Set<Subscriber> feedSubscribers = ConcurrentHashMap.newKeySet();
+  private final ConcurrentMap<String, ConcurrentMap<Subscriber, SubscriptionId>> userSubscribers =
+      new ConcurrentHashMap<>();
+  private final ConcurrentMap<Subscriber, SubscriptionId> feedSubscribers = new ConcurrentHashMap<>();
   private final Object emptied = new Object();
 
   /**
@@ -48,75 +52,81 @@ public final class Hub {
    */
   public void unregister(final Subscriber session) {
     sessions.remove(session);
-    unsubscribe(session, Kind.USER);
-    unsubscribe(session, Kind.FEED);
+    remove(session, Kind.USER, Optional.empty());
+    remove(session, Kind.FEED, Optional.empty());
     synchronized (emptied) {
       emptied.notifyAll();
     }
   }
 
   /**
-   * Subscribes a session to a channel at the tail's seam: {@code activate} runs between two
-   * dispatched records with the position of the channel for this session (the user's partition,
-   * or every feed partition), before the session is added, so it can queue its {@code subscribed}
-   * reply or start buffering ahead of any event; it returns whether to add the session at all.
-   * The session must be {@link #register registered}; a session unregistered meanwhile is not
-   * added.
+   * Subscribes a session to a channel at the tail's seam: between two dispatched records, files the
+   * session under {@code id} (replacing its previous subscription of the channel) and runs
+   * {@code joined} with the position of the channel for this session (the user's partition, or
+   * every feed partition), so every event dispatched after that position reaches the session after
+   * {@code joined} ran. The session must be {@link #register registered}; a session unregistered
+   * meanwhile does not stay filed.
    */
-  public void subscribe(final Subscriber session, final Kind kind,
-      final Predicate<Cursor> activate) {
+  public void subscribe(final Subscriber session, final SubscriptionId id,
+      final Consumer<Cursor> joined) {
+    final Kind kind = id.kind();
     final DispatchSeam seam = kind == Kind.USER ? userSeam : feedSeam;
     final Optional<String> routingKey =
         kind == Kind.USER ? Optional.of(session.userId()) : Optional.empty();
     seam.atSeam(routingKey, cursor -> {
-      if (!activate.test(cursor)) {
-        return;
+      if (kind == Kind.USER) {
+        userSubscribers.compute(session.userId(), (owner, filed) -> {
+          final ConcurrentMap<Subscriber, SubscriptionId> subscribers =
+              filed == null ? new ConcurrentHashMap<>() : filed;
+          subscribers.put(session, id);
+          return subscribers;
+        });
+      } else {
+        feedSubscribers.put(session, id);
       }
-      add(session, kind);
+      joined.accept(cursor);
       // unregister() may have run meanwhile (it takes no seam lock); it removes the session
       // from the registry before its subscriptions, so this check closes the race.
       if (!sessions.contains(session)) {
-        unsubscribe(session, kind);
+        unsubscribe(session, id);
       }
     });
   }
 
-  private void add(final Subscriber session, final Kind kind) {
-    if (kind == Kind.USER) {
-      userSubscribers.compute(session.userId(), (owner, set) -> {
-        final Set<Subscriber> subscribers = set == null ? ConcurrentHashMap.newKeySet() : set;
-        subscribers.add(session);
-        return subscribers;
-      });
-    } else {
-      feedSubscribers.add(session);
-    }
+  /** Removes a session from a channel if it is filed there under {@code id}; harmless otherwise. */
+  public void unsubscribe(final Subscriber session, final SubscriptionId id) {
+    remove(session, id.kind(), Optional.of(id));
   }
 
-  /** Removes a session from a channel; harmless if it was not subscribed. */
-  public void unsubscribe(final Subscriber session, final Kind kind) {
+  private void remove(final Subscriber session, final Kind kind, final Optional<SubscriptionId> id) {
     if (kind == Kind.USER) {
-      userSubscribers.computeIfPresent(session.userId(), (owner, set) -> {
-        set.remove(session);
-        return set.isEmpty() ? null : set;
+      userSubscribers.computeIfPresent(session.userId(), (owner, filed) -> {
+        if (id.isEmpty()) {
+          filed.remove(session);
+        } else {
+          filed.remove(session, id.get());
+        }
+        return filed.isEmpty() ? null : filed;
       });
-    } else {
+    } else if (id.isEmpty()) {
       feedSubscribers.remove(session);
+    } else {
+      feedSubscribers.remove(session, id.get());
     }
   }
 
   /**
    * Hands a user event to the sessions of its owner that subscribed to the user channel.
    *
-   * @return how many sessions queued it
+   * @return how many sessions took it
    */
   public int deliverToUser(final String owner, final EncodedEvent event) {
-    final Set<Subscriber> subscribers = userSubscribers.get(owner);
+    final ConcurrentMap<Subscriber, SubscriptionId> subscribers = userSubscribers.get(owner);
     if (subscribers == null) {
       return 0;
     }
     int delivered = 0;
-    for (final Subscriber subscriber : subscribers) {
+    for (final Subscriber subscriber : subscribers.keySet()) {
       if (subscriber.deliver(Kind.USER, event)) {
         delivered++;
       }
@@ -127,11 +137,11 @@ public final class Hub {
   /**
    * Hands a public event to every feed subscriber.
    *
-   * @return how many sessions queued it
+   * @return how many sessions took it
    */
   public int deliverToFeed(final EncodedEvent event) {
     int delivered = 0;
-    for (final Subscriber subscriber : feedSubscribers) {
+    for (final Subscriber subscriber : feedSubscribers.keySet()) {
       if (subscriber.deliver(Kind.FEED, event)) {
         delivered++;
       }

@@ -89,8 +89,7 @@ public final class OutboundQueue {
       if (finished || failed) {
         return Offer.CLOSED;
       }
-      if (!pending.isEmpty()
-          && (pending.size() >= maxMessages || pendingBytes + bytes > maxBytes)) {
+      if (!QueueRoom.accepts(pending.size(), pendingBytes, maxMessages, maxBytes, bytes)) {
         return Offer.OVERFLOW;
       }
       pending.add(frame);
@@ -128,6 +127,13 @@ public final class OutboundQueue {
     waiter.run();
   }
 
+  /** How full the queue is now, as a value (see {@link QueueRoom}). */
+  public QueueRoom room() {
+    synchronized (lock) {
+      return new QueueRoom(pending.size(), pendingBytes, maxMessages, maxBytes, finished || failed);
+    }
+  }
+
   /** The most bytes that ever waited in this queue (including a final frame past the bounds). */
   public long peakBytes() {
     synchronized (lock) {
@@ -137,7 +143,7 @@ public final class OutboundQueue {
 
   // Must hold lock.
   private boolean roomNow() {
-    return !finished && !failed && pending.size() <= maxMessages / 2 && pendingBytes <= maxBytes / 2;
+    return !finished && !failed && QueueRoom.hasRoom(pending.size(), pendingBytes, maxMessages, maxBytes);
   }
 
   // Must hold lock. The waiters to run (outside the lock) now that there is room or the queue closed.

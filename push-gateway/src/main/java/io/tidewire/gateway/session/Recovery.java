@@ -5,19 +5,15 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * What sessions need to resume subscriptions: replaying a channel from a cursor, and a snapshot of
- * a user's current state. Implemented by the replay pool and the user state store.
+ * What sessions need to resume subscriptions: replays of a channel from a cursor, and a snapshot
+ * of a user's current state. Implemented over the replay pool and the user state store.
  *
- * <p>Implementations are thread-safe and never block the caller (which may hold a tail's seam).
+ * <p>Implementations are thread-safe and never block the caller.
  */
 public interface Recovery {
 
-  /**
-   * Queues a replay that brings {@code subscription} from its requested cursor to live.
-   *
-   * @return false if too many replays are waiting already (the client is told {@code rate_limited})
-   */
-  boolean replay(Subscription subscription);
+  /** Replays from the log. */
+  Replays replays();
 
   /**
    * Takes a snapshot of {@code userId}'s state that reflects at least every state record committed

@@ -10,9 +10,9 @@ public interface Subscriber {
 
   /**
    * Hands an event of a channel the subscriber is registered for; the subscriber applies its
-   * filters and queues the frame.
+   * filters and queues the frame (possibly later, on another thread). Never blocks.
    *
-   * @return whether the frame was queued
+   * @return whether the subscriber took the event (false: it is not for this subscriber)
    */
   boolean deliver(Channel.Kind kind, EncodedEvent event);
 

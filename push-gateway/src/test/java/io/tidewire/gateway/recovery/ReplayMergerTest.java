@@ -23,6 +23,10 @@ class ReplayMergerTest {
     return new E(0, offset, "live");
   }
 
+  private static Floor floor(final int partition, final long offset) {
+    return Floor.of(Map.of(partition, offset));
+  }
+
   private static List<Long> offsets(final Merge<E> merge) {
     return merge.deliver().stream().map(E::offset).toList();
   }
@@ -30,19 +34,19 @@ class ReplayMergerTest {
   @Test
   void replayThatReachesTheBufferIsFollowedByTheBuffer() {
     // client at 10; replay read [10, 20); the buffer holds everything from 20
-    final Merge<E> merge = ReplayMerger.merge(Map.of(0, 10L), List.of(r(10), r(14), r(19)),
-        Map.of(0, 20L), Map.of(0, 20L), List.of(l(20), l(23)));
+    final Merge<E> merge = ReplayMerger.merge(floor(0, 10), List.of(r(10), r(14), r(19)),
+        Map.of(0, 20L), floor(0, 20), List.of(l(20), l(23)));
 
     assertThat(merge.caughtUp()).isTrue();
     assertThat(offsets(merge)).containsExactly(10L, 14L, 19L, 20L, 23L);
-    assertThat(merge.floor()).containsEntry(0, 24L);
+    assertThat(merge.floor()).isEqualTo(floor(0, 24));
   }
 
   @Test
   void overlapIsDeliveredOnceFromWhicheverCameFirst() {
     // the replay read past the start of the buffer: 20 and 23 are in both
-    final Merge<E> merge = ReplayMerger.merge(Map.of(0, 10L), List.of(r(12), r(20), r(23)),
-        Map.of(0, 24L), Map.of(0, 20L), List.of(l(20), l(23), l(25)));
+    final Merge<E> merge = ReplayMerger.merge(floor(0, 10), List.of(r(12), r(20), r(23)),
+        Map.of(0, 24L), floor(0, 20), List.of(l(20), l(23), l(25)));
 
     assertThat(merge.caughtUp()).isTrue();
     assertThat(merge.deliver()).containsExactly(r(12), r(20), r(23), l(25));
@@ -50,18 +54,18 @@ class ReplayMergerTest {
 
   @Test
   void gapBetweenReplayAndBufferKeepsTheBufferAndAsksForMore() {
-    final Merge<E> merge = ReplayMerger.merge(Map.of(0, 10L), List.of(r(11), r(15)),
-        Map.of(0, 16L), Map.of(0, 30L), List.of(l(30), l(31)));
+    final Merge<E> merge = ReplayMerger.merge(floor(0, 10), List.of(r(11), r(15)),
+        Map.of(0, 16L), floor(0, 30), List.of(l(30), l(31)));
 
     assertThat(merge.caughtUp()).isFalse();
     assertThat(offsets(merge)).containsExactly(11L, 15L); // the replay part is safe to send
-    assertThat(merge.floor()).containsEntry(0, 16L); // continue reading here
+    assertThat(merge.floor()).isEqualTo(floor(0, 16)); // continue reading here
   }
 
   @Test
   void duplicatesWithinEitherSideAreDropped() {
-    final Merge<E> merge = ReplayMerger.merge(Map.of(0, 0L), List.of(r(1), r(1), r(2), r(2)),
-        Map.of(0, 3L), Map.of(0, 3L), List.of(l(3), l(3), l(4)));
+    final Merge<E> merge = ReplayMerger.merge(floor(0, 0), List.of(r(1), r(1), r(2), r(2)),
+        Map.of(0, 3L), floor(0, 3), List.of(l(3), l(3), l(4)));
 
     assertThat(offsets(merge)).containsExactly(1L, 2L, 3L, 4L);
   }
@@ -69,19 +73,19 @@ class ReplayMergerTest {
   @Test
   void eventsBelowTheFloorAreNeverRepeated() {
     // the client already has everything below 50 (e.g. a cursor from a gateway whose tail was ahead)
-    final Merge<E> merge = ReplayMerger.merge(Map.of(0, 50L), List.of(r(40), r(49)),
-        Map.of(0, 45L), Map.of(0, 45L), List.of(l(45), l(49), l(50), l(51)));
+    final Merge<E> merge = ReplayMerger.merge(floor(0, 50), List.of(r(40), r(49)),
+        Map.of(0, 45L), floor(0, 45), List.of(l(45), l(49), l(50), l(51)));
 
     assertThat(merge.caughtUp()).isTrue();
     assertThat(offsets(merge)).containsExactly(50L, 51L);
-    assertThat(merge.floor()).containsEntry(0, 52L);
+    assertThat(merge.floor()).isEqualTo(floor(0, 52));
   }
 
   @Test
   void emptyReplayThatReachedTheBufferDeliversTheBuffer() {
     // none of the records in [10, 20) was the client's: the replay found nothing but moved on
-    final Merge<E> merge = ReplayMerger.merge(Map.of(0, 10L), List.of(), Map.of(0, 20L),
-        Map.of(0, 20L), List.of(l(22)));
+    final Merge<E> merge = ReplayMerger.merge(floor(0, 10), List.of(), Map.of(0, 20L),
+        floor(0, 20), List.of(l(22)));
 
     assertThat(merge.caughtUp()).isTrue();
     assertThat(offsets(merge)).containsExactly(22L);
@@ -89,18 +93,18 @@ class ReplayMergerTest {
 
   @Test
   void emptyReplayThatReadNothingIsNotCaughtUp() {
-    final Merge<E> merge = ReplayMerger.merge(Map.of(0, 10L), List.of(), Map.of(),
-        Map.of(0, 20L), List.of(l(22)));
+    final Merge<E> merge = ReplayMerger.merge(floor(0, 10), List.of(), Map.of(),
+        floor(0, 20), List.of(l(22)));
 
     assertThat(merge.caughtUp()).isFalse();
     assertThat(merge.deliver()).isEmpty();
-    assertThat(merge.floor()).containsEntry(0, 10L);
+    assertThat(merge.floor()).isEqualTo(floor(0, 10));
   }
 
   @Test
   void cursorAtTheBufferNeedsNoReplay() {
-    final Merge<E> merge = ReplayMerger.merge(Map.of(0, 20L), List.of(), Map.of(),
-        Map.of(0, 20L), List.of());
+    final Merge<E> merge = ReplayMerger.merge(floor(0, 20), List.of(), Map.of(),
+        floor(0, 20), List.of());
 
     assertThat(merge.caughtUp()).isTrue();
     assertThat(merge.deliver()).isEmpty();
@@ -108,8 +112,8 @@ class ReplayMergerTest {
 
   @Test
   void everyPartitionMustReachItsBuffer() {
-    final Map<Integer, Long> floor = Map.of(0, 0L, 1, 0L, 2, 0L);
-    final Map<Integer, Long> liveFrom = Map.of(0, 5L, 1, 5L, 2, 5L);
+    final Floor floor = Floor.of(Map.of(0, 0L, 1, 0L, 2, 0L));
+    final Floor liveFrom = Floor.of(Map.of(0, 5L, 1, 5L, 2, 5L));
     final List<E> live = List.of(new E(2, 5, "live"), new E(0, 6, "live"));
 
     final Merge<E> partial = ReplayMerger.merge(floor,
@@ -125,23 +129,11 @@ class ReplayMergerTest {
 
   @Test
   void eventsOfOtherPartitionsAreIgnored() {
-    final Merge<E> merge = ReplayMerger.merge(Map.of(1, 0L), List.of(new E(0, 3, "replay")),
-        Map.of(0, 4L, 1, 9L), Map.of(1, 9L), List.of(new E(0, 9, "live"), new E(1, 9, "live")));
+    final Merge<E> merge = ReplayMerger.merge(floor(1, 0), List.of(new E(0, 3, "replay")),
+        Map.of(0, 4L, 1, 9L), floor(1, 9), List.of(new E(0, 9, "live"), new E(1, 9, "live")));
 
     assertThat(merge.deliver()).containsExactly(new E(1, 9, "live"));
-    assertThat(merge.floor()).containsOnlyKeys(1);
-  }
-
-  @Test
-  void liveAdmissionRaisesTheFloor() {
-    final Map<Integer, Long> floor = new HashMap<>(Map.of(0, 5L));
-
-    assertThat(ReplayMerger.admit(l(4), floor)).isFalse();
-    assertThat(ReplayMerger.admit(l(5), floor)).isTrue();
-    assertThat(ReplayMerger.admit(l(5), floor)).isFalse();
-    assertThat(ReplayMerger.admit(l(9), floor)).isTrue();
-    assertThat(ReplayMerger.admit(new E(3, 9, "live"), floor)).isFalse();
-    assertThat(floor).containsEntry(0, 10L);
+    assertThat(merge.floor().toMap()).containsOnlyKeys(1);
   }
 
   @Test
@@ -169,14 +161,14 @@ class ReplayMergerTest {
       }
       final List<E> live = log.stream().filter(o -> o >= liveFrom).map(ReplayMergerTest::l).toList();
 
-      Merge<E> merge = ReplayMerger.merge(Map.of(0, cursor), replayed, Map.of(0, reach),
-          Map.of(0, liveFrom), live);
+      Merge<E> merge = ReplayMerger.merge(floor(0, cursor), replayed, Map.of(0, reach),
+          floor(0, liveFrom), live);
       final List<Long> delivered = new ArrayList<>(offsets(merge));
       if (!merge.caughtUp()) {
         // the rest of the replay, from the returned floor
-        final long from = merge.floor().get(0);
+        final long from = merge.floor().toMap().get(0);
         final List<E> more = log.stream().filter(o -> o >= from && o < liveFrom + 5).map(ReplayMergerTest::r).toList();
-        merge = ReplayMerger.merge(merge.floor(), more, Map.of(0, liveFrom + 5), Map.of(0, liveFrom), live);
+        merge = ReplayMerger.merge(merge.floor(), more, Map.of(0, liveFrom + 5), floor(0, liveFrom), live);
         assertThat(merge.caughtUp()).isTrue();
         delivered.addAll(offsets(merge));
       }
@@ -184,5 +176,83 @@ class ReplayMergerTest {
       assertThat(delivered).as("round %d", round)
           .containsExactlyElementsOf(log.stream().filter(o -> o >= cursor).toList());
     }
+  }
+
+  @Test
+  void anySplitOfAMultiPartitionLogOverManyBatchesGivesEachPartitionEveryOffsetOnceInOrder() {
+    final Random random = new Random(29);
+    for (int round = 0; round < 300; round++) {
+      final int partitions = 1 + random.nextInt(3);
+      final Map<Integer, List<Long>> log = new HashMap<>();
+      final Map<Integer, Long> cursor = new HashMap<>();
+      final Map<Integer, Long> liveFrom = new HashMap<>();
+      final Map<Integer, List<E>> livePerPartition = new HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        final List<Long> offsets = new ArrayList<>();
+        for (long o = 0; o < 150; o++) {
+          if (random.nextInt(3) == 0) {
+            offsets.add(o);
+          }
+        }
+        log.put(p, offsets);
+        cursor.put(p, (long) random.nextInt(80));
+        liveFrom.put(p, cursor.get(p) + random.nextInt(70));
+        final long start = liveFrom.get(p);
+        final int partition = p;
+        livePerPartition.put(p, new ArrayList<>(offsets.stream().filter(o -> o >= start)
+            .map(o -> new E(partition, o, "live")).toList()));
+      }
+      // the live buffer interleaves the partitions in any order, each partition in log order
+      final List<E> live = interleave(livePerPartition, random);
+      final List<E> delivered = new ArrayList<>();
+      Floor floor = Floor.of(cursor);
+      boolean caughtUp = false;
+      for (int batch = 0; !caughtUp; batch++) {
+        assertThat(batch).as("round %d never caught up", round).isLessThan(1_000);
+        // one read: every partition still below the buffer, up to a random reach past its floor
+        final Map<Integer, Long> reach = new HashMap<>();
+        final Map<Integer, List<E>> read = new HashMap<>();
+        for (final Map.Entry<Integer, Long> from : floor.below(Floor.of(liveFrom)).entrySet()) {
+          final long to = from.getValue() + 1 + random.nextInt(40);
+          reach.put(from.getKey(), to);
+          read.put(from.getKey(), new ArrayList<>(log.get(from.getKey()).stream()
+              .filter(o -> o >= from.getValue() && o < to)
+              .map(o -> new E(from.getKey(), o, "replay")).toList()));
+        }
+        final List<E> replayed = interleave(read, random);
+        final Merge<E> merge = ReplayMerger.merge(floor, replayed, reach, Floor.of(liveFrom), live);
+        delivered.addAll(merge.deliver());
+        floor = merge.floor();
+        caughtUp = merge.caughtUp();
+      }
+
+      for (int p = 0; p < partitions; p++) {
+        final int partition = p;
+        final long from = cursor.get(p);
+        assertThat(delivered.stream().filter(e -> e.partition() == partition).map(E::offset).toList())
+            .as("round %d, partition %d", round, p)
+            .containsExactlyElementsOf(log.get(p).stream().filter(o -> o >= from).toList());
+      }
+    }
+  }
+
+  /**
+   * The events of every partition in one list, partitions interleaved at random, each partition's
+   * events in their order, now and then one twice.
+   */
+  private static List<E> interleave(final Map<Integer, List<E>> perPartition, final Random random) {
+    final List<List<E>> left = new ArrayList<>();
+    perPartition.values().forEach(events -> left.add(new ArrayList<>(events)));
+    final List<E> all = new ArrayList<>();
+    while (left.stream().anyMatch(events -> !events.isEmpty())) {
+      final List<E> next = left.get(random.nextInt(left.size()));
+      if (!next.isEmpty()) {
+        all.add(next.remove(0));
+        if (random.nextInt(15) == 0) {
+          all.add(all.get(all.size() - 1));
+        }
+      }
+    }
+    return all;
   }
 }

@@ -46,4 +46,18 @@ class ResumePlanTest {
     assertThat(ResumePlan.decide(Optional.of(Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 1L, 2, 1L))), feedSeam))
         .isEqualTo(new ResumePlan.Unrecoverable(ResumePlan.Reason.PARTITIONS_CHANGED));
   }
+
+  @Test
+  void cursorOutsideTheLogsBoundsIsUnrecoverableForWhyItIsOutside() {
+    final Cursor cursor = Cursor.of(TOPIC, ALICE, 2, 40);
+
+    assertThat(ResumePlan.outside(cursor, Map.of(2, new LogRange(0, 40)))).isEmpty(); // at the end
+    assertThat(ResumePlan.outside(cursor, Map.of(2, new LogRange(40, 90)))).isEmpty(); // at the start
+    assertThat(ResumePlan.outside(cursor, Map.of(2, new LogRange(41, 90))))
+        .contains(ResumePlan.Reason.RETENTION);
+    assertThat(ResumePlan.outside(cursor, Map.of(2, new LogRange(0, 39))))
+        .contains(ResumePlan.Reason.AHEAD_OF_LOG);
+    assertThat(ResumePlan.outside(cursor, Map.of(1, new LogRange(0, 90))))
+        .contains(ResumePlan.Reason.PARTITIONS_CHANGED);
+  }
 }

@@ -1,5 +1,6 @@
 package io.tidewire.gateway.replay;
 
+import io.tidewire.gateway.recovery.LogRange;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,10 +53,10 @@ final class FakePartitionReader implements PartitionReader {
   }
 
   @Override
-  public synchronized Map<Integer, Bounds> bounds(final String topic, final Set<Integer> partitions) {
-    final Map<Integer, Bounds> bounds = new HashMap<>();
+  public synchronized Map<Integer, LogRange> bounds(final String topic, final Set<Integer> partitions) {
+    final Map<Integer, LogRange> bounds = new HashMap<>();
     for (final int partition : partitions) {
-      bounds.put(partition, new Bounds(starts.getOrDefault(partition, 0L), end(partition)));
+      bounds.put(partition, new LogRange(starts.getOrDefault(partition, 0L), end(partition)));
     }
     return bounds;
   }

@@ -10,26 +10,21 @@ import io.tidewire.gateway.auth.JwtVerifier;
 import io.tidewire.gateway.auth.Principal;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.gateway.session.ClientSession;
 import io.tidewire.gateway.session.DispatchSeam;
 import io.tidewire.gateway.session.Hub;
-import io.tidewire.gateway.session.Recovery;
 import io.tidewire.gateway.session.SessionContext;
-import io.tidewire.gateway.session.Subscription;
 import io.tidewire.gateway.testing.Events;
 import io.tidewire.gateway.testing.FakeTransport;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
-import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.schemas.Topics;
-import io.tidewire.schemas.avro.UserState;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.AfterEach;
@@ -58,22 +53,13 @@ class ReplayPoolTest {
           USER.getBytes(StandardCharsets.UTF_8), Topics.USER_EVENTS.valueSerde().serializer()
               .serialize(Topics.USER_EVENTS.name(), Events.progress(USER, "e-" + offset, 1))));
     }
-    pool = new ReplayPool(1, 1, () -> log, timer, Duration.ofMillis(300), metrics);
+    pool = new ReplayPool(1, 1, () -> log, metrics);
     final Hub hub = new Hub(DispatchSeam.fixed(Cursor.of(TOPIC, 0, PARTITION, RECORDS)),
         DispatchSeam.fixed(Cursor.of(TOPIC, 0, 0, 0)));
-    context = new SessionContext(hub, new Recovery() {
-      @Override
-      public boolean replay(final Subscription subscription) {
-        return pool.submit(subscription);
-      }
-
-      @Override
-      public void snapshot(final String userId, final Consumer<Optional<UserState>> ready,
-          final Consumer<String> failed) {
-        failed.accept("no snapshots here");
-      }
-    }, new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
-        metrics, timer, Clock.systemUTC(), 4096, 4, 10_000_000, Duration.ofMillis(200));
+    context = new SessionContext(hub, new NoSnapshots(pool),
+        new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
+        metrics, timer, Clock.systemUTC(), 4096, 4, 10_000_000, Duration.ofMillis(200),
+        Duration.ofMillis(300));
     pool.start();
   }
 
@@ -126,5 +112,23 @@ class ReplayPoolTest {
     final FakeTransport later = new FakeTransport(true);
     resume(later);
     await().atMost(Duration.ofSeconds(5)).until(() -> later.sent().size() == 1 + RECORDS);
+  }
+
+  @Test
+  void unsubscribingAResumeFreesItsSlot() throws Exception {
+    final FakeTransport frozen = new FakeTransport(false); // never completes a send
+    final ClientSession parked = resume(frozen); // admitted; parks once its queue of 4 is full
+    await().atMost(Duration.ofSeconds(5)).until(() -> !log.readSizes().isEmpty());
+
+    parked.onText("{\"op\":\"unsubscribe\",\"ref\":\"u\",\"channel\":\"user\"}");
+
+    // parked: at once; with a read out: as soon as it returns
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.get("tidewire.gateway.replays.pending")
+        .gauge().value() == 0);
+    assertThat(registry.get("tidewire.gateway.replays").tag("outcome", "cancelled").counter().count())
+        .isEqualTo(1);
+    final FakeTransport next = new FakeTransport(true);
+    resume(next);
+    await().atMost(Duration.ofSeconds(5)).until(() -> next.sent().size() == 1 + RECORDS);
   }
 }

@@ -12,11 +12,12 @@ import io.tidewire.gateway.auth.Principal;
 import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.gateway.recovery.LogRange;
 import io.tidewire.gateway.testing.FakeRecovery;
 import io.tidewire.gateway.testing.FakeTransport;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
-import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.schemas.avro.UserState;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -25,7 +26,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +61,7 @@ class ClientSessionTest {
 
   private SessionContext context(final int queueMessages) {
     return new SessionContext(hub, recovery, verifier, metrics, timer, Clock.systemUTC(),
-        1024, queueMessages, 1_000_000, Duration.ofMillis(300));
+        1024, queueMessages, 1_000_000, Duration.ofMillis(300), Duration.ofSeconds(30));
   }
 
   private ClientSession open(final FakeTransport transport, final String user, final Instant expiry,
@@ -152,8 +157,89 @@ class ClientSessionTest {
         "{\"op\":\"subscribed\",\"ref\":\"s\",\"channel\":\"user:alice\",\"recovered\":false,\"cursor\":\""
             + cursor(SEAM.withScope(Cursor.scopeOf("alice"))) + "\"}"));
     assertThat(transport.sent()).hasSize(2).last().isEqualTo("{\"op\":\"event\"}");
-    assertThat(recovery.replays()).isEmpty();
+    assertThat(recovery.reads()).isEmpty();
     assertThat(recovery.snapshots()).isEmpty();
+  }
+
+  @Test
+  void eventDispatchedRightAtTheSeamFollowsTheSubscribedReply() throws Exception {
+    // the tail dispatches its next record the moment the registration at its seam is done
+    final EncodedEvent atSeam = userEvent("alice", "generation.progress", 42, "{\"op\":\"event\"}");
+    final AtomicReference<Hub> self = new AtomicReference<>();
+    final Hub eager = new Hub((key, registration) -> {
+      registration.accept(SEAM);
+      self.get().deliverToUser("alice", atSeam);
+    }, DispatchSeam.fixed(FEED_SEAM));
+    self.set(eager);
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = new ClientSession(transport,
+        new Principal("alice", Instant.now().plusSeconds(3600)), new SessionContext(eager, recovery,
+            verifier, metrics, timer, Clock.systemUTC(), 1024, 100, 1_000_000, Duration.ofMillis(300),
+            Duration.ofSeconds(30)));
+    session.open();
+
+    session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
+
+    assertThat(frame(transport, 0).get("op").textValue()).isEqualTo("subscribed");
+    assertThat(transport.sent()).hasSize(2).last().isEqualTo("{\"op\":\"event\"}");
+  }
+
+  @Test
+  void inputsArrivingWhileAnotherThreadAppliesEffectsAreAppliedAfterItInArrivalOrder()
+      throws Exception {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final List<String> written = new CopyOnWriteArrayList<>();
+    final Transport blocking = new Transport() {
+      @Override
+      public void send(final String text, final Consumer<Optional<Throwable>> done) {
+        written.add(text);
+        if (text.equals("feed-0")) {
+          entered.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        done.accept(Optional.empty());
+      }
+
+      @Override
+      public void close(final CloseCode code) {
+      }
+
+      @Override
+      public boolean abort() {
+        return false;
+      }
+
+      @Override
+      public String id() {
+        return "blocking";
+      }
+    };
+    final ClientSession session = new ClientSession(blocking,
+        new Principal("alice", Instant.now().plusSeconds(3600)), context(100));
+    session.open();
+    session.onText("{\"op\":\"subscribe\",\"ref\":\"f\",\"channel\":\"feed\"}");
+    // a tail thread delivers a feed event and gets stuck writing it, inside the session's drain
+    final Thread tail = new Thread(() -> hub.deliverToFeed(feedEvent(0, "feed-0")));
+    tail.start();
+    entered.await();
+
+    session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
+    hub.deliverToUser("alice", userEvent("alice", "generation.progress", 42, "user-42"));
+    session.onText("{\"op\":\"ping\",\"ref\":\"p\"}");
+    assertThat(written).hasSize(2); // nothing overtook the stuck write
+    release.countDown();
+    tail.join();
+
+    assertThat(written.subList(1, written.size())).satisfiesExactly(
+        f -> assertThat(f).isEqualTo("feed-0"),
+        f -> assertThat(JSON.readTree(f).get("op").textValue()).isEqualTo("subscribed"),
+        f -> assertThat(f).isEqualTo("user-42"),
+        f -> assertThat(JSON.readTree(f).get("op").textValue()).isEqualTo("pong"));
   }
 
   @Test
@@ -166,7 +252,7 @@ class ClientSessionTest {
 
     assertThat(frame(transport, 0).get("recovered").booleanValue()).isTrue();
     assertThat(frame(transport, 0).get("cursor").textValue()).isEqualTo(cursor(mine));
-    assertThat(recovery.replays()).isEmpty();
+    assertThat(recovery.reads()).isEmpty();
   }
 
   @Test
@@ -179,19 +265,22 @@ class ClientSessionTest {
     hub.deliverToUser("alice", userEvent("alice", "generation.progress", 50, "live-50"));
 
     assertThat(transport.sent()).isEmpty(); // no reply before the replay checked the cursor
-    final Subscription replay = recovery.replays().get(0);
-    assertThat(replay.requested()).contains(behind);
-    assertThat(replay.lagging()).isEqualTo(Map.of(1, 30L));
-
-    replay.recoverable();
-    replay.advance(List.of(userEvent("alice", "generation.progress", 35, "old-35"),
-        userEvent("alice", "generation.progress", 41, "old-41")), Map.of(1, 42L));
+    final FakeRecovery.ReadRequest check = recovery.lastRead();
+    assertThat(check.read()).isInstanceOf(ReplayRead.Check.class);
+    assertThat(((ReplayRead.Check) check.read()).from()).isEqualTo(behind);
+    check.answer(new ReplayResult.Checked(check.read().id(), Map.of(1, new LogRange(0, 60))));
+    final FakeRecovery.ReadRequest batch = recovery.lastRead();
+    assertThat(((ReplayRead.Batch) batch.read()).from()).isEqualTo(Map.of(1, 30L));
+    batch.answer(new ReplayResult.Read(batch.read().id(), List.of(
+        userEvent("alice", "generation.progress", 35, "old-35"),
+        userEvent("alice", "generation.progress", 41, "old-41")), Map.of(1, 42L)));
     hub.deliverToUser("alice", userEvent("alice", "generation.progress", 51, "live-51"));
 
     assertThat(frame(transport, 0).get("recovered").booleanValue()).isTrue();
     assertThat(frame(transport, 0).get("cursor").textValue()).isEqualTo(cursor(behind));
     assertThat(transport.sent().subList(1, transport.sent().size()))
         .containsExactly("old-35", "old-41", "live-50", "live-51");
+    assertThat(recovery.finished()).containsExactly(Replays.Outcome.LIVE);
   }
 
   @Test
@@ -237,7 +326,7 @@ class ClientSessionTest {
 
     subscribe(session, "s", "user", Cursor.of(USER_TOPIC, Cursor.scopeOf("alice"), 1, 7));
 
-    assertThat(recovery.replays()).isEmpty();
+    assertThat(recovery.reads()).isEmpty();
     assertThat(recovery.snapshots()).extracting(FakeRecovery.SnapshotRequest::userId).containsExactly("bob");
   }
 
@@ -383,9 +472,10 @@ class ClientSessionTest {
   @Test
   void authWithFreshTokenOfTheSameUserExtendsTheSession() throws Exception {
     final FakeTransport transport = new FakeTransport(true);
+    final String fresh = Tokens.valid("u"); // signed before the 300 ms start to run
     final ClientSession session = open(transport, "u", Instant.now().plusMillis(300), 100);
 
-    session.onText("{\"op\":\"auth\",\"ref\":\"a\",\"token\":\"" + Tokens.valid("u") + "\"}");
+    session.onText("{\"op\":\"auth\",\"ref\":\"a\",\"token\":\"" + fresh + "\"}");
 
     assertThat(last(transport).get("op").textValue()).isEqualTo("authenticated");
     assertThat(session.principal().expiresAt()).isAfter(Instant.now().plusSeconds(3000));

@@ -43,6 +43,14 @@ class HubTest {
   private static final Cursor ANYWHERE = Cursor.of(Uuid.randomUuid(), 0, 0, 0);
   private final Hub hub = new Hub(DispatchSeam.fixed(ANYWHERE), DispatchSeam.fixed(ANYWHERE));
 
+  private static SubscriptionId user(final long serial) {
+    return new SubscriptionId(Kind.USER, serial);
+  }
+
+  private static SubscriptionId feed(final long serial) {
+    return new SubscriptionId(Kind.FEED, serial);
+  }
+
   private static EncodedEvent userEvent(final String owner, final String frame) {
     return EncodedEvent.of(Optional.of(owner), "generation.progress", 0, 0, frame);
   }
@@ -58,7 +66,7 @@ class HubTest {
     final Recorder alice2 = new Recorder("alice");
     for (final Recorder r : List.of(alice, bob, alice2)) {
       hub.register(r);
-      hub.subscribe(r, Kind.USER, cursor -> true);
+      hub.subscribe(r, user(1), cursor -> { });
     }
 
     hub.deliverToUser("alice", userEvent("alice", "a1"));
@@ -78,9 +86,9 @@ class HubTest {
     for (final Recorder r : List.of(a, b, userOnly)) {
       hub.register(r);
     }
-    hub.subscribe(a, Kind.FEED, cursor -> true);
-    hub.subscribe(b, Kind.FEED, cursor -> true);
-    hub.subscribe(userOnly, Kind.USER, cursor -> true);
+    hub.subscribe(a, feed(1), cursor -> { });
+    hub.subscribe(b, feed(1), cursor -> { });
+    hub.subscribe(userOnly, user(1), cursor -> { });
 
     assertThat(hub.deliverToFeed(feedEvent("f1"))).isEqualTo(2);
 
@@ -93,10 +101,10 @@ class HubTest {
   void unsubscribeAndUnregisterStopDelivery() {
     final Recorder a = new Recorder("a");
     hub.register(a);
-    hub.subscribe(a, Kind.USER, cursor -> true);
-    hub.subscribe(a, Kind.FEED, cursor -> true);
+    hub.subscribe(a, user(1), cursor -> { });
+    hub.subscribe(a, feed(2), cursor -> { });
 
-    hub.unsubscribe(a, Kind.FEED);
+    hub.unsubscribe(a, feed(2));
     hub.deliverToFeed(feedEvent("f1"));
     hub.unregister(a);
     hub.deliverToUser("a", userEvent("a", "a1"));
@@ -118,10 +126,7 @@ class HubTest {
     final Recorder dave = new Recorder("dave");
     seamed.register(dave);
 
-    seamed.subscribe(dave, Kind.USER, cursor -> {
-      told.set(cursor);
-      return true;
-    });
+    seamed.subscribe(dave, user(1), told::set);
 
     assertThat(askedKey.get()).contains("dave");
     assertThat(told.get()).isEqualTo(position);
@@ -129,13 +134,30 @@ class HubTest {
   }
 
   @Test
-  void activationThatDeclinesAddsNothing() {
+  void leavingWithAnOldIdKeepsTheNewerSubscriptionOfTheChannel() {
     final Recorder erin = new Recorder("erin");
     hub.register(erin);
+    hub.subscribe(erin, user(1), cursor -> { });
+    hub.subscribe(erin, user(2), cursor -> { }); // replaces the first
 
-    hub.subscribe(erin, Kind.USER, cursor -> false);
+    hub.unsubscribe(erin, user(1)); // a late leave of the first
+    hub.deliverToUser("erin", userEvent("erin", "e1"));
+    hub.unsubscribe(erin, user(2));
+    hub.deliverToUser("erin", userEvent("erin", "e2"));
 
+    assertThat(erin.received).containsExactly("USER:e1");
     assertThat(hub.hasUserSubscribers("erin")).isFalse();
+  }
+
+  @Test
+  void theSubscriberIsFiledBeforeItIsToldItsPosition() {
+    final Recorder fay = new Recorder("fay");
+    hub.register(fay);
+    final AtomicReference<Boolean> filedWhenTold = new AtomicReference<>();
+
+    hub.subscribe(fay, user(1), cursor -> filedWhenTold.set(hub.hasUserSubscribers("fay")));
+
+    assertThat(filedWhenTold.get()).isTrue();
   }
 
   @Test
@@ -149,7 +171,7 @@ class HubTest {
     self.set(racing);
     racing.register(gone);
 
-    racing.subscribe(gone, Kind.USER, cursor -> true);
+    racing.subscribe(gone, user(1), cursor -> { });
 
     assertThat(racing.hasUserSubscribers("gone")).isFalse();
     assertThat(racing.deliverToUser("gone", userEvent("gone", "late"))).isZero();

@@ -13,6 +13,7 @@ import io.tidewire.gateway.session.DispatchSeam;
 import io.tidewire.gateway.session.EncodedEvent;
 import io.tidewire.gateway.session.Hub;
 import io.tidewire.gateway.session.Subscriber;
+import io.tidewire.gateway.session.SubscriptionId;
 import io.tidewire.gateway.testing.Events;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.UserEvent;
@@ -71,8 +72,8 @@ class EventRouterTest {
     final Inbox bob = new Inbox("bob");
     hub.register(alice);
     hub.register(bob);
-    hub.subscribe(alice, Kind.USER, c -> true);
-    hub.subscribe(bob, Kind.USER, c -> true);
+    hub.subscribe(alice, new SubscriptionId(Kind.USER, 1), c -> { });
+    hub.subscribe(bob, new SubscriptionId(Kind.USER, 1), c -> { });
     final UserEvent event = Events.progress("alice", "e-1", 10);
 
     EventRouter.userEvents(hub, metrics).handle(record(Topics.USER_EVENTS.name(), 7,
@@ -99,8 +100,8 @@ class EventRouterTest {
     final Inbox b = new Inbox("b");
     hub.register(a);
     hub.register(b);
-    hub.subscribe(a, Kind.FEED, c -> true);
-    hub.subscribe(b, Kind.FEED, c -> true);
+    hub.subscribe(a, new SubscriptionId(Kind.FEED, 1), c -> { });
+    hub.subscribe(b, new SubscriptionId(Kind.FEED, 1), c -> { });
 
     EventRouter.feedEvents(hub, metrics).handle(record(Topics.FEED_EVENTS.name(), 0,
         Topics.FEED_EVENTS.valueSerde().serializer().serialize(Topics.FEED_EVENTS.name(), Events.published("c-1"))),
@@ -118,7 +119,7 @@ class EventRouterTest {
   void undecodableAndEmptyRecordsAreCountedAndSkipped() {
     final Inbox alice = new Inbox("alice");
     hub.register(alice);
-    hub.subscribe(alice, Kind.USER, c -> true);
+    hub.subscribe(alice, new SubscriptionId(Kind.USER, 1), c -> { });
     final EventRouter<UserEvent> router = EventRouter.userEvents(hub, metrics);
 
     router.handle(record(Topics.USER_EVENTS.name(), 0, new byte[] {1, 2, 3}), () -> positionAfter(0));

@@ -1,6 +1,7 @@
 package io.tidewire.gateway.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,21 +9,26 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.JwtVerifier;
 import io.tidewire.gateway.auth.Principal;
+import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.gateway.protocol.TypeFilter;
+import io.tidewire.gateway.recovery.Floor;
 import io.tidewire.gateway.session.ClientSession;
 import io.tidewire.gateway.session.DispatchSeam;
 import io.tidewire.gateway.session.EncodedEvent;
 import io.tidewire.gateway.session.Hub;
+import io.tidewire.gateway.session.ReplayRead;
+import io.tidewire.gateway.session.ReplayResult;
+import io.tidewire.gateway.session.Replays;
 import io.tidewire.gateway.session.SessionContext;
-import io.tidewire.gateway.session.Subscription;
-import io.tidewire.gateway.tail.EventCodec;
+import io.tidewire.gateway.session.SubscriptionId;
 import io.tidewire.gateway.testing.Events;
 import io.tidewire.gateway.testing.FakeRecovery;
 import io.tidewire.gateway.testing.FakeTransport;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
-import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -30,28 +36,34 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class ReplayJobTest {
+/**
+ * Replays as a client sees them, with the replay worker's step performed by the test one read at a
+ * time against an in-memory log: bounded batches, only the owner's events, live events merged at
+ * the seam, a full queue pausing the replay, cursors outside the log, truncation, transient
+ * failures, cancellation.
+ */
+class ReplayStepTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Uuid TOPIC = Uuid.randomUuid();
   private static final String TOPIC_NAME = Topics.USER_EVENTS.name();
   private static final int PARTITION = Topics.partitionOf("alice", 3);
-  private static final Duration STALL = Duration.ofSeconds(5);
 
   private final ScheduledExecutorService timer = TestKit.daemonTimer();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final GatewayMetrics metrics = new GatewayMetrics(registry);
   private final FakeRecovery recovery = new FakeRecovery();
-  private final AtomicLong nanos = new AtomicLong();
   private final FakePartitionReader log = new FakePartitionReader(100);
+  private final ReplayStep step = new ReplayStep(metrics);
+  private int answered;
   private long seam;
   private Hub hub;
 
@@ -72,33 +84,45 @@ class ReplayJobTest {
   }
 
   /** Opens alice's session (queue of {@code queueMessages}) and subscribes from {@code from}. */
-  private Subscription resume(final FakeTransport transport, final long from, final int queueMessages) {
+  private ClientSession resume(final FakeTransport transport, final long from, final int queueMessages,
+      final Duration recoveryTimeout) {
     hub = new Hub(DispatchSeam.fixed(Cursor.of(TOPIC, 0, PARTITION, seam)),
         DispatchSeam.fixed(Cursor.of(TOPIC, 0, 0, 0)));
     final SessionContext context = new SessionContext(hub, recovery,
         new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
-        metrics, timer, Clock.systemUTC(), 4096, queueMessages, 10_000_000, Duration.ofMillis(200));
+        metrics, timer, Clock.systemUTC(), 4096, queueMessages, 10_000_000, Duration.ofMillis(200),
+        recoveryTimeout);
     final ClientSession session = new ClientSession(transport,
         new Principal("alice", Instant.now().plusSeconds(3600)), context);
     session.open();
     session.onText("{\"op\":\"subscribe\",\"ref\":\"r\",\"channel\":\"user\",\"cursor\":\""
         + CursorCodec.encode(Cursor.of(TOPIC, Cursor.scopeOf("alice"), PARTITION, from)) + "\"}");
-    return recovery.replays().get(0);
+    return session;
   }
 
-  private ReplayJob job(final Subscription subscription) {
-    return new ReplayJob(subscription, EventCodec.userEvents(), metrics, nanos::get, STALL);
+  private ClientSession resume(final FakeTransport transport, final long from, final int queueMessages) {
+    return resume(transport, from, queueMessages, Duration.ofSeconds(30));
   }
 
-  /** Steps until done (or parked), collecting the outcomes. */
-  private static List<ReplayJob.Outcome> run(final ReplayJob job, final PartitionReader reader) {
-    final List<ReplayJob.Outcome> outcomes = new ArrayList<>();
-    ReplayJob.Outcome outcome;
-    do {
-      outcome = job.step(reader);
-      outcomes.add(outcome);
-    } while (outcome == ReplayJob.Outcome.CONTINUE && outcomes.size() < 10_000);
-    return outcomes;
+  /** Performs the oldest read that is out, as a worker would; false if none is. */
+  private boolean stepOnce() {
+    final List<FakeRecovery.ReadRequest> reads = recovery.reads();
+    if (answered == reads.size()) {
+      return false;
+    }
+    final FakeRecovery.ReadRequest read = reads.get(answered++);
+    read.answer(step.perform(read.read(), log));
+    return true;
+  }
+
+  /** Performs reads until none is out (the replay is live, parked or over); returns how many. */
+  private int run() {
+    int steps = 0;
+    while (stepOnce()) {
+      steps++;
+      assertThat(steps).isLessThan(10_000);
+    }
+    return steps;
   }
 
   private static List<JsonNode> frames(final FakeTransport transport) {
@@ -132,16 +156,15 @@ class ReplayJobTest {
   }
 
   @Test
-  void readsInBoundedBatchesYieldingBetweenThemAndDeliversOnlyTheOwnersEvents() {
+  void readsInBoundedBatchesOneReadPerTurnAndDeliversOnlyTheOwnersEvents() {
     write(1_200);
     final FakeTransport transport = new FakeTransport(true);
-    final Subscription subscription = resume(transport, 0, 10_000);
+    resume(transport, 0, 10_000);
 
-    final List<ReplayJob.Outcome> outcomes = run(job(subscription), log);
+    assertThat(run()).isEqualTo(13); // the check, then one read per batch, each a turn of its own
 
+    assertThat(recovery.reads().get(0).read()).isInstanceOf(ReplayRead.Check.class);
     assertThat(log.readSizes()).hasSize(12).allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(100));
-    assertThat(outcomes).hasSize(12).endsWith(ReplayJob.Outcome.DONE)
-        .filteredOn(o -> o == ReplayJob.Outcome.CONTINUE).hasSize(11);
     final List<JsonNode> frames = frames(transport);
     assertThat(frames.get(0).get("op").textValue()).isEqualTo("subscribed");
     assertThat(frames.get(0).get("recovered").booleanValue()).isTrue();
@@ -149,22 +172,22 @@ class ReplayJobTest {
     // each replayed event carries its own cursor: resuming from it continues right after it
     assertThat(CursorCodec.decode(frames.get(1).get("cursor").textValue()))
         .isEqualTo(Cursor.of(TOPIC, Cursor.scopeOf("alice"), PARTITION, 1));
-    assertThat(subscription.mode()).isEqualTo(Subscription.Mode.LIVE);
+    assertThat(recovery.finished()).containsExactly(Replays.Outcome.LIVE);
   }
 
   @Test
   void eventsArrivingDuringTheReplayFollowItOnceWithoutGapOrDuplicate() {
     write(400);
     final FakeTransport transport = new FakeTransport(true);
-    final Subscription subscription = resume(transport, 100, 10_000);
-    final ReplayJob job = job(subscription);
-    job.step(log); // checks the cursor, reads the first batch
+    resume(transport, 100, 10_000);
+    stepOnce(); // checks the cursor
+    stepOnce(); // reads the first batch
     // live events after the seam (400, 402) while the replay is still going
     write(4);
     hub.deliverToUser("alice", live(400));
     hub.deliverToUser("alice", live(402));
 
-    run(job, log);
+    run();
     write(2);
     hub.deliverToUser("alice", live(404));
 
@@ -175,21 +198,19 @@ class ReplayJobTest {
   void fullQueuePausesTheReplayInsteadOfOverflowingIt() {
     write(200);
     final FakeTransport transport = new FakeTransport(false); // the client reads only when told
-    final Subscription subscription = resume(transport, 0, 10);
-    final ReplayJob job = job(subscription);
+    resume(transport, 0, 10);
 
-    final List<ReplayJob.Outcome> outcomes = run(job, log);
-    assertThat(outcomes).last().isEqualTo(ReplayJob.Outcome.PARK);
+    run();
     final int reads = log.readSizes().size();
-    assertThat(job.step(log)).isEqualTo(ReplayJob.Outcome.PARK); // still full: nothing read
+    assertThat(run()).isZero(); // parked: nothing is read while the queue is full
     assertThat(log.readSizes()).hasSize(reads);
 
     // the client reads: each time the queue drains, the replay goes on
-    while (subscription.mode() == Subscription.Mode.RECOVERING) {
+    while (!recovery.finished().contains(Replays.Outcome.LIVE)) {
       while (transport.completeNext()) {
         // drain
       }
-      run(job, log);
+      run();
     }
     while (transport.completeNext()) {
       // drain
@@ -205,11 +226,13 @@ class ReplayJobTest {
     write(50);
     log.deleteBefore(PARTITION, 20);
     final FakeTransport transport = new FakeTransport(true);
+    resume(transport, 10, 100);
 
-    assertThat(job(resume(transport, 10, 100)).step(log)).isEqualTo(ReplayJob.Outcome.DONE);
+    assertThat(run()).isEqualTo(1);
 
     assertThat(recovery.snapshots()).extracting(FakeRecovery.SnapshotRequest::userId).containsExactly("alice");
     assertThat(transport.sent()).isEmpty(); // subscribed comes with the snapshot
+    assertThat(recovery.finished()).containsExactly(Replays.Outcome.UNRECOVERABLE);
     assertThat(registry.get("tidewire.gateway.unrecoverable.cursors").tag("reason", "retention")
         .counter().count()).isEqualTo(1);
   }
@@ -218,8 +241,9 @@ class ReplayJobTest {
   void cursorPastTheEndOfTheLogIsUnrecoverableToo() {
     write(50);
     final FakeTransport transport = new FakeTransport(true);
+    resume(transport, 90, 100);
 
-    assertThat(job(resume(transport, 90, 100)).step(log)).isEqualTo(ReplayJob.Outcome.DONE);
+    assertThat(run()).isEqualTo(1);
 
     assertThat(recovery.snapshots()).hasSize(1);
     assertThat(registry.get("tidewire.gateway.unrecoverable.cursors").tag("reason", "ahead_of_log")
@@ -230,44 +254,67 @@ class ReplayJobTest {
   void truncationAfterRecoveredTrueEndsTheConnectionSoTheClientResumesAfresh() {
     write(300);
     final FakeTransport transport = new FakeTransport(true);
-    final ReplayJob job = job(resume(transport, 0, 10_000));
-    assertThat(job.step(log)).isEqualTo(ReplayJob.Outcome.CONTINUE);
+    resume(transport, 0, 10_000);
+    stepOnce();
+    stepOnce();
 
     log.truncateOnNextRead();
 
-    assertThat(job.step(log)).isEqualTo(ReplayJob.Outcome.DONE);
+    assertThat(run()).isEqualTo(1);
     assertThat(transport.closed()).contains(CloseCode.INTERNAL_ERROR);
     assertThat(frames(transport)).last().satisfies(f -> {
       assertThat(f.get("code").textValue()).isEqualTo("internal");
       assertThat(f.has("ref")).isFalse();
     });
+    assertThat(recovery.finished()).containsExactly(Replays.Outcome.FAILED);
   }
 
   @Test
-  void transientFailuresAreRetriedUntilTheStallTimeout() {
+  void transientFailuresAreRetriedUntilTheRecoveryTimeout() {
     write(300);
     final FakeTransport transport = new FakeTransport(true);
-    final ReplayJob job = job(resume(transport, 0, 10_000));
-    log.failNext(1_000);
+    resume(transport, 0, 10_000, Duration.ofMillis(300));
+    log.failNext(1_000_000);
+    stepOnce(); // the check succeeds; subscribed goes out
 
-    assertThat(job.step(log)).isEqualTo(ReplayJob.Outcome.CONTINUE);
-    assertThat(job.step(log)).isEqualTo(ReplayJob.Outcome.CONTINUE);
-    nanos.addAndGet(STALL.toNanos() + 1);
+    assertThat(stepOnce()).isTrue();
+    assertThat(stepOnce()).isTrue(); // failed, asked again
 
-    assertThat(job.step(log)).isEqualTo(ReplayJob.Outcome.DONE);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
+      stepOnce();
+      return transport.closed().isPresent();
+    });
     assertThat(transport.closed()).contains(CloseCode.INTERNAL_ERROR);
+    assertThat(frames(transport)).last().satisfies(f ->
+        assertThat(f.get("message").textValue()).startsWith("cannot read the log: broker unavailable"));
   }
 
   @Test
-  void unsubscribeStopsTheReplay() {
+  void unsubscribeStopsTheReplayAndReleasesItsAdmission() {
     write(300);
     final FakeTransport transport = new FakeTransport(true);
-    final Subscription subscription = resume(transport, 0, 10_000);
-    final ReplayJob job = job(subscription);
-    job.step(log);
+    final ClientSession session = resume(transport, 0, 10_000);
+    stepOnce();
+    stepOnce(); // the next read is out now
 
-    subscription.cancel();
+    session.onText("{\"op\":\"unsubscribe\",\"ref\":\"u\",\"channel\":\"user\"}");
 
-    assertThat(job.step(log)).isEqualTo(ReplayJob.Outcome.DONE);
+    assertThat(recovery.admitted()).isEqualTo(1); // until the read that is out returns
+    assertThat(run()).isEqualTo(1);
+    assertThat(recovery.finished()).containsExactly(Replays.Outcome.CANCELLED);
+    assertThat(recovery.admitted()).isZero();
+  }
+
+  @Test
+  void workerTurnsEveryFailureIntoAResult() {
+    final ReplayRead.Batch read = new ReplayRead.Batch(
+        new SubscriptionId(Channel.Kind.USER, 1), Optional.of("alice"), TypeFilter.all(), TOPIC,
+        Floor.of(Map.of(PARTITION, 0L)), Map.of(PARTITION, 0L));
+
+    log.failNext(1);
+    assertThat(step.perform(read, log)).isEqualTo(
+        new ReplayResult.Failed(read.id(), "broker unavailable", true));
+    log.truncateOnNextRead();
+    assertThat(step.perform(read, log)).isEqualTo(new ReplayResult.Truncated(read.id()));
   }
 }
