@@ -383,7 +383,7 @@ public final class CaptureService implements AutoCloseable {
       }
       if (!missing.isEmpty()) {
         throw new CaptureException("captured tables do not exist in " + config.jdbcUrl() + ": " + missing
-            + " (check " + CaptureConfig.ENV_TABLES + ")");
+            + " (check " + CaptureSettings.TABLES.name() + ")");
       }
     } catch (SQLException e) {
       throw new CaptureException("cannot check PostgreSQL at " + config.jdbcUrl() + " as " + config.pgUser()
@@ -396,9 +396,10 @@ public final class CaptureService implements AutoCloseable {
     topics.add(config.heartbeatTopic());
     final Admin admin = Admin.create(CaptureProperties.admin(config));
     try {
-      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.topicReplicationFactor(), Map.of());
+      TopicProvisioner.ensure(admin, topics, config.kafka().topicPartitions(), config.kafka().replicationFactor(),
+          Map.of());
     } catch (IllegalStateException e) {
-      throw new CaptureException("cannot create the change topics on " + config.kafkaBootstrap() + ": "
+      throw new CaptureException("cannot create the change topics on " + config.kafka().bootstrap() + ": "
           + e.getMessage(), e);
     } finally {
       admin.close(Duration.ofSeconds(5));

@@ -6,6 +6,7 @@ import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.infra.SharedInfra;
 import io.tidewire.launcher.ChildPart;
 import io.tidewire.launcher.DevTokens;
+import io.tidewire.launcher.TidewireSettings;
 import io.tidewire.launcher.TidewireStack;
 import java.net.URI;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ final class SharedStack {
     final Map<String, String> gatewayEnv = new HashMap<>(env);
     gatewayEnv.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(port));
     gatewayMeters = new SimpleMeterRegistry();
-    final Gateway g = new Gateway(GatewayConfig.fromEnv(gatewayEnv), gatewayMeters);
+    final Gateway g = new Gateway(GatewayConfig.fromEnv(gatewayEnv, TidewireSettings.ALL), gatewayMeters);
     g.start();
     return g;
   }

@@ -241,7 +241,7 @@ public final class Gateway implements AutoCloseable {
 
   private Properties adminProps() {
     final Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    props.putAll(config.kafka().clientProperties());
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidewire-gateway-admin");
     return props;
   }
@@ -251,11 +251,11 @@ public final class Gateway implements AutoCloseable {
     final List<String> names = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
         Topics.USER_STATE.name());
     try {
-      TopicProvisioner.ensure(admin, events, config.topicPartitions(),
-          config.topicReplicationFactor(), Map.of());
+      TopicProvisioner.ensure(admin, events, config.kafka().topicPartitions(),
+          config.kafka().replicationFactor(), Map.of());
       // The stream processor writes it; whoever starts first creates it, compacted.
-      TopicProvisioner.ensure(admin, List.of(Topics.USER_STATE.name()), config.topicPartitions(),
-          config.topicReplicationFactor(),
+      TopicProvisioner.ensure(admin, List.of(Topics.USER_STATE.name()), config.kafka().topicPartitions(),
+          config.kafka().replicationFactor(),
           Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
       return describe(names);
     } catch (InterruptedException e) {
@@ -326,7 +326,7 @@ public final class Gateway implements AutoCloseable {
   private KafkaConsumer<byte[], byte[]> consumer(final String clientId, final String reset,
       final Map<String, String> more) {
     final Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    props.putAll(config.kafka().clientProperties());
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

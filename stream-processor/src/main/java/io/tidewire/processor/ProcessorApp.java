@@ -157,10 +157,10 @@ public final class ProcessorApp implements AutoCloseable {
     topics.addAll(config.outputTopics());
     final List<String> compacted = config.compactedOutputTopics();
     try (Admin admin = Admin.create(StreamsProperties.admin(config))) {
-      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.replicationFactor(), Map.of());
+      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.kafka().replicationFactor(), Map.of());
       if (!compacted.isEmpty()) {
         // One record per user, the latest wins; the gateway creates it alike if it starts first.
-        TopicProvisioner.ensure(admin, compacted, config.topicPartitions(), config.replicationFactor(),
+        TopicProvisioner.ensure(admin, compacted, config.topicPartitions(), config.kafka().replicationFactor(),
             Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
       }
     } catch (RuntimeException e) {
