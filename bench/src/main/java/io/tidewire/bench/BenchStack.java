@@ -9,8 +9,10 @@ import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
 import io.tidewire.launcher.ChildPart;
 import io.tidewire.launcher.DevTokens;
+import io.tidewire.launcher.TidewireSettings;
 import io.tidewire.launcher.TidewireStack;
 import io.tidewire.processor.ProcessorConfig;
+import io.tidewire.processor.ProcessorSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -361,13 +363,13 @@ public final class BenchStack implements AutoCloseable {
 
   /** The capture's replication slot, as the capture reads its settings (default when external). */
   public String captureSlot() {
-    return isEmbedded() ? CaptureConfig.fromEnv(partEnv).slotName() : DEFAULT_SLOT;
+    return isEmbedded() ? CaptureConfig.fromEnv(partEnv, TidewireSettings.ALL).slotName() : DEFAULT_SLOT;
   }
 
   /** The processor's application id (its consumer group), as it reads its settings. */
   public String processorGroup() {
-    return isEmbedded() ? ProcessorConfig.fromEnv(partEnv).applicationId()
-        : ProcessorConfig.DEFAULT_APP_ID;
+    return isEmbedded() ? ProcessorConfig.fromEnv(partEnv, TidewireSettings.ALL).applicationId()
+        : ProcessorSettings.DEFAULT_APP_ID;
   }
 
   /**
@@ -379,9 +381,9 @@ public final class BenchStack implements AutoCloseable {
     if (!isEmbedded()) {
       return shown;
     }
-    final CaptureConfig capture = CaptureConfig.fromEnv(partEnv);
-    final ProcessorConfig processor = ProcessorConfig.fromEnv(partEnv);
-    final GatewayConfig gateway = GatewayConfig.fromEnv(partEnv);
+    final CaptureConfig capture = CaptureConfig.fromEnv(partEnv, TidewireSettings.ALL);
+    final ProcessorConfig processor = ProcessorConfig.fromEnv(partEnv, TidewireSettings.ALL);
+    final GatewayConfig gateway = GatewayConfig.fromEnv(partEnv, TidewireSettings.ALL);
     shown.put("capture poll interval ms", capture.pollInterval().toMillis());
     shown.put("processor commit interval ms", processor.commitInterval().toMillis());
     shown.put("processor threads", processor.streamThreads());

@@ -1,6 +1,8 @@
 package io.tidewire.capture;
 
 import io.tidewire.capture.internal.OwnedAdminKafkaOffsetBackingStore;
+import io.tidewire.settings.KafkaSettings;
+import io.tidewire.settings.Setting;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -26,22 +28,22 @@ final class CaptureProperties {
    * their own variable or carry the envelope contract and the delivery guarantee.
    */
   static final Map<String, String> DEBEZIUM_FIXED = Map.ofEntries(
-      own("name", CaptureConfig.ENV_NAME),
-      own("database.hostname", CaptureConfig.ENV_PG_HOST),
-      own("database.port", CaptureConfig.ENV_PG_PORT),
-      own("database.dbname", CaptureConfig.ENV_PG_DATABASE),
-      own("database.user", CaptureConfig.ENV_PG_USER),
-      own("database.password", CaptureConfig.ENV_PG_PASSWORD),
-      own("slot.name", CaptureConfig.ENV_SLOT),
-      own("publication.name", CaptureConfig.ENV_PUBLICATION),
-      own("topic.prefix", CaptureConfig.ENV_TOPIC_PREFIX),
-      own("table.include.list", CaptureConfig.ENV_TABLES),
-      own("snapshot.mode", CaptureConfig.ENV_SNAPSHOT_MODE),
-      own("poll.interval.ms", CaptureConfig.ENV_POLL_INTERVAL_MS),
-      own("heartbeat.interval.ms", CaptureConfig.ENV_HEARTBEAT_MS),
-      own("offset.storage.topic", CaptureConfig.ENV_OFFSETS_TOPIC),
-      own("offset.storage.replication.factor", CaptureConfig.ENV_TOPIC_REPLICATION_FACTOR),
-      own("bootstrap.servers", CaptureConfig.ENV_KAFKA_BOOTSTRAP),
+      own("name", CaptureSettings.NAME),
+      own("database.hostname", CaptureSettings.PG_HOST),
+      own("database.port", CaptureSettings.PG_PORT),
+      own("database.dbname", CaptureSettings.PG_DATABASE),
+      own("database.user", CaptureSettings.PG_USER),
+      own("database.password", CaptureSettings.PG_PASSWORD),
+      own("slot.name", CaptureSettings.SLOT_NAME),
+      own("publication.name", CaptureSettings.PUBLICATION_NAME),
+      own("topic.prefix", CaptureSettings.TOPIC_PREFIX),
+      own("table.include.list", CaptureSettings.TABLES),
+      own("snapshot.mode", CaptureSettings.SNAPSHOT_MODE),
+      own("poll.interval.ms", CaptureSettings.POLL_INTERVAL),
+      own("heartbeat.interval.ms", CaptureSettings.HEARTBEAT),
+      own("offset.storage.topic", CaptureSettings.OFFSETS_TOPIC),
+      own("offset.storage.replication.factor", KafkaSettings.TOPIC_REPLICATION_FACTOR),
+      own("bootstrap.servers", KafkaSettings.BOOTSTRAP),
       contract("connector.class"),
       contract("plugin.name"),
       contract("decimal.handling.mode"),
@@ -53,13 +55,13 @@ final class CaptureProperties {
       contract("topic.heartbeat.name"),
       contract("topic.naming.strategy"),
       Map.entry("offset.storage", "offsets must live in the Kafka offsets topic"),
-      Map.entry("table.exclude.list", "captured tables come from " + CaptureConfig.ENV_TABLES),
-      Map.entry("schema.include.list", "captured tables come from " + CaptureConfig.ENV_TABLES),
-      Map.entry("schema.exclude.list", "captured tables come from " + CaptureConfig.ENV_TABLES));
+      Map.entry("table.exclude.list", "captured tables come from " + CaptureSettings.TABLES.name()),
+      Map.entry("schema.include.list", "captured tables come from " + CaptureSettings.TABLES.name()),
+      Map.entry("schema.exclude.list", "captured tables come from " + CaptureSettings.TABLES.name()));
 
   /** Producer keys that pass-through overrides must not set, with the reason. */
   static final Map<String, String> PRODUCER_FIXED = Map.of(
-      "bootstrap.servers", "set " + CaptureConfig.ENV_KAFKA_BOOTSTRAP + " instead",
+      "bootstrap.servers", "set " + KafkaSettings.BOOTSTRAP.name() + " instead",
       "key.serializer", "records are sent as UTF-8 bytes",
       "value.serializer", "records are sent as UTF-8 bytes",
       "acks", "offsets are committed only after acks=all",
@@ -83,6 +85,8 @@ final class CaptureProperties {
     p.setProperty("publication.autocreate.mode", "filtered");
     p.setProperty("offset.flush.interval.ms", OFFSET_FLUSH_INTERVAL_MS);
     p.setProperty("offset.storage.partitions", "1");
+    // the offset store's producer, consumer and admin client read the top-level Kafka settings
+    p.putAll(config.kafka().clientOverrides());
     p.putAll(config.debeziumOverrides());
 
     p.setProperty("name", config.name());
@@ -106,13 +110,14 @@ final class CaptureProperties {
     p.setProperty("converter.schemas.enable", "false");
     p.setProperty("offset.storage", OwnedAdminKafkaOffsetBackingStore.class.getName());
     p.setProperty("offset.storage.topic", config.offsetsTopic());
-    p.setProperty("offset.storage.replication.factor", Short.toString(config.topicReplicationFactor()));
-    p.setProperty("bootstrap.servers", config.kafkaBootstrap());
+    p.setProperty("offset.storage.replication.factor", Short.toString(config.kafka().replicationFactor()));
+    p.setProperty("bootstrap.servers", config.kafka().bootstrap());
     return p;
   }
 
   /**
-   * The change producer's settings: idempotent, acks=all, byte[] key and value.
+   * The change producer's settings: idempotent, acks=all, byte[] key and value; over the Kafka
+   * client overrides, then the producer overrides.
    *
    * @param config validated configuration
    * @return a fresh mutable map
@@ -123,9 +128,9 @@ final class CaptureProperties {
     // a batch is sent in a tight loop and then awaited: lingering would only add latency
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.putAll(config.kafka().clientProperties());
     p.putAll(config.producerOverrides());
 
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -134,17 +139,16 @@ final class CaptureProperties {
   }
 
   /**
-   * Settings of the short-lived admin client that creates topics at start: the bootstrap servers
-   * and the connection settings (security, SASL, SSL) of the producer overrides.
+   * Settings of the short-lived admin client that creates topics at start: the Kafka client
+   * settings, and the connection settings (security, SASL, SSL) of the producer overrides.
    *
    * @param config validated configuration
    * @return a fresh mutable map
    */
   static Map<String, Object> admin(final CaptureConfig config) {
-    final Map<String, Object> p = config.producerOverrides().entrySet().stream()
-        .filter(e -> CONNECTION_KEY.matcher(e.getKey()).matches())
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> b, HashMap::new));
-    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    final Map<String, Object> p = config.kafka().clientProperties();
+    config.producerOverrides().entrySet().stream().filter(e -> CONNECTION_KEY.matcher(e.getKey()).matches())
+        .forEach(e -> p.put(e.getKey(), e.getValue()));
     p.put(CommonClientConfigs.CLIENT_ID_CONFIG, config.name() + "-admin");
     return p;
   }
@@ -154,8 +158,8 @@ final class CaptureProperties {
     return config.tables().stream().map(t -> t.replace(".", "\\.")).collect(Collectors.joining(","));
   }
 
-  private static Map.Entry<String, String> own(final String key, final String variable) {
-    return Map.entry(key, "set " + variable + " instead");
+  private static Map.Entry<String, String> own(final String key, final Setting<?> variable) {
+    return Map.entry(key, "set " + variable.name() + " instead");
   }
 
   private static Map.Entry<String, String> contract(final String key) {

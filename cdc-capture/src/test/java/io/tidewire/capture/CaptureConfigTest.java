@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidewire.capture.CaptureConfig.SnapshotMode;
-import io.tidewire.schemas.TopicProvisioner;
 import io.tidewire.schemas.Topics;
+import io.tidewire.settings.KafkaSettings;
+import io.tidewire.settings.Parsers;
+import io.tidewire.settings.Setting;
+import io.tidewire.settings.SettingGroup;
+import io.tidewire.settings.SettingsDoc;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +42,7 @@ class CaptureConfigTest {
   void documentedDefaultsApplyWhenOnlyBootstrapIsSet() {
     final CaptureConfig config = CaptureConfig.fromEnv(env());
 
-    assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
+    assertThat(config.kafka().bootstrap()).isEqualTo("127.0.0.1:9092");
     assertThat(config.pgHost()).isEqualTo("127.0.0.1");
     assertThat(config.pgPort()).isEqualTo(5432);
     assertThat(config.pgDatabase()).isEqualTo("tidewire");
@@ -52,8 +58,9 @@ class CaptureConfigTest {
     assertThat(config.pollInterval()).isEqualTo(Duration.ofMillis(5));
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.snapshotMode()).isEqualTo(SnapshotMode.INITIAL);
-    assertThat(config.topicPartitions()).isEqualTo(TopicProvisioner.DEFAULT_PARTITIONS);
-    assertThat(config.topicReplicationFactor()).isEqualTo((short) 1);
+    assertThat(config.kafka().topicPartitions()).isEqualTo(KafkaSettings.DEFAULT_TOPIC_PARTITIONS);
+    assertThat(config.kafka().replicationFactor()).isEqualTo((short) 1);
+    assertThat(config.kafka().clientOverrides()).isEmpty();
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.debeziumOverrides()).isEmpty();
     assertThat(config.producerOverrides()).isEmpty();
@@ -82,7 +89,7 @@ class CaptureConfigTest {
         "TIDEWIRE_TOPIC_PARTITIONS", "12",
         "TIDEWIRE_TOPIC_REPLICATION_FACTOR", "3"));
 
-    assertThat(config.kafkaBootstrap()).isEqualTo("k1:9092, k2:9093");
+    assertThat(config.kafka().bootstrap()).isEqualTo("k1:9092, k2:9093");
     assertThat(config.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6543/app");
     assertThat(config.pgUser()).isEqualTo("cdc");
     assertThat(config.pgPassword()).isEqualTo("s3cret");
@@ -97,8 +104,8 @@ class CaptureConfigTest {
     assertThat(config.heartbeatInterval()).isZero();
     assertThat(config.snapshotMode()).isEqualTo(SnapshotMode.NO_DATA);
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofMillis(2500));
-    assertThat(config.topicPartitions()).isEqualTo(12);
-    assertThat(config.topicReplicationFactor()).isEqualTo((short) 3);
+    assertThat(config.kafka().topicPartitions()).isEqualTo(12);
+    assertThat(config.kafka().replicationFactor()).isEqualTo((short) 3);
   }
 
   @Test
@@ -142,18 +149,25 @@ class CaptureConfigTest {
 
     assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_KAFKA_BOOTSTRAP must be host:port"))
         .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_PG_PORT must be a whole number, got 'fivefourthreetwo'"))
-        .anySatisfy(p -> assertThat(p).contains("TIDEWIRE_CAPTURE_TABLES entries must be lower-case schema.table, got 'users'"))
+        .anySatisfy(p -> assertThat(p).isEqualTo(
+            "TIDEWIRE_CAPTURE_TABLES must be lower-case schema.table, got 'users'"))
         .anySatisfy(p -> assertThat(p).contains("got 'public.Users'"))
-        .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_CAPTURE_TABLES lists 'public.users' twice"))
         .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_CAPTURE_SLOT must be").endsWith("got 'Bad-Slot'"))
         .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_CAPTURE_PUBLICATION must be"))
         .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_CAPTURE_TOPIC_PREFIX must be"))
-        .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_CAPTURE_POLL_INTERVAL_MS must be at least 1 ms"))
-        .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_CAPTURE_HEARTBEAT_MS must be 0 (off) or more"))
+        .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_CAPTURE_POLL_INTERVAL_MS must be at least 1 ms, got '0'"))
+        .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_CAPTURE_HEARTBEAT_MS must be at least 0 ms, got '-1'"))
         .anySatisfy(p -> assertThat(p).isEqualTo(
-            "TIDEWIRE_CAPTURE_SNAPSHOT_MODE must be one of [initial, always, no_data, when_needed], got 'initial_only'"))
-        .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_TOPIC_PARTITIONS must be at least 1"))
-        .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_TOPIC_REPLICATION_FACTOR is out of range, got '70000'"));
+            "TIDEWIRE_CAPTURE_SNAPSHOT_MODE must be one of [initial, always, no_data, when_needed], "
+                + "got 'initial_only'"))
+        .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_TOPIC_PARTITIONS must be 1..10000, got '0'"))
+        .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_TOPIC_REPLICATION_FACTOR must be 1..32767, got '70000'"));
+  }
+
+  @Test
+  void aTableListedTwiceIsReported() {
+    assertThat(problemsOf(env("TIDEWIRE_CAPTURE_TABLES", "public.users,public.likes,public.users")))
+        .containsExactly("TIDEWIRE_CAPTURE_TABLES lists 'public.users' twice");
   }
 
   @Test
@@ -161,22 +175,27 @@ class CaptureConfigTest {
     assertThatThrownBy(() -> CaptureConfig.fromEnv(env("TIDEWIRE_PG_PORT", "0", "TIDEWIRE_CAPTURE_SLOT", "x-y")))
         .isInstanceOf(CaptureConfigException.class)
         .hasMessageContaining("invalid capture configuration:\n  - ")
-        .hasMessageContaining("\n  - TIDEWIRE_PG_PORT must be a port number 1..65535, got 0")
+        .hasMessageContaining("\n  - TIDEWIRE_PG_PORT must be 1..65535, got '0'")
         .hasMessageContaining("\n  - TIDEWIRE_CAPTURE_SLOT must be");
   }
 
   @Test
-  void misspelledCaptureVariableIsRejected() {
-    assertThat(problemsOf(env("TIDEWIRE_CAPTURE_SLOTS", "x")))
-        .singleElement().asString().startsWith("unknown variable TIDEWIRE_CAPTURE_SLOTS (known TIDEWIRE_CAPTURE_* variables: ")
-        .contains("TIDEWIRE_CAPTURE_SLOT,");
+  void misspelledVariableIsRejectedWithTheNameItWasMeantToBe() {
+    assertThat(problemsOf(env("TIDEWIRE_CAPTURE_SLOTS", "x", "TIDEWIRE_PG_HOTS", "db")))
+        .containsExactly("unknown variable TIDEWIRE_CAPTURE_SLOTS (did you mean TIDEWIRE_CAPTURE_SLOT?)",
+            "unknown variable TIDEWIRE_PG_HOTS (did you mean TIDEWIRE_PG_HOST?)");
   }
 
   @Test
-  void otherModulesVariablesAreIgnored() {
-    final CaptureConfig config = CaptureConfig.fromEnv(env("TIDEWIRE_GATEWAY_PORT", "not-a-number", "PATH", "/bin"));
+  void otherPartsVariablesAreIgnoredWhenTheirPartsAreKnown() {
+    final Setting<Integer> gatewayPort = Setting.of("TIDEWIRE_GATEWAY_PORT", Parsers.ints(0, 65_535))
+        .byDefault("8080");
+    final Map<String, String> env = env("TIDEWIRE_GATEWAY_PORT", "not-a-number", "PATH", "/bin");
+
+    final CaptureConfig config = CaptureConfig.fromEnv(env, SettingGroup.of(List.of(gatewayPort), List.of()));
 
     assertThat(config.name()).isEqualTo("tidewire-capture");
+    assertThat(problemsOf(env)).containsExactly("unknown variable TIDEWIRE_GATEWAY_PORT (no Tidewire part reads it)");
   }
 
   @Test
@@ -186,13 +205,15 @@ class CaptureConfigTest {
         "TIDEWIRE_DEBEZIUM_SNAPSHOT_FETCH_SIZE", " 500 ",
         "TIDEWIRE_DEBEZIUM_SOME__UNDERSCORED_KEY", "x",
         "TIDEWIRE_PRODUCER_LINGER_MS", "5",
-        "TIDEWIRE_PRODUCER_SECURITY_PROTOCOL", "SSL"));
+        "TIDEWIRE_PRODUCER_SECURITY_PROTOCOL", "SSL",
+        "TIDEWIRE_KAFKA_SASL_MECHANISM", "PLAIN"));
 
     assertThat(config.debeziumOverrides()).containsOnly(
         Map.entry("max.batch.size", "4096"), Map.entry("snapshot.fetch.size", "500"),
         Map.entry("some_underscored.key", "x"));
     assertThat(config.producerOverrides()).containsOnly(
         Map.entry("linger.ms", "5"), Map.entry("security.protocol", "SSL"));
+    assertThat(config.kafka().clientOverrides()).containsOnly(Map.entry("sasl.mechanism", "PLAIN"));
   }
 
   @Test
@@ -213,19 +234,31 @@ class CaptureConfigTest {
   }
 
   @Test
-  void canonicalConstructorValidatesToo() {
-    assertThatThrownBy(() -> new CaptureConfig("k:9092", "h", 5432, "d", "u", "p", List.of(), "s", "p", "n", "o",
-        "cdc", Duration.ofMillis(20), Duration.ZERO, SnapshotMode.INITIAL, 3, (short) 1, Duration.ofSeconds(1),
-        Map.of(), Map.of()))
-        .isInstanceOf(CaptureConfigException.class)
-        .hasMessageContaining("TIDEWIRE_CAPTURE_TABLES must name at least one table");
+  void recordFreezesWhatItIsGiven() {
+    final List<String> tables = new ArrayList<>(List.of("public.users"));
+    final CaptureConfig config = new CaptureConfig(new KafkaSettings("k:9092", 3, (short) 1, Map.of()), "h", 5432,
+        "d", "u", "p", tables, "s", "p", "n", "o", "cdc", Duration.ofMillis(20), Duration.ZERO, SnapshotMode.INITIAL,
+        Duration.ofSeconds(1), new HashMap<>(Map.of("a", "b")), Map.of());
+    tables.add("public.likes");
+
+    assertThat(config.tables()).containsExactly("public.users");
+    assertThatThrownBy(() -> config.debeziumOverrides().put("c", "d"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
   void toStringHidesThePasswordAndSecretOverrides() {
     final CaptureConfig config = CaptureConfig.fromEnv(env("TIDEWIRE_PG_PASSWORD", "hunter2",
-        "TIDEWIRE_PRODUCER_SSL_KEY_PASSWORD", "hunter3", "TIDEWIRE_PRODUCER_SASL_JAAS_CONFIG", "hunter4"));
+        "TIDEWIRE_PRODUCER_SSL_KEY_PASSWORD", "hunter3", "TIDEWIRE_PRODUCER_SASL_JAAS_CONFIG", "hunter4",
+        "TIDEWIRE_KAFKA_SASL_JAAS_CONFIG", "hunter5"));
 
     assertThat(config.toString()).doesNotContain("hunter").contains("ssl.key.password=****");
+  }
+
+  @Test
+  void readmeTableIsTheSettingsTable() {
+    final String table = SettingsDoc.table(CaptureSettings.SETTINGS);
+
+    assertThat(SettingsDoc.current(Path.of("README.md"), "capture", table)).isEqualTo(table);
   }
 }

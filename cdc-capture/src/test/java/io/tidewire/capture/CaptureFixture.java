@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.infra.SharedInfra;
+import io.tidewire.settings.KafkaSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,19 +47,19 @@ final class CaptureFixture implements AutoCloseable {
   /** Environment for this test's capture; extra pairs override or add variables. */
   Map<String, String> env(final String... keyValues) {
     final Map<String, String> env = new HashMap<>();
-    env.put(CaptureConfig.ENV_KAFKA_BOOTSTRAP, infra.kafka().bootstrapServers());
-    env.put(CaptureConfig.ENV_PG_HOST, infra.postgres().host());
-    env.put(CaptureConfig.ENV_PG_PORT, Integer.toString(infra.postgres().port()));
-    env.put(CaptureConfig.ENV_PG_DATABASE, infra.postgres().database());
-    env.put(CaptureConfig.ENV_PG_USER, infra.postgres().user());
-    env.put(CaptureConfig.ENV_PG_PASSWORD, infra.postgres().password());
-    env.put(CaptureConfig.ENV_TABLES, "public.users,public.generation_jobs");
-    env.put(CaptureConfig.ENV_SLOT, id);
-    env.put(CaptureConfig.ENV_PUBLICATION, id);
-    env.put(CaptureConfig.ENV_NAME, "capture-" + id);
-    env.put(CaptureConfig.ENV_OFFSETS_TOPIC, id + ".offsets");
-    env.put(CaptureConfig.ENV_TOPIC_PREFIX, id);
-    env.put(CaptureConfig.ENV_SHUTDOWN_TIMEOUT_MS, "20000");
+    env.put(KafkaSettings.BOOTSTRAP.name(), infra.kafka().bootstrapServers());
+    env.put(CaptureSettings.PG_HOST.name(), infra.postgres().host());
+    env.put(CaptureSettings.PG_PORT.name(), Integer.toString(infra.postgres().port()));
+    env.put(CaptureSettings.PG_DATABASE.name(), infra.postgres().database());
+    env.put(CaptureSettings.PG_USER.name(), infra.postgres().user());
+    env.put(CaptureSettings.PG_PASSWORD.name(), infra.postgres().password());
+    env.put(CaptureSettings.TABLES.name(), "public.users,public.generation_jobs");
+    env.put(CaptureSettings.SLOT_NAME.name(), id);
+    env.put(CaptureSettings.PUBLICATION_NAME.name(), id);
+    env.put(CaptureSettings.NAME.name(), "capture-" + id);
+    env.put(CaptureSettings.OFFSETS_TOPIC.name(), id + ".offsets");
+    env.put(CaptureSettings.TOPIC_PREFIX.name(), id);
+    env.put(CaptureSettings.SHUTDOWN_TIMEOUT.name(), "20000");
     for (int i = 0; i < keyValues.length; i += 2) {
       env.put(keyValues[i], keyValues[i + 1]);
     }

@@ -147,4 +147,18 @@ class CapturePropertiesTest {
         Map.entry("security.protocol", "SASL_SSL"),
         Map.entry("sasl.mechanism", "PLAIN"));
   }
+
+  @Test
+  void kafkaClientSettingsReachTheProducerTheAdminAndTheOffsetStore() {
+    final CaptureConfig config = config("TIDEWIRE_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+        "TIDEWIRE_KAFKA_SASL_MECHANISM", "PLAIN", "TIDEWIRE_PRODUCER_SASL_MECHANISM", "SCRAM-SHA-512");
+
+    assertThat(CaptureProperties.producer(config)).containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+    assertThat(CaptureProperties.admin(config)).containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+    // Kafka Connect's offset store builds its clients from the engine's top-level properties
+    assertThat(CaptureProperties.debezium(config)).containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "PLAIN");
+  }
 }

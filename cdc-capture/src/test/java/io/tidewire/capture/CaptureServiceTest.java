@@ -54,7 +54,7 @@ class CaptureServiceTest {
 
   @Test
   void changesOfARowArriveInCommitOrderAsDebeziumEnvelopes() throws Exception {
-    fx.startStreaming(fx.env(CaptureConfig.ENV_SNAPSHOT_MODE, "no_data"));
+    fx.startStreaming(fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "no_data"));
     final String userId = fx.insertUser();
     final String jobId = fx.insertJob(userId);
     fx.setProgress(jobId, 10);
@@ -112,7 +112,7 @@ class CaptureServiceTest {
 
   @Test
   void deleteGivesADeleteEnvelopeWithTheOldRowThenATombstone() throws Exception {
-    fx.startStreaming(fx.env(CaptureConfig.ENV_SNAPSHOT_MODE, "no_data"));
+    fx.startStreaming(fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "no_data"));
     final String jobId = fx.insertJob(fx.insertUser());
     fx.update("DELETE FROM generation_jobs WHERE id = ?::uuid", jobId);
 
@@ -133,7 +133,7 @@ class CaptureServiceTest {
     final String jobId = fx.insertJob(userId);
     fx.setProgress(jobId, 30);
 
-    fx.startStreaming(fx.env(CaptureConfig.ENV_SNAPSHOT_MODE, "initial"));
+    fx.startStreaming(fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "initial"));
 
     final List<ConsumerRecord<String, String>> records =
         fx.tail(fx.topic("generation_jobs")).awaitCount(keyId(jobId), 1);
@@ -149,7 +149,7 @@ class CaptureServiceTest {
   void restartResumesWhereItStoppedWithoutSnapshottingAgain() throws Exception {
     final String userId = fx.insertUser();
     final String jobId = fx.insertJob(userId);
-    final Map<String, String> env = fx.env(CaptureConfig.ENV_SNAPSHOT_MODE, "initial");
+    final Map<String, String> env = fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "initial");
 
     final CaptureService first = fx.startStreaming(env);
     final CaptureFixture.Tail jobs = fx.tail(fx.topic("generation_jobs"));
@@ -181,8 +181,8 @@ class CaptureServiceTest {
   @Test
   void unacknowledgedChangeStopsTheCaptureWithoutCommittingAndIsDeliveredAfterRestart() throws Exception {
     final String userId = fx.insertUser();
-    final Map<String, String> env = fx.env(CaptureConfig.ENV_SNAPSHOT_MODE, "no_data",
-        CaptureConfig.ENV_TABLES, "public.generation_jobs", CaptureConfig.ENV_HEARTBEAT_MS, "0");
+    final Map<String, String> env = fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "no_data",
+        CaptureSettings.TABLES.name(), "public.generation_jobs", CaptureSettings.HEARTBEAT.name(), "0");
     final Map<String, String> brokenEnv = new HashMap<>(env);
     // every change record is larger than this, so the producer fails each send
     brokenEnv.put("TIDEWIRE_PRODUCER_MAX_REQUEST_SIZE", "200");
@@ -220,8 +220,8 @@ class CaptureServiceTest {
   void publicationIsReconciledToExactlyTheCapturedTables() throws Exception {
     fx.update("CREATE PUBLICATION " + fx.id + " FOR TABLE public.users, public.likes");
 
-    fx.startStreaming(fx.env(CaptureConfig.ENV_SNAPSHOT_MODE, "no_data",
-        CaptureConfig.ENV_TABLES, "public.users,public.generation_jobs,public.credit_transactions"));
+    fx.startStreaming(fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "no_data",
+        CaptureSettings.TABLES.name(), "public.users,public.generation_jobs,public.credit_transactions"));
 
     assertThat(fx.queryStrings("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?",
         fx.id)).containsExactlyInAnyOrder("public.users", "public.generation_jobs", "public.credit_transactions");
@@ -229,8 +229,8 @@ class CaptureServiceTest {
 
   @Test
   void heartbeatsGoToTheHeartbeatTopicTheCaptureCreated() throws Exception {
-    final CaptureService service = fx.startStreaming(fx.env(CaptureConfig.ENV_SNAPSHOT_MODE, "no_data",
-        CaptureConfig.ENV_HEARTBEAT_MS, "100"));
+    final CaptureService service = fx.startStreaming(fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "no_data",
+        CaptureSettings.HEARTBEAT.name(), "100"));
 
     final List<ConsumerRecord<String, String>> heartbeats =
         fx.tail(service.config().heartbeatTopic()).awaitCount(r -> true, 2);
@@ -243,7 +243,7 @@ class CaptureServiceTest {
   @Test
   void closeStopsEveryThreadOfTheCaptureAndIsIdempotent() throws Exception {
     final Set<Thread> before = Thread.getAllStackTraces().keySet();
-    final CaptureService service = fx.startStreaming(fx.env(CaptureConfig.ENV_SNAPSHOT_MODE, "no_data"));
+    final CaptureService service = fx.startStreaming(fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "no_data"));
     assertThat(service.isHealthy()).isTrue();
     assertThat(service.isStreaming()).isTrue();
     assertThat(fx.registry.get("tidewire.capture.streaming").gauge().value()).isEqualTo(1);
@@ -270,7 +270,7 @@ class CaptureServiceTest {
   @Test
   void startFailsClearlyWhenACapturedTableDoesNotExist() {
     final CaptureService service = new CaptureService(CaptureConfig.fromEnv(
-        fx.env(CaptureConfig.ENV_TABLES, "public.users,public.no_such_table")), fx.registry);
+        fx.env(CaptureSettings.TABLES.name(), "public.users,public.no_such_table")), fx.registry);
 
     assertThatThrownBy(service::start).isInstanceOf(CaptureException.class)
         .hasMessageContaining("captured tables do not exist")
@@ -282,7 +282,7 @@ class CaptureServiceTest {
 
   @Test
   void measuresCommitToKafkaLatencyOfStreamedChanges() throws Exception {
-    fx.startStreaming(fx.env(CaptureConfig.ENV_SNAPSHOT_MODE, "no_data", CaptureConfig.ENV_TABLES,
+    fx.startStreaming(fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "no_data", CaptureSettings.TABLES.name(),
         "public.generation_jobs"));
     final String jobId = fx.insertJob(fx.insertUser());
     final CaptureFixture.Tail jobs = fx.tail(fx.topic("generation_jobs"));

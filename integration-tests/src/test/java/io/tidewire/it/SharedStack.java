@@ -6,6 +6,7 @@ import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.infra.SharedInfra;
 import io.tidewire.launcher.ChildPart;
 import io.tidewire.launcher.DevTokens;
+import io.tidewire.launcher.TidewireSettings;
 import io.tidewire.launcher.TidewireStack;
 import io.tidewire.testing.WsClient;
 import java.net.URI;
@@ -91,7 +92,7 @@ final class SharedStack {
     final Map<String, String> gatewayEnv = new HashMap<>(env);
     gatewayEnv.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(port));
     gatewayMeters = new SimpleMeterRegistry();
-    final Gateway g = new Gateway(GatewayConfig.fromEnv(gatewayEnv), gatewayMeters);
+    final Gateway g = new Gateway(GatewayConfig.fromEnv(gatewayEnv, TidewireSettings.ALL), gatewayMeters);
     g.start();
     return g;
   }

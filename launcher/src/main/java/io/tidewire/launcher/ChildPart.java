@@ -1,5 +1,6 @@
 package io.tidewire.launcher;
 
+import io.tidewire.gateway.GatewaySettings;
 import io.tidewire.infra.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,7 +63,7 @@ public final class ChildPart implements AutoCloseable {
   }
 
   private static String requirePort(final Map<String, String> env) {
-    final String port = env.get("TIDEWIRE_GATEWAY_PORT");
+    final String port = env.get(GatewaySettings.PORT.name());
     if (port == null || "0".equals(port)) {
       throw new IllegalArgumentException("a child gateway needs a fixed TIDEWIRE_GATEWAY_PORT");
     }
@@ -94,7 +95,7 @@ public final class ChildPart implements AutoCloseable {
     final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().putAll(env);
-    pb.environment().put("TIDEWIRE_EXIT_WITH_PARENT", "true");
+    pb.environment().put(TidewireSettings.EXIT_WITH_PARENT.name(), "true");
     try {
       Files.createDirectories(logDir);
       process = pb.start();

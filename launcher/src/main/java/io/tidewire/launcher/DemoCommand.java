@@ -1,5 +1,6 @@
 package io.tidewire.launcher;
 
+import io.tidewire.gateway.GatewaySettings;
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
 import io.tidewire.launcher.demo.DemoUser;
@@ -50,10 +51,10 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     final long t0 = System.nanoTime();
-    final String secret = System.getenv().getOrDefault("TIDEWIRE_JWT_SECRET",
+    final String secret = System.getenv().getOrDefault(GatewaySettings.JWT_SECRET.name(),
         DevTokens.DEMO_SECRET);
     if (DevTokens.DEMO_SECRET.equals(secret)) {
-      LOG.warn("TIDEWIRE_JWT_SECRET is unset: using the demo's public dev secret '{}'", secret);
+      LOG.warn("{} is unset: using the demo's public dev secret '{}'", GatewaySettings.JWT_SECRET.name(), secret);
     }
     final CountDownLatch stopped = new CountDownLatch(1);
     final AtomicReference<DemoServer> demo = new AtomicReference<>();

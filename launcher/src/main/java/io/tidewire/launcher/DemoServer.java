@@ -3,9 +3,11 @@ package io.tidewire.launcher;
 import io.tidewire.infra.Directories;
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
+import io.tidewire.gateway.GatewaySettings;
 import io.tidewire.gateway.StaticContent;
 import io.tidewire.launcher.demo.DemoRoutes;
 import io.tidewire.launcher.demo.TrafficSimulator;
+import io.tidewire.processor.ProcessorSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -94,9 +96,9 @@ public final class DemoServer implements AutoCloseable {
     LOG.info("[3/4] Starting capture, processor and gateway ...");
     final Map<String, String> env =
         new HashMap<>(TidewireStack.envFor(postgres, kafka, options.jwtSecret()));
-    env.put("TIDEWIRE_GATEWAY_HOST", options.host());
-    env.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(options.port()));
-    env.put("TIDEWIRE_PROCESSOR_STATE_DIR", data.resolve("streams").toString());
+    env.put(GatewaySettings.HOST.name(), options.host());
+    env.put(GatewaySettings.PORT.name(), Integer.toString(options.port()));
+    env.put(ProcessorSettings.STATE_DIR.name(), data.resolve("streams").toString());
     // the demo page (launcher/src/main/resources/web) and its demo-only endpoints
     stack = TidewireStack.start(env,
         StaticContent.classpath(DemoServer.class.getClassLoader(), "web/"),

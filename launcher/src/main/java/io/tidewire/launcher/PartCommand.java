@@ -8,14 +8,11 @@ import io.tidewire.gateway.Gateway;
 import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.processor.ProcessorApp;
 import io.tidewire.processor.ProcessorConfig;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
+import io.tidewire.settings.SettingsReader;
+import io.tidewire.settings.SettingsSource;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
@@ -25,8 +22,9 @@ import picocli.CommandLine.Option;
 /**
  * Runs one part on its own against external Kafka and PostgreSQL. Settings come from
  * {@code TIDEWIRE_*} environment variables, optionally from a file of {@code KEY=VALUE} lines
- * that the environment overrides. Runs until SIGTERM/Ctrl-C, then stops gracefully; exits
- * non-zero when the part fails.
+ * that the environment overrides ({@link SettingsSource}); the file may hold every part's
+ * settings, so each part is told {@link TidewireSettings#ALL} are known. Runs until
+ * SIGTERM/Ctrl-C, then stops gracefully; exits non-zero when the part fails.
  */
 abstract class PartCommand implements Callable<Integer> {
 
@@ -50,8 +48,14 @@ abstract class PartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    final Map<String, String> env = environment();
-    if (Boolean.parseBoolean(env.getOrDefault("TIDEWIRE_EXIT_WITH_PARENT", "false"))) {
+    final Map<String, String> env = SettingsSource.load(configFile, System.getenv());
+    final SettingsReader in = SettingsReader.of(env, TidewireSettings.ALL);
+    final boolean exitWithParent = in.get(TidewireSettings.EXIT_WITH_PARENT);
+    final Optional<Integer> envOpsPort = in.get(TidewireSettings.OPS_PORT);
+    in.get(TidewireSettings.LOG_LEVEL);
+    in.throwIfInvalid(problems -> new IllegalArgumentException(
+        "invalid settings:\n  - " + String.join("\n  - ", problems)));
+    if (exitWithParent) {
       // a supervisor (e.g. a test JVM) that dies, even by SIGKILL, takes this process with it
       ProcessHandle.current().parent().ifPresent(parent ->
           parent.onExit().thenRun(() -> Shutdown.exitAsync(3)));
@@ -60,8 +64,7 @@ abstract class PartCommand implements Callable<Integer> {
     final AutoCloseable jvmMeters = JvmMeters.bind(registry);
     final Started started = start(env, registry);
     final OpsHttpServer ops = started.ownHttp() ? null : new OpsHttpServer("0.0.0.0",
-        opsPort.orElseGet(() -> Integer.parseInt(env.getOrDefault("TIDEWIRE_OPS_PORT",
-            Integer.toString(defaultOpsPort())))), getClass().getSimpleName().toLowerCase(),
+        opsPort.or(() -> envOpsPort).orElse(defaultOpsPort()), getClass().getSimpleName().toLowerCase(),
         registry, started.healthy(), started.ready());
     final CountDownLatch stopped = new CountDownLatch(1);
     Shutdown.onSignal(() -> {
@@ -81,25 +84,12 @@ abstract class PartCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Map<String, String> environment() throws IOException {
-    final Map<String, String> env = new HashMap<>();
-    if (configFile.isPresent()) {
-      final Properties file = new Properties();
-      try (Reader in = Files.newBufferedReader(configFile.get())) {
-        file.load(in);
-      }
-      file.stringPropertyNames().forEach(k -> env.put(k, file.getProperty(k).trim()));
-    }
-    env.putAll(System.getenv());
-    return env;
-  }
-
   @Command(name = "capture", mixinStandardHelpOptions = true,
       description = "Run the change capture: PostgreSQL (pgoutput) -> Debezium -> cdc.* topics.")
   static final class Capture extends PartCommand {
     @Override
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
-      final CaptureService capture = new CaptureService(CaptureConfig.fromEnv(env), registry);
+      final CaptureService capture = new CaptureService(CaptureConfig.fromEnv(env, TidewireSettings.ALL), registry);
       capture.onFailure(failure -> {
         System.err.println("capture failed: " + failure);
         Shutdown.exitAsync(2);
@@ -120,7 +110,7 @@ abstract class PartCommand implements Callable<Integer> {
   static final class Process extends PartCommand {
     @Override
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
-      final ProcessorApp app = new ProcessorApp(ProcessorConfig.fromEnv(env), registry);
+      final ProcessorApp app = new ProcessorApp(ProcessorConfig.fromEnv(env, TidewireSettings.ALL), registry);
       app.start();
       return new Started(app, app::isHealthy, app::isHealthy, false);
     }
@@ -136,7 +126,7 @@ abstract class PartCommand implements Callable<Integer> {
   static final class GatewayPart extends PartCommand {
     @Override
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
-      final Gateway gateway = new Gateway(GatewayConfig.fromEnv(env), registry);
+      final Gateway gateway = new Gateway(GatewayConfig.fromEnv(env, TidewireSettings.ALL), registry);
       gateway.start();
       return new Started(gateway, gateway::isHealthy, gateway::isHealthy, true);
     }

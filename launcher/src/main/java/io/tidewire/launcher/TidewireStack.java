@@ -4,14 +4,17 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewire.capture.CaptureConfig;
 import io.tidewire.capture.CaptureService;
+import io.tidewire.capture.CaptureSettings;
 import io.tidewire.gateway.Gateway;
 import io.tidewire.gateway.GatewayConfig;
+import io.tidewire.gateway.GatewaySettings;
 import io.tidewire.gateway.HttpRoute;
 import io.tidewire.gateway.StaticContent;
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
 import io.tidewire.processor.ProcessorApp;
 import io.tidewire.processor.ProcessorConfig;
+import io.tidewire.settings.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The three parts — capture, processor, gateway — in this JVM, configured from one environment
- * map exactly as the separate processes would be. Used by {@code demo} and the integration tests.
+ * map exactly as the separate processes would be (each told that {@link TidewireSettings#ALL}
+ * are known). Used by {@code demo} and the integration tests.
  *
  * <p>{@link #start(Map)} returns once the capture streams, the processor runs and the gateway
  * listens; {@link #close()} stops them in reverse order. Not thread-safe for concurrent close.
@@ -47,13 +51,13 @@ public final class TidewireStack implements AutoCloseable {
   public static Map<String, String> envFor(final EmbeddedPostgres postgres,
       final EmbeddedKafka kafka, final String jwtSecret) {
     final Map<String, String> env = new HashMap<>();
-    env.put("TIDEWIRE_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
-    env.put("TIDEWIRE_PG_HOST", postgres.host());
-    env.put("TIDEWIRE_PG_PORT", Integer.toString(postgres.port()));
-    env.put("TIDEWIRE_PG_DATABASE", postgres.database());
-    env.put("TIDEWIRE_PG_USER", postgres.user());
-    env.put("TIDEWIRE_PG_PASSWORD", postgres.password());
-    env.put("TIDEWIRE_JWT_SECRET", jwtSecret);
+    env.put(KafkaSettings.BOOTSTRAP.name(), kafka.bootstrapServers());
+    env.put(CaptureSettings.PG_HOST.name(), postgres.host());
+    env.put(CaptureSettings.PG_PORT.name(), Integer.toString(postgres.port()));
+    env.put(CaptureSettings.PG_DATABASE.name(), postgres.database());
+    env.put(CaptureSettings.PG_USER.name(), postgres.user());
+    env.put(CaptureSettings.PG_PASSWORD.name(), postgres.password());
+    env.put(GatewaySettings.JWT_SECRET.name(), jwtSecret);
     return env;
   }
 
@@ -69,9 +73,9 @@ public final class TidewireStack implements AutoCloseable {
   public static TidewireStack start(final Map<String, String> env,
       final StaticContent staticContent, final List<HttpRoute> routes) {
     // parse all three first: a bad variable fails fast, before anything starts
-    final CaptureConfig captureConfig = CaptureConfig.fromEnv(env);
-    final ProcessorConfig processorConfig = ProcessorConfig.fromEnv(env);
-    final GatewayConfig gatewayConfig = GatewayConfig.fromEnv(env);
+    final CaptureConfig captureConfig = CaptureConfig.fromEnv(env, TidewireSettings.ALL);
+    final ProcessorConfig processorConfig = ProcessorConfig.fromEnv(env, TidewireSettings.ALL);
+    final GatewayConfig gatewayConfig = GatewayConfig.fromEnv(env, TidewireSettings.ALL);
     final TidewireStack stack =
         new TidewireStack(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     stack.started.push(JvmMeters.bind(stack.registry));

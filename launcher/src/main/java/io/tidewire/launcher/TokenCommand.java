@@ -1,5 +1,6 @@
 package io.tidewire.launcher;
 
+import io.tidewire.gateway.GatewaySettings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ final class TokenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    final String secret = System.getenv().getOrDefault("TIDEWIRE_JWT_SECRET",
+    final String secret = System.getenv().getOrDefault(GatewaySettings.JWT_SECRET.name(),
         DevTokens.DEMO_SECRET);
     System.out.println(new DevTokens(secret).mint(user, ttl));
     return 0;

@@ -12,39 +12,21 @@ import io.tidewire.gateway.session.Subscriber;
 import io.tidewire.gateway.state.UserStateStore;
 import io.tidewire.gateway.tail.EventRouter;
 import io.tidewire.gateway.tail.TopicTail;
-import io.tidewire.schemas.TopicProvisioner;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.UserState;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start()} makes sure the topics exist (the state topic compacted), starts reading the
  * state topic from its beginning, starts the replay workers and one live tail per event topic
- * (user events, feed events) at the topics' end, then binds the port. {@link #close()} closes
+ * (user events, feed events) at the topics' end, then binds the port. Its Kafka clients come from
+ * {@link GatewayKafka}; the hub is built on the tails (its dispatch seams) before they start, and
+ * each tail is given its router at start. {@link #close()} closes
  * every session with {@code 1001 going away}, stops the server, the tails, the replays and the
  * store; it is idempotent and leaves no thread of the gateway running (all are daemon threads
  * anyway).
@@ -64,13 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration DRAIN_ON_CLOSE = Duration.ofSeconds(2);
   private static final Duration REPLAY_POLL = Duration.ofMillis(200);
   private static final Duration REPLAY_API_TIMEOUT = Duration.ofSeconds(10);
-  /** Bounds what one replay worker's consumer prefetches. */
-  private static final int REPLAY_FETCH_MAX_BYTES = 8 * 1024 * 1024;
-  private static final int REPLAY_FETCH_MAX_WAIT_MS = 5;
 
   private enum State { NEW, RUNNING, CLOSED }
 
@@ -79,12 +59,11 @@ public final class Gateway implements AutoCloseable {
   private final StaticContent staticContent;
   private final List<HttpRoute> routes;
   private final GatewayMetrics metrics;
-  private final AtomicInteger replayClients = new AtomicInteger();
 
   // Written under this object's lock; volatile because health checks read them from HTTP threads.
   private State state = State.NEW;
   private ScheduledExecutorService timer;
-  private Admin admin;
+  private GatewayKafka kafka;
   private volatile UserStateStore stateStore;
   private volatile ReplayPool replays;
   private volatile TopicTail userTail;
@@ -133,22 +112,22 @@ public final class Gateway implements AutoCloseable {
     state = State.RUNNING;
     try {
       timer = newTimer();
-      admin = Admin.create(adminProps());
-      final Map<String, TopicDescription> topics = ensureTopics();
+      final GatewayKafka clients = new GatewayKafka(config);
+      kafka = clients;
+      final Map<String, TopicDescription> topics = clients.ensureTopics();
       final TopicDescription stateTopic = topics.get(Topics.USER_STATE.name());
       stateStore = new UserStateStore(stateTopic.topicId(), stateTopic.partitions().size(),
-          consumer("tidewire-gateway-state", "earliest"), () -> stateEndOffsets(stateTopic),
-          config.recoveryTimeout(), System::nanoTime, metrics);
+          clients.stateConsumer(), () -> clients.endOffsets(stateTopic), config.recoveryTimeout(),
+          System::nanoTime, metrics);
       stateStore.start();
       replays = new ReplayPool(config.replayWorkers(), config.replayMaxPending(),
-          () -> new KafkaPartitionReader(replayConsumer(), REPLAY_POLL, REPLAY_API_TIMEOUT), metrics);
+          () -> new KafkaPartitionReader(clients.replayConsumer(), REPLAY_POLL, REPLAY_API_TIMEOUT), metrics);
       replays.start();
-      hub = new Hub((key, registration) -> userTail.atSeam(key, registration),
-          (key, registration) -> feedTail.atSeam(key, registration));
-      userTail = tail(topics.get(Topics.USER_EVENTS.name()), EventRouter.userEvents(hub, metrics));
-      feedTail = tail(topics.get(Topics.FEED_EVENTS.name()), EventRouter.feedEvents(hub, metrics));
-      userTail.start();
-      feedTail.start();
+      userTail = tail(clients, topics.get(Topics.USER_EVENTS.name()));
+      feedTail = tail(clients, topics.get(Topics.FEED_EVENTS.name()));
+      hub = new Hub(userTail, feedTail);
+      userTail.start(EventRouter.userEvents(hub, metrics));
+      feedTail.start(EventRouter.feedEvents(hub, metrics));
       final SessionContext context = new SessionContext(hub, new Recoveries(replays, stateStore),
           new JwtVerifier(config.jwtSecretBytes(), Clock.systemUTC(), config.jwtClockSkew()),
           metrics, timer, Clock.systemUTC(), config.maxFrameBytes(), config.sendQueueMessages(),
@@ -219,7 +198,7 @@ public final class Gateway implements AutoCloseable {
     closeQuietly(feedTail);
     closeQuietly(replays);
     closeQuietly(stateStore);
-    closeQuietly(admin);
+    closeQuietly(kafka);
     if (timer != null) {
       timer.shutdownNow();
     }
@@ -236,97 +215,10 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  private Properties adminProps() {
-    final Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidewire-gateway-admin");
-    return props;
-  }
-
-  private Map<String, TopicDescription> ensureTopics() {
-    final List<String> names = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
-        Topics.USER_STATE.name());
-    try {
-      // The stream processor writes them; whoever starts first creates them, alike.
-      TopicProvisioner.ensure(admin, List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.USER_STATE),
-          config.topicPartitions(), config.topicReplicationFactor());
-      return describe(names);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new GatewayException("interrupted while describing " + names, e);
-    } catch (ExecutionException | TimeoutException | IllegalStateException e) {
-      throw new GatewayException("cannot prepare topics " + names + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Describes the topics; a topic created a moment ago may take a while to be known everywhere. */
-  private Map<String, TopicDescription> describe(final List<String> names)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    final long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-    long backoffMs = 50;
-    while (true) {
-      try {
-        return admin.describeTopics(names).allTopicNames()
-            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
-            || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > deadline) {
-          throw e;
-        }
-        TimeUnit.MILLISECONDS.sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 1_000);
-      }
-    }
-  }
-
-  /** The state topic's end offsets (committed records only), fetched now, asynchronously. */
-  private CompletionStage<Map<Integer, Long>> stateEndOffsets(final TopicDescription state) {
-    final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (final TopicPartitionInfo partition : state.partitions()) {
-      latest.put(new TopicPartition(state.name(), partition.partition()), OffsetSpec.latest());
-    }
-    final ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)
-        .timeoutMs((int) config.recoveryTimeout().toMillis());
-    return admin.listOffsets(latest, options).all().toCompletionStage().thenApply(offsets -> {
-      final Map<Integer, Long> ends = new HashMap<>();
-      offsets.forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
-      return ends;
-    });
-  }
-
-  private TopicTail tail(final TopicDescription topic, final TopicTail.RecordHandler router) {
+  /** A live tail of an event topic, from its end; it gets its handler when started. */
+  private TopicTail tail(final GatewayKafka clients, final TopicDescription topic) {
     return new TopicTail(topic.name(), topic.topicId(), topic.partitions().size(),
-        consumer("tidewire-gateway-tail-" + topic.name(), "latest"), router,
-        TopicTail.Start.LATEST, metrics::recordSkipped);
-  }
-
-  private KafkaConsumer<byte[], byte[]> consumer(final String clientId, final String reset) {
-    return consumer(clientId, reset, Map.of());
-  }
-
-  /**
-   * A replay worker's consumer: a position deleted by retention fails rather than jumps; a short
-   * fetch wait, because the consumer's prefetch for the previous job's position (often the log's
-   * end) would otherwise hold up the next job's fetch for the whole wait.
-   */
-  private KafkaConsumer<byte[], byte[]> replayConsumer() {
-    return consumer("tidewire-gateway-replay-" + replayClients.incrementAndGet(), "none", Map.of(
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.replayBatchRecords()),
-        ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(REPLAY_FETCH_MAX_BYTES),
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(REPLAY_FETCH_MAX_WAIT_MS)));
-  }
-
-  private KafkaConsumer<byte[], byte[]> consumer(final String clientId, final String reset,
-      final Map<String, String> more) {
-    final Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
-    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100"); // live tails: latency vs. idle polls
-    props.putAll(more);
-    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        clients.tailConsumer(topic.name()), TopicTail.Start.LATEST, metrics::recordSkipped);
   }
 
   /** The sessions' {@link Recovery}: replays from the pool, snapshots from the state store. */

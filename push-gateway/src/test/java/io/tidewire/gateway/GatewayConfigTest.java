@@ -3,6 +3,8 @@ package io.tidewire.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tidewire.settings.KafkaSettings;
+import io.tidewire.settings.SettingsDoc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,7 +31,7 @@ class GatewayConfigTest {
   void appliesDocumentedDefaults() {
     final GatewayConfig config = GatewayConfig.fromEnv(env());
 
-    assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
+    assertThat(config.kafka().bootstrap()).isEqualTo("127.0.0.1:9092");
     assertThat(config.host()).isEqualTo("0.0.0.0");
     assertThat(config.port()).isEqualTo(8080);
     assertThat(config.jwtClockSkew()).isEqualTo(Duration.ofSeconds(30));
@@ -37,8 +39,9 @@ class GatewayConfigTest {
     assertThat(config.sendQueueMessages()).isEqualTo(1_000);
     assertThat(config.sendQueueBytes()).isEqualTo(4L * 1024 * 1024);
     assertThat(config.staticDir()).isEmpty();
-    assertThat(config.topicPartitions()).isEqualTo(3);
-    assertThat(config.topicReplicationFactor()).isEqualTo((short) 1);
+    assertThat(config.kafka().topicPartitions()).isEqualTo(KafkaSettings.DEFAULT_TOPIC_PARTITIONS);
+    assertThat(config.kafka().replicationFactor()).isEqualTo((short) 1);
+    assertThat(config.kafka().clientOverrides()).isEmpty();
     assertThat(config.replayWorkers()).isEqualTo(2);
     assertThat(config.replayMaxPending()).isEqualTo(10_000);
     assertThat(config.replayBatchRecords()).isEqualTo(500);
@@ -55,11 +58,13 @@ class GatewayConfigTest {
         "TIDEWIRE_GATEWAY_STATIC_DIR", web.toString(), "TIDEWIRE_TOPIC_PARTITIONS", "6",
         "TIDEWIRE_TOPIC_REPLICATION_FACTOR", "3", "TIDEWIRE_GATEWAY_REPLAY_WORKERS", "4",
         "TIDEWIRE_GATEWAY_REPLAY_MAX_PENDING", "100", "TIDEWIRE_GATEWAY_REPLAY_BATCH_RECORDS", "50",
-        "TIDEWIRE_GATEWAY_RECOVERY_TIMEOUT_SECONDS", "7", "TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS", "500"));
+        "TIDEWIRE_GATEWAY_RECOVERY_TIMEOUT_SECONDS", "7", "TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS", "500",
+        "TIDEWIRE_KAFKA_SECURITY_PROTOCOL", "SSL"));
 
-    assertThat(config).isEqualTo(new GatewayConfig("127.0.0.1:9092", "127.0.0.1", 0, SECRET,
-        Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 6, (short) 3, 4, 100, 50,
-        Duration.ofSeconds(7), Duration.ofMillis(500)));
+    assertThat(config).isEqualTo(new GatewayConfig(
+        new KafkaSettings("127.0.0.1:9092", 6, (short) 3, Map.of("security.protocol", "SSL")), "127.0.0.1", 0,
+        SECRET, Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 4, 100, 50, Duration.ofSeconds(7),
+        Duration.ofMillis(500)));
   }
 
   @Test
@@ -74,7 +79,8 @@ class GatewayConfigTest {
   void refusesShortSecretWithClearMessage() {
     assertThatThrownBy(() -> GatewayConfig.fromEnv(env("TIDEWIRE_JWT_SECRET", "too-short")))
         .isInstanceOf(GatewayConfigException.class)
-        .hasMessageContaining("TIDEWIRE_JWT_SECRET must be at least 32 bytes for HS256, got 9");
+        .hasMessageContaining("TIDEWIRE_JWT_SECRET must be at least 32 bytes for HS256, got 9 bytes")
+        .hasMessageNotContaining("too-short");
   }
 
   @Test
@@ -87,7 +93,8 @@ class GatewayConfigTest {
         .isInstanceOfSatisfying(GatewayConfigException.class, e -> assertThat(e.problems())
             .anySatisfy(p -> assertThat(p).isEqualTo("TIDEWIRE_GATEWAY_PORT must be a whole number, got 'http'"))
             .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_MAX_FRAME_BYTES must be 256.."))
-            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES must be 1.."))
+            .anySatisfy(p -> assertThat(p)
+                .isEqualTo("TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES must be at least 1, got '0'"))
             .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_KAFKA_BOOTSTRAP must be host:port"))
             .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_STATIC_DIR must be an existing directory"))
             .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_GATEWAY_REPLAY_WORKERS must be 1..64"))
@@ -97,5 +104,19 @@ class GatewayConfigTest {
   @Test
   void toStringHidesTheSecret() {
     assertThat(GatewayConfig.fromEnv(env()).toString()).doesNotContain(SECRET).contains("jwtSecret=***");
+  }
+
+  @Test
+  void misspelledVariableIsRejectedWithTheNameItWasMeantToBe() {
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(env("TIDEWIRE_GATEWAY_PROT", "1")))
+        .isInstanceOfSatisfying(GatewayConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("unknown variable TIDEWIRE_GATEWAY_PROT (did you mean TIDEWIRE_GATEWAY_PORT?)"));
+  }
+
+  @Test
+  void readmeTableIsTheSettingsTable() {
+    final String table = SettingsDoc.table(GatewaySettings.SETTINGS);
+
+    assertThat(SettingsDoc.current(Path.of("README.md"), "gateway", table)).isEqualTo(table);
   }
 }

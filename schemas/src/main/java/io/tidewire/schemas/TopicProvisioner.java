@@ -16,12 +16,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates topics that do not exist yet, with the configs of the catalogue; leaves existing ones
  * untouched. Every part calls it at start for the topics it reads or writes, so the start order of
- * the processes does not matter.
+ * the processes does not matter. The parts size new topics with their shared Kafka settings
+ * ({@code TIDEWIRE_TOPIC_PARTITIONS}, whose one default is the settings module's
+ * {@code KafkaSettings.DEFAULT_TOPIC_PARTITIONS}).
  */
 public final class TopicProvisioner {
-
-  /** Partitions of Tidewire's topics unless configured otherwise. */
-  public static final int DEFAULT_PARTITIONS = 3;
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
 

@@ -161,7 +161,7 @@ public final class ProcessorApp implements AutoCloseable {
     config.inputTopics().forEach(name -> topics.add(Topics.bytes(name)));
     topics.addAll(config.outputTopics());
     try (Admin admin = Admin.create(StreamsProperties.admin(config))) {
-      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.replicationFactor());
+      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.kafka().replicationFactor());
     } catch (RuntimeException e) {
       throw new ProcessorException("cannot provision topics " + topics + ": " + e.getMessage(), e);
     }

@@ -1,6 +1,8 @@
 package io.tidewire.processor;
 
 import io.tidewire.processor.internals.DeserializationDeadLetters;
+import io.tidewire.settings.KafkaSettings;
+import io.tidewire.settings.Setting;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -20,22 +22,40 @@ final class StreamsProperties {
   /** Producer linger: send while processing instead of all at commit. */
   static final String PRODUCER_LINGER_MS = "5";
 
+  /**
+   * Streams settings that {@code TIDEWIRE_KAFKA_STREAMS_*} must not set, with the reason: they
+   * have their own variable, or the event contract relies on them.
+   */
+  static final Map<String, String> STREAMS_FIXED = Map.of(
+      StreamsConfig.APPLICATION_ID_CONFIG, own(ProcessorSettings.APP_ID),
+      StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, own(KafkaSettings.BOOTSTRAP),
+      StreamsConfig.STATE_DIR_CONFIG, own(ProcessorSettings.STATE_DIR),
+      StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, own(ProcessorSettings.COMMIT_INTERVAL),
+      StreamsConfig.NUM_STREAM_THREADS_CONFIG, own(ProcessorSettings.THREADS),
+      StreamsConfig.REPLICATION_FACTOR_CONFIG, own(KafkaSettings.TOPIC_REPLICATION_FACTOR),
+      StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "it is always exactly_once_v2 (the event contract relies on it)");
+
   private StreamsProperties() {}
 
+  private static String own(final Setting<?> setting) {
+    return "set " + setting.name() + " instead";
+  }
+
   /**
-   * Kafka Streams settings: ours first, then the pass-through overrides (which cannot touch the
-   * settings that have their own variable; {@link ProcessorConfig} rejects that).
+   * Kafka Streams settings: ours first, then the Kafka client overrides (top-level, so that they
+   * reach the main, restore and global consumers, the producer and the admin client), then the
+   * Streams overrides (which cannot touch the settings that have their own variable;
+   * {@link ProcessorConfig} rejects that).
    */
   @SuppressWarnings("deprecation") // the global-handler switch is deprecated because 5.0 makes it the default
   static Properties streams(final ProcessorConfig config) {
     final Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitInterval().toMillis()));
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.streamThreads()));
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.kafka().replicationFactor()));
     // A thread checks whether a commit is due only between polls: with the default 100 ms poll a
     // lone record could wait a whole poll past the commit interval before read_committed
     // readers see its output.
@@ -48,13 +68,18 @@ final class StreamsProperties {
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     // An internal record that does not deserialize goes to realtime.dlq instead of stopping a thread.
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeserializationDeadLetters.class);
+    props.putAll(config.kafka().clientProperties());
     props.putAll(config.streamsOverrides());
     return props;
   }
 
-  /** Admin client settings for topic provisioning: the overrides that concern an admin client. */
+  /**
+   * Admin client settings for topic provisioning: the Kafka client overrides, and the Streams
+   * overrides that concern an admin client.
+   */
   static Properties admin(final ProcessorConfig config) {
     final Properties props = new Properties();
+    props.putAll(config.kafka().clientProperties());
     for (final Map.Entry<String, String> e : config.streamsOverrides().entrySet()) {
       if (AdminClientConfig.configNames().contains(e.getKey())) {
         props.put(e.getKey(), e.getValue());
@@ -65,7 +90,6 @@ final class StreamsProperties {
         props.put(e.getKey().substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), e.getValue());
       }
     }
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-provisioner");
     return props;
   }

@@ -79,14 +79,14 @@ public final class UserStateStore implements TopicTail.RecordHandler, AutoClosea
     this.timeout = timeout;
     this.nanoTime = nanoTime;
     this.metrics = metrics;
-    this.tail = new TopicTail(Topics.USER_STATE.name(), topicId, partitions, consumer, this,
+    this.tail = new TopicTail(Topics.USER_STATE.name(), topicId, partitions, consumer,
         TopicTail.Start.EARLIEST, metrics::recordSkipped);
     metrics.userStates(states::size);
   }
 
   /** Starts reading the topic from its beginning. */
   public void start() {
-    tail.start();
+    tail.start(this);
   }
 
   /** Whether the store's tail runs. */

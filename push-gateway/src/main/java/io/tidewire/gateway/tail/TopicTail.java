@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,15 +29,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The live tail of one topic (the Broker role, live half): one daemon thread with its own
  * consumer, every partition assigned by hand, starting at the end (event topics) or the beginning
- * (the state topic), no consumer group and no commits. Each record goes to a {@link RecordHandler}
- * together with the tail's position after it; a handler that throws is logged and the record
- * skipped, so no record can stop the tail.
+ * (the state topic), no consumer group and no commits. Each record goes to the {@link RecordHandler}
+ * given to {@link #start(RecordHandler)}, together with the tail's position after it; a handler
+ * that throws is logged and the record skipped, so no record can stop the tail.
  *
  * <p>Records are dispatched one at a time under the tail's seam lock, which is also how
  * subscriptions join ({@link DispatchSeam}): a subscriber registered at the seam is told the exact
  * position the tail dispatches next in its partition (or in all of them).
  *
- * <p>Thread-safe; the consumer is touched by {@link #start()} before the thread starts and by the
+ * <p>The tail is a {@link DispatchSeam} from construction, so that what dispatches to it (the hub)
+ * can be built with it before it starts; it gets its handler only at start.
+ *
+ * <p>Thread-safe; the consumer is touched by {@link #start} before the thread starts and by the
  * thread afterwards, never concurrently ({@link #close()} only calls {@code wakeup()}).
  */
 public final class TopicTail implements DispatchSeam, AutoCloseable {
@@ -73,7 +77,6 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   private final Uuid topicId;
   private final int partitions;
   private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
-  private final RecordHandler handler;
   private final Start start;
   private final Consumer<String> onHandlerFailure;
   private final AtomicLongArray positions;
@@ -82,19 +85,20 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   private volatile boolean running;
   private volatile Thread thread;
   private boolean closed;
+  /** Set by {@link #start} before the thread starts, read only by the thread. */
+  private RecordHandler handler;
 
   /**
    * @param topic topic name
    * @param topicId the topic's id (its incarnation), written into every cursor
    * @param partitions the topic's partition count
    * @param consumer a consumer for this tail alone, without group id; closed by the tail
-   * @param handler receives the records
    * @param start where to start reading
    * @param onHandlerFailure told the topic when the handler threw (metrics)
    */
   public TopicTail(final String topic, final Uuid topicId, final int partitions,
-      final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
-      final RecordHandler handler, final Start start, final Consumer<String> onHandlerFailure) {
+      final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, final Start start,
+      final Consumer<String> onHandlerFailure) {
     if (partitions < 1) {
       throw new IllegalArgumentException("a topic has at least one partition: " + partitions);
     }
@@ -102,7 +106,6 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     this.topicId = topicId;
     this.partitions = partitions;
     this.consumer = consumer;
-    this.handler = handler;
     this.start = start;
     this.onHandlerFailure = onHandlerFailure;
     this.positions = new AtomicLongArray(partitions);
@@ -111,12 +114,14 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   /**
    * Assigns all partitions, moves to their end (or beginning) and starts the thread.
    *
+   * @param recordHandler receives the records, on the tail's thread
    * @throws GatewayException if the broker cannot be reached in time
    */
-  public synchronized void start() {
+  public synchronized void start(final RecordHandler recordHandler) {
     if (thread != null || closed) {
       throw new IllegalStateException("tail of " + topic + " already started or closed");
     }
+    handler = Objects.requireNonNull(recordHandler, "recordHandler");
     final List<TopicPartition> assignment = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       assignment.add(new TopicPartition(topic, p));

@@ -55,7 +55,8 @@ class TopicTailTest {
     }
     consumer.updateBeginningOffsets(begins);
     consumer.updateEndOffsets(ends);
-    tail = new TopicTail(TOPIC, ID, partitions, consumer, new TopicTail.RecordHandler() {
+    tail = new TopicTail(TOPIC, ID, partitions, consumer, from, topic -> failures.incrementAndGet());
+    tail.start(new TopicTail.RecordHandler() {
       @Override
       public void handle(final ConsumerRecord<byte[], byte[]> record, final Supplier<Cursor> position) {
         final String value = new String(record.value(), StandardCharsets.UTF_8);
@@ -70,8 +71,7 @@ class TopicTailTest {
       public void polled() {
         polls.incrementAndGet();
       }
-    }, from, topic -> failures.incrementAndGet());
-    tail.start();
+    });
     return tail;
   }
 

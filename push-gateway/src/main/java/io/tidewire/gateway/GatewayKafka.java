@@ -1,0 +1,165 @@
+package io.tidewire.gateway;
+
+import io.tidewire.schemas.TopicProvisioner;
+import io.tidewire.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The gateway's Kafka clients, built from its configuration (bootstrap servers and the
+ * {@code TIDEWIRE_KAFKA_*} client settings first, then what each client needs): one admin client
+ * for the topics and the state topic's end offsets, and consumers made to measure for the live
+ * tails, the state store and the replay workers. Owns the admin client; each consumer belongs to
+ * whoever asked for it.
+ *
+ * <p>Thread-safe.
+ */
+final class GatewayKafka implements AutoCloseable {
+
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /** Bounds what one replay worker's consumer prefetches. */
+  private static final int REPLAY_FETCH_MAX_BYTES = 8 * 1024 * 1024;
+  private static final int REPLAY_FETCH_MAX_WAIT_MS = 5;
+
+  private final GatewayConfig config;
+  private final Admin admin;
+  private final AtomicInteger replayClients = new AtomicInteger();
+
+  /** Creates the admin client (it connects lazily). */
+  GatewayKafka(final GatewayConfig config) {
+    this.config = config;
+    this.admin = Admin.create(adminProperties(config));
+  }
+
+  static Properties adminProperties(final GatewayConfig config) {
+    final Properties props = new Properties();
+    props.putAll(config.kafka().clientProperties());
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidewire-gateway-admin");
+    return props;
+  }
+
+  /**
+   * Makes sure the event topics and the (compacted) state topic exist, and describes them.
+   *
+   * @return the descriptions by topic name
+   * @throws GatewayException if Kafka cannot be reached or the topics not created
+   */
+  Map<String, TopicDescription> ensureTopics() {
+    final List<String> names = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
+        Topics.USER_STATE.name());
+    try {
+      // The stream processor writes them; whoever starts first creates them, alike.
+      TopicProvisioner.ensure(admin, List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.USER_STATE),
+          config.kafka().topicPartitions(), config.kafka().replicationFactor());
+      return describe(names);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GatewayException("interrupted while describing " + names, e);
+    } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+      throw new GatewayException("cannot prepare topics " + names + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Describes the topics; a topic created a moment ago may take a while to be known everywhere. */
+  private Map<String, TopicDescription> describe(final List<String> names)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    final long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    long backoffMs = 50;
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > deadline) {
+          throw e;
+        }
+        TimeUnit.MILLISECONDS.sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 1_000);
+      }
+    }
+  }
+
+  /** The topic's end offsets (committed records only), fetched now, asynchronously. */
+  CompletionStage<Map<Integer, Long>> endOffsets(final TopicDescription topic) {
+    final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (final TopicPartitionInfo partition : topic.partitions()) {
+      latest.put(new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest());
+    }
+    final ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)
+        .timeoutMs((int) config.recoveryTimeout().toMillis());
+    return admin.listOffsets(latest, options).all().toCompletionStage().thenApply(offsets -> {
+      final Map<Integer, Long> ends = new HashMap<>();
+      offsets.forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+      return ends;
+    });
+  }
+
+  /** A live tail's consumer for {@code topic}. */
+  KafkaConsumer<byte[], byte[]> tailConsumer(final String topic) {
+    return consumer("tidewire-gateway-tail-" + topic, "latest", Map.of());
+  }
+
+  /** The state store's consumer. */
+  KafkaConsumer<byte[], byte[]> stateConsumer() {
+    return consumer("tidewire-gateway-state", "earliest", Map.of());
+  }
+
+  /**
+   * A replay worker's consumer: a position deleted by retention fails rather than jumps; a short
+   * fetch wait, because the consumer's prefetch for the previous job's position (often the log's
+   * end) would otherwise hold up the next job's fetch for the whole wait.
+   */
+  KafkaConsumer<byte[], byte[]> replayConsumer() {
+    return consumer("tidewire-gateway-replay-" + replayClients.incrementAndGet(), "none", Map.of(
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.replayBatchRecords()),
+        ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(REPLAY_FETCH_MAX_BYTES),
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(REPLAY_FETCH_MAX_WAIT_MS)));
+  }
+
+  private KafkaConsumer<byte[], byte[]> consumer(final String clientId, final String reset,
+      final Map<String, String> more) {
+    return new KafkaConsumer<>(consumerProperties(config, clientId, reset, more), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  /** A consumer without group or commits that reads committed records only. */
+  static Properties consumerProperties(final GatewayConfig config, final String clientId, final String reset,
+      final Map<String, String> more) {
+    final Properties props = new Properties();
+    props.putAll(config.kafka().clientProperties());
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100"); // live tails: latency vs. idle polls
+    props.putAll(more);
+    return props;
+  }
+
+  /** Closes the admin client. */
+  @Override
+  public void close() {
+    admin.close(ADMIN_CLOSE_TIMEOUT);
+  }
+}

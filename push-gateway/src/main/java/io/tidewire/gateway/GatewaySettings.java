@@ -1,0 +1,77 @@
+package io.tidewire.gateway;
+
+import io.tidewire.gateway.auth.JwtVerifier;
+import io.tidewire.settings.KafkaSettings;
+import io.tidewire.settings.Parsers;
+import io.tidewire.settings.Setting;
+import io.tidewire.settings.SettingGroup;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The gateway's environment variables: each declared once, with its parser, checks, default and
+ * documentation; {@link GatewayConfig#fromEnv} reads them and the module README's table is
+ * rendered from {@link #SETTINGS}.
+ */
+public final class GatewaySettings {
+
+  /** Upper bound of the frame size: keeps a typo from becoming an outage. */
+  static final int MAX_FRAME_BYTES_LIMIT = 16 * 1024 * 1024;
+
+  public static final Setting<String> JWT_SECRET = Setting.of("TIDEWIRE_JWT_SECRET", Parsers.text()).secret()
+      .untrimmed()
+      .check(s -> bytes(s) >= JwtVerifier.MIN_SECRET_BYTES,
+          "at least " + JwtVerifier.MIN_SECRET_BYTES + " bytes for HS256", s -> bytes(s) + " bytes")
+      .doc("HS256 secret, at least " + JwtVerifier.MIN_SECRET_BYTES + " bytes (UTF-8)");
+  public static final Setting<Duration> JWT_CLOCK_SKEW = Setting.of("TIDEWIRE_JWT_CLOCK_SKEW_SECONDS",
+      Parsers.seconds(0, 600)).byDefault(Long.toString(JwtVerifier.DEFAULT_CLOCK_SKEW.toSeconds()))
+      .doc("skew allowed on `exp`/`nbf` (0–600); a session closes at `exp` + skew");
+  public static final Setting<String> HOST = Setting.of("TIDEWIRE_GATEWAY_HOST", Parsers.text())
+      .byDefault("0.0.0.0").doc("interface to bind");
+  public static final Setting<Integer> PORT = Setting.of("TIDEWIRE_GATEWAY_PORT", Parsers.ints(0, 65_535))
+      .byDefault("8080").doc("port; `0` = any free port (`Gateway.port()` tells which)");
+  public static final Setting<Integer> MAX_FRAME_BYTES = Setting.of("TIDEWIRE_GATEWAY_MAX_FRAME_BYTES",
+      Parsers.ints(256, MAX_FRAME_BYTES_LIMIT)).byDefault("65536")
+      .doc("largest client frame (256 B – 16 MiB); larger closes with 1009");
+  public static final Setting<Integer> SEND_QUEUE_MESSAGES = Setting.of("TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES",
+      Parsers.ints(1, Integer.MAX_VALUE)).byDefault("1000")
+      .doc("per-connection send queue bound, frames (also bounds a resuming subscription's live buffer)");
+  public static final Setting<Long> SEND_QUEUE_BYTES = Setting.of("TIDEWIRE_GATEWAY_SEND_QUEUE_BYTES",
+      Parsers.longs(1024, Long.MAX_VALUE)).byDefault(Long.toString(GatewayConfig.DEFAULT_SEND_QUEUE_BYTES))
+      .doc("per-connection send queue bound, bytes (ditto)");
+  public static final Setting<Integer> REPLAY_WORKERS = Setting.of("TIDEWIRE_GATEWAY_REPLAY_WORKERS",
+      Parsers.ints(1, 64)).byDefault("2").doc("replay threads, each with its own Kafka consumer (1–64)");
+  public static final Setting<Integer> REPLAY_MAX_PENDING = Setting.of("TIDEWIRE_GATEWAY_REPLAY_MAX_PENDING",
+      Parsers.ints(1, 1_000_000)).byDefault("10000")
+      .doc("replays admitted at a time; more resumes get `rate_limited`");
+  public static final Setting<Integer> REPLAY_BATCH_RECORDS = Setting.of("TIDEWIRE_GATEWAY_REPLAY_BATCH_RECORDS",
+      Parsers.ints(1, 100_000)).byDefault("500").doc("most records one replay step reads (`max.poll.records`)");
+  public static final Setting<Duration> RECOVERY_TIMEOUT = Setting.of("TIDEWIRE_GATEWAY_RECOVERY_TIMEOUT_SECONDS",
+      Parsers.seconds(1, 3_600)).byDefault("30")
+      .doc("a replay without progress or a snapshot not ready → `internal`; a client not reading during a "
+          + "replay → `slow_consumer`");
+  public static final Setting<Duration> CLOSE_GRACE = Setting.of("TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS",
+      Parsers.millis(100, 60_000)).byDefault("2000")
+      .doc("time to flush the last frames before a close, and again before the socket of a client that does "
+          + "not complete the close is aborted (100–60000)");
+  public static final Setting<Optional<Path>> STATIC_DIR = Setting.of("TIDEWIRE_GATEWAY_STATIC_DIR",
+      Parsers.path().map(Optional::of)).byDefault(Optional.empty(), "(none)")
+      .check(dir -> dir.map(Files::isDirectory).orElse(true), "an existing directory")
+      .doc("directory served at `/` (the launcher can pass a classpath root instead)");
+
+  /** Every variable the gateway reads, the shared Kafka ones first. */
+  public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
+      List.of(JWT_SECRET, JWT_CLOCK_SKEW, HOST, PORT, MAX_FRAME_BYTES, SEND_QUEUE_MESSAGES, SEND_QUEUE_BYTES,
+          REPLAY_WORKERS, REPLAY_MAX_PENDING, REPLAY_BATCH_RECORDS, RECOVERY_TIMEOUT, CLOSE_GRACE, STATIC_DIR),
+      List.of()));
+
+  private GatewaySettings() {}
+
+  private static int bytes(final String secret) {
+    return secret.getBytes(StandardCharsets.UTF_8).length;
+  }
+}
