@@ -1,5 +1,6 @@
 package io.tidewire.launcher.demo;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -109,14 +110,24 @@ public final class TrafficSimulator implements AutoCloseable {
     }
   }
 
+  /**
+   * The demo users' ids as an SQL array: the simulator only moves its own users' jobs, never those
+   * of other rows in the database (a test's, or an app's pointed at the same database).
+   */
+  private static Array demoUsers(final Connection c) throws SQLException {
+    return c.createArrayOf("uuid", DemoUser.ALL.stream().map(DemoUser::id).toArray());
+  }
+
   private void advanceGenerations(final Connection c, final ThreadLocalRandom rnd)
       throws SQLException {
     final List<Object[]> jobs = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT id, progress, kind, user_id FROM "
-        + "generation_jobs WHERE status IN ('waiting', 'active')");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        jobs.add(new Object[] {rs.getObject(1), rs.getInt(2), rs.getString(3), rs.getObject(4)});
+        + "generation_jobs WHERE status IN ('waiting', 'active') AND user_id = ANY (?)")) {
+      ps.setArray(1, demoUsers(c));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          jobs.add(new Object[] {rs.getObject(1), rs.getInt(2), rs.getString(3), rs.getObject(4)});
+        }
       }
     }
     for (final Object[] job : jobs) {
@@ -151,10 +162,12 @@ public final class TrafficSimulator implements AutoCloseable {
     }
     final List<Object[]> jobs = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT id, step, total_steps FROM "
-        + "training_jobs WHERE status IN ('waiting', 'active')");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        jobs.add(new Object[] {rs.getObject(1), rs.getInt(2), rs.getInt(3)});
+        + "training_jobs WHERE status IN ('waiting', 'active') AND user_id = ANY (?)")) {
+      ps.setArray(1, demoUsers(c));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          jobs.add(new Object[] {rs.getObject(1), rs.getInt(2), rs.getInt(3)});
+        }
       }
     }
     for (final Object[] job : jobs) {
