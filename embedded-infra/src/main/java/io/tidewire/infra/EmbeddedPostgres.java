@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>zonky defaults to {@code synchronous_commit=off}, which delays WAL shipping to a replication
  * client until the WAL writer flushes (~150–200 ms); it is switched back on here for low capture
  * latency. Thread-safe; {@link #close()} stops the server.
+ *
+ * <p>The server is a child process that would outlive a JVM killed with {@code kill -9} (holding
+ * its port and data directory): a watchdog process, started with it, stops it at once
+ * ({@code SIGQUIT}, PostgreSQL's immediate shutdown) when this JVM is gone.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
@@ -32,9 +37,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
   private final PGSimpleDataSource dataSource;
+  private final Optional<Process> watchdog;
 
-  private EmbeddedPostgres(final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server) {
+  private EmbeddedPostgres(final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server,
+      final Optional<Process> watchdog) {
     this.server = server;
+    this.watchdog = watchdog;
     this.dataSource = new PGSimpleDataSource();
     dataSource.setUrl(jdbcUrl());
     dataSource.setUser(APP);
@@ -67,8 +75,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
               .setServerConfig("max_connections", "200")
               .setServerConfig("wal_sender_timeout", "30s")
               .start();
+      final Optional<Process> watchdog = watchdog(dataDirectory);
       createAppRole(server.getPostgresDatabase());
-      final EmbeddedPostgres postgres = new EmbeddedPostgres(server);
+      final EmbeddedPostgres postgres = new EmbeddedPostgres(server, watchdog);
       Migrations.apply(postgres.dataSource());
       LOG.info("PostgreSQL ready on 127.0.0.1:{} in {} ms (database/user/password {})",
           server.getPort(), (System.nanoTime() - started) / 1_000_000, APP);
@@ -76,6 +85,28 @@ public final class EmbeddedPostgres implements AutoCloseable {
     } catch (IOException | SQLException e) {
       throw new InfraException("cannot start embedded PostgreSQL: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Starts {@code sh} polling this JVM's pid once a second; when the JVM is gone it sends
+   * {@code SIGQUIT} to the postmaster (pid from {@code postmaster.pid}). Without {@code sh} (not a
+   * Unix system) there is no watchdog, and a killed JVM leaves the server running, as before.
+   */
+  private static Optional<Process> watchdog(final Path dataDirectory) throws IOException {
+    final Path pidFile = dataDirectory.resolve("postmaster.pid");
+    if (!Files.isExecutable(Path.of("/bin/sh")) || !Files.exists(pidFile)) {
+      LOG.debug("no PostgreSQL watchdog: /bin/sh or {} missing", pidFile);
+      return Optional.empty();
+    }
+    final long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+    final long jvm = ProcessHandle.current().pid();
+    final Process process = new ProcessBuilder("/bin/sh", "-c",
+        "while kill -0 " + jvm + " 2>/dev/null; do sleep 1; done; kill -QUIT " + postmaster
+            + " 2>/dev/null")
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    return Optional.of(process);
   }
 
   private static void createAppRole(final DataSource admin) throws SQLException {
@@ -123,6 +154,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   @Override
   public void close() {
+    watchdog.ifPresent(Process::destroy);
     try {
       server.close();
     } catch (IOException e) {

@@ -3,7 +3,6 @@ package io.tidewire.launcher.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidewire.infra.EmbeddedPostgres;
-import io.tidewire.infra.Migrations;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +25,6 @@ class TrafficSimulatorTest {
   @BeforeAll
   static void startPostgres() {
     postgres = EmbeddedPostgres.start(0, data.resolve("postgres"));
-    Migrations.apply(postgres.dataSource());
   }
 
   @AfterAll
