@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * The schemas Tidewire released, so that a reader holding today's schemas can still decode records
@@ -26,7 +27,7 @@ import org.apache.avro.SchemaNormalization;
  *
  * <p>A release is a directory {@code schemas/src/released/<version>/} of self-contained writer
  * schemas, one {@code <Record>.avsc} per record type written to a public topic
- * ({@link #PUBLIC_RECORDS}), exactly as the encoder of that release used them (nested records
+ * ({@link #PUBLIC_TYPES}), exactly as the encoder of that release used them (nested records
  * inlined). They ship in this jar under {@code io/tidewire/schemas/released/}. To release the
  * current schemas, write them with {@link #main(String[])} into a new directory and add it to
  * {@link #VERSIONS}.
@@ -39,8 +40,8 @@ public final class ReleasedSchemas {
   public static final List<String> VERSIONS = List.of("v1");
 
   /** The record types written to public topics: the ones a release holds. */
-  public static final List<Schema> PUBLIC_RECORDS = List.of(
-      UserEvent.getClassSchema(), FeedEvent.getClassSchema(), UserState.getClassSchema());
+  public static final List<Class<? extends SpecificRecordBase>> PUBLIC_TYPES =
+      List.of(UserEvent.class, FeedEvent.class, UserState.class);
 
   private static final String RESOURCES = "/io/tidewire/schemas/released/";
 
@@ -79,7 +80,7 @@ public final class ReleasedSchemas {
   }
 
   /**
-   * Writes the current {@link #PUBLIC_RECORDS}, parsed from their {@code .avsc} sources (so the
+   * Writes the current {@link #PUBLIC_TYPES}, parsed from their {@code .avsc} sources (so the
    * release holds no Java-specific properties), into a release directory, self-contained.
    *
    * @param args the release directory, e.g. {@code schemas/src/released/v2}, and optionally the
@@ -99,9 +100,10 @@ public final class ReleasedSchemas {
         parser.parse(file.toFile());
       }
     }
-    for (final Schema record : PUBLIC_RECORDS) {
-      final Schema source = parser.parse(sources.resolve(record.getName() + ".avsc").toFile());
-      final Path file = dir.resolve(record.getName() + ".avsc");
+    for (final Class<? extends SpecificRecordBase> type : PUBLIC_TYPES) {
+      final String name = type.getSimpleName();
+      final Schema source = parser.parse(sources.resolve(name + ".avsc").toFile());
+      final Path file = dir.resolve(name + ".avsc");
       Files.writeString(file, source.toString(true) + "\n", StandardCharsets.UTF_8);
       System.out.println("wrote " + file);
     }
