@@ -79,7 +79,51 @@ export function defaultBroadcast() {
   return typeof BC === 'function' ? (name) => new BC(name) : null;
 }
 
-/** @returns {new (url: string) => WebSocket} */
+/** @typedef {new (url: string) => WebSocket} WebSocketConstructor */
+
+/**
+ * The host's global WebSocket, if it has one (browsers, React Native, Node.js 22+).
+ * @returns {WebSocketConstructor | undefined}
+ */
 export function defaultWebSocket() {
-  return globalThis.WebSocket;
+  const WS = globalThis.WebSocket;
+  return typeof WS === 'function' ? WS : undefined;
+}
+
+/** Why a client without a WebSocket cannot connect, and the fix. */
+export const NO_WEBSOCKET = 'no WebSocket implementation: this runtime has no global WebSocket '
+  + '(Node.js 20 and 21 have none) and the optional peer dependency ws is not installed; '
+  + 'install it (npm install ws) or pass a WebSocket constructor as the WebSocket option';
+
+/**
+ * The host's WebSocket, else the `ws` package (an optional peer dependency, for Node.js 20 and
+ * 21), imported on first use; rejects with {@link NO_WEBSOCKET} when there is neither.
+ * @param {(specifier: string) => Promise<any>} [importer] how to import a package (tests)
+ * @returns {Promise<WebSocketConstructor>}
+ */
+export async function loadWebSocket(importer = (specifier) => import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) {
+  const global = defaultWebSocket();
+  if (global) return global;
+  const specifier = 'ws'; // a variable: bundlers for browsers must not try to bundle it
+  let module;
+  try {
+    module = await importer(specifier);
+  } catch {
+    throw new Error(NO_WEBSOCKET);
+  }
+  const WS = module && (module.WebSocket || module.default);
+  if (typeof WS !== 'function') throw new Error(NO_WEBSOCKET);
+  return WS;
+}
+
+/**
+ * Whether this host has a `localStorage` at all (it may still be unusable, e.g. in a sandboxed frame).
+ * @returns {boolean}
+ */
+export function hasLocalStorage() {
+  try {
+    return globalThis.localStorage !== undefined;
+  } catch {
+    return true; // it exists, but access is forbidden
+  }
 }

@@ -4,7 +4,7 @@
  * `environment.js`). Frozen: the other parts only read it.
  */
 import {
-  defaultBroadcast, defaultNetwork, defaultNow, defaultStorage, defaultTimers, defaultWebSocket,
+  defaultBroadcast, defaultNetwork, defaultNow, defaultStorage, defaultTimers, defaultWebSocket, hasLocalStorage,
 } from './environment.js';
 
 /**
@@ -15,7 +15,8 @@ import {
 
 /**
  * @typedef {object} Host what the client takes from its host (injectable for tests and React Native)
- * @property {new (url: string) => WebSocket} WebSocket
+ * @property {(new (url: string) => WebSocket) | undefined} WebSocket the option's or the host's; else
+ *   the `ws` package is imported on the first connect (see `loadWebSocket`)
  * @property {Timers} timers
  * @property {() => number} now wall clock, ms
  * @property {() => number} random uniform in [0, 1)
@@ -63,8 +64,14 @@ const DEFAULTS = Object.freeze({
   storageKey: 'tidewire.cursors',
 });
 
+/** Why `persistCursors: true` cannot work on this host, and the fix. */
+export const NO_STORAGE = 'persistCursors: true needs a storage and this host has no localStorage: pass one as the '
+  + "storage option, e.g. fileCursorStorage('tidewire-cursors.json') from '@tidewire/client/node' (Node.js) "
+  + 'or AsyncStorage (React Native)';
+
 /**
- * The settings of `options`; throws a TypeError for a missing url or token. (The parts built from
+ * The settings of `options`; throws a TypeError for a missing url or token, or for
+ * `persistCursors: true` on a host without localStorage and no `storage`. (The parts built from
  * them check the rest: `Backoff` the delays, `RecentIds` the capacity, the client the channels.)
  * @param {ClientOptions} options
  * @returns {Readonly<Settings>}
@@ -75,6 +82,7 @@ export function settingsOf(options) {
   if (typeof options.token !== 'string' && typeof options.token !== 'function') {
     throw new TypeError('token must be a string or a function returning one (or a promise of one)');
   }
+  if (options.persistCursors && options.storage === undefined && !hasLocalStorage()) throw new TypeError(NO_STORAGE);
   /** @type {Host} */
   const host = {
     WebSocket: options.WebSocket || defaultWebSocket(),

@@ -1,6 +1,7 @@
 import { Advice, adviceForClose, adviceForError } from './codes.js';
 import { Connection } from './connection.js';
 import { ConnectionState } from './connection-state.js';
+import { loadWebSocket } from './environment.js';
 import { withToken } from './settings.js';
 import { fetchToken, readClaims } from './token.js';
 import { TokenRefresh } from './token-refresh.js';
@@ -82,6 +83,8 @@ export class Supervisor {
     this.closing = undefined;
     /** @type {string | undefined} */
     this.stopReason = undefined;
+    /** @type {(new (url: string) => WebSocket) | undefined} the host's, or `ws` once imported */
+    this.WebSocketImpl = o.settings.host.WebSocket;
     this.detachNetwork = noop;
     this.counters = { attempts: 0, connects: 0, reconnects: 0, connectedSince: /** @type {number | undefined} */ (undefined) };
   }
@@ -181,7 +184,8 @@ export class Supervisor {
       for (const w of waiters) w.resolve();
     } else if (next === ConnectionState.CLOSED) {
       const waiters = this.waiters.splice(0);
-      for (const w of waiters) w.reject(new Error('the client closed before connecting'));
+      const why = this.stopReason ? `: ${this.stopReason}` : '';
+      for (const w of waiters) w.reject(new Error(`the client closed before connecting${why}`));
     }
     this.emitter.emit('state', next);
   }
@@ -226,6 +230,8 @@ export class Supervisor {
     this.retryTimer = undefined;
     const generation = ++this.generation;
     this.counters.attempts++;
+    const WebSocketImpl = this.WebSocketImpl || await this.importWebSocket(generation);
+    if (!WebSocketImpl || generation !== this.generation) return;
     let token;
     try {
       token = await this.fetchToken();
@@ -247,7 +253,7 @@ export class Supervisor {
       token,
       claims,
       obtainedAt: host.now(),
-      WebSocket: host.WebSocket,
+      WebSocket: WebSocketImpl,
       timers: host.timers,
       now: host.now,
       owner: this,
@@ -262,6 +268,26 @@ export class Supervisor {
     const channels = new Map();
     for (const [name, hold] of this.holds) channels.set(name, { types: hold.types, cursor: this.cursors.get(name) });
     conn.open(channels);
+  }
+
+  /**
+   * Imports the `ws` package where the host has no WebSocket (Node.js 20 and 21). Without it the
+   * client closes at once, its message naming the fix: retrying cannot help.
+   * @param {number} generation the attempt's
+   * @returns {Promise<(new (url: string) => WebSocket) | undefined>}
+   */
+  async importWebSocket(generation) {
+    try {
+      this.WebSocketImpl = await loadWebSocket();
+      return this.WebSocketImpl;
+    } catch (error) {
+      if (generation === this.generation) {
+        const message = String(/** @type {any} */ (error)?.message || error);
+        this.report('connect_failed', message, { cause: error });
+        this.stop(message);
+      }
+      return undefined;
+    }
   }
 
   /**

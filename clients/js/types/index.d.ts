@@ -200,9 +200,15 @@ export interface ClientOptions {
   channels?: Array<ChannelName | ChannelSpec>;
   /** Cursors to resume from (channel → cursor), e.g. ones your app stored. */
   cursors?: Record<string, string>;
-  /** Persist cursors in localStorage (per user, key `tidewire.cursors:<sub>`); default false. */
+  /**
+   * Persist cursors in localStorage (per user, key `tidewire.cursors:<sub>`); default false. On a
+   * host without localStorage (Node.js, React Native) pass `storage` too, or the constructor throws.
+   */
   persistCursors?: boolean;
-  /** Where to persist cursors (overrides persistCursors); null for nowhere. */
+  /**
+   * Where to persist cursors (overrides persistCursors); null for nowhere. In Node.js:
+   * `fileCursorStorage(path)` from `@tidewire/client/node`; in React Native: AsyncStorage.
+   */
   storage?: CursorStorage | null;
   /** Storage key prefix; default `tidewire.cursors`. */
   storageKey?: string;
@@ -228,6 +234,10 @@ export interface ClientOptions {
   crossTabTypes?: string[];
   /** BroadcastChannel name; default `tidewire`. */
   crossTabName?: string;
+  /**
+   * WebSocket constructor; default the host's global one, else (Node.js 20 and 21) the `ws`
+   * package, imported on the first connect. With neither, `connect()` rejects at once.
+   */
   WebSocket?: new (url: string) => WebSocket;
   timers?: Timers;
   /** Wall clock in ms; default Date.now. */

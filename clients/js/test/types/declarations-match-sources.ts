@@ -7,6 +7,8 @@ import * as declared from '../../types/index.js';
 import * as sources from '../../src/index.js';
 import * as declaredReact from '../../types/react.js';
 import * as sourcesReact from '../../src/react/index.js';
+import * as declaredNode from '../../types/node.js';
+import * as sourcesNode from '../../src/node/index.js';
 
 /** `true` only if `A` and `B` are the same set of names. */
 type SameNames<A extends PropertyKey, B extends PropertyKey> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : false;
@@ -18,6 +20,8 @@ export const everyDeclaredHookIsImplemented: typeof declaredReact = sourcesReact
 
 export const noUndeclaredExport: SameNames<keyof typeof sources, keyof typeof declared> = true;
 export const noUndeclaredHook: SameNames<keyof typeof sourcesReact, keyof typeof declaredReact> = true;
+export const everyDeclaredNodeExportIsImplemented: typeof declaredNode = sourcesNode;
+export const noUndeclaredNodeExport: SameNames<keyof typeof sourcesNode, keyof typeof declaredNode> = true;
 
 export const noUndeclaredClientMember: [Undeclared<sources.TidewireClient, declared.TidewireClient>] extends [never] ? true : false = true;
 export const noUndeclaredStoreMember: [Undeclared<sources.RealtimeStore, declared.RealtimeStore>] extends [never] ? true : false = true;

@@ -10,6 +10,7 @@ import {
   TidewireProvider, useCreditUpdates, useFeedUpdates, useGenerationProgress, useRealtime, useRealtimeEvent,
   useRealtimeNotifications, useTrainingProgress,
 } from '@tidewire/client/react';
+import { fileCursorStorage } from '@tidewire/client/node';
 
 // ---- the app's side: React Native components, services ----
 
@@ -31,6 +32,8 @@ declare const AsyncStorage: {
   removeItem(key: string): Promise<void>;
 };
 declare function apply(type: string, data: unknown): void;
+declare function mintServiceToken(): Promise<string>;
+declare function handle(event: TidewireEvent): void;
 declare function replaceState(data: unknown): void;
 declare function reloadFeed(): void;
 type FeedItemData = { type: string; id: string; counts: { likes: number; comments: number } };
@@ -180,4 +183,17 @@ export function injectedHost(clock: { setTimeout(fn: () => void, ms: number): nu
     broadcast: (name) => new BroadcastChannel(name),
     storage,
   });
+}
+
+// ---- Node.js ----
+
+export async function nodeService() {
+  const client = new TidewireClient({
+    url: 'wss://realtime.example.com/v1/realtime',
+    token: () => mintServiceToken(),
+    persistCursors: true,
+    storage: fileCursorStorage('/var/lib/my-service/tidewire-cursors.json'),
+  });
+  client.on('event', (e) => handle(e));
+  await client.connect();
 }

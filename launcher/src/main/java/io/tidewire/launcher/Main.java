@@ -1,5 +1,6 @@
 package io.tidewire.launcher;
 
+import io.tidewire.launcher.tail.TailCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,8 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = {"Live, replayable per-user event streams from PostgreSQL over WebSocket.", ""},
     subcommands = {DemoCommand.class, PartCommand.Capture.class, PartCommand.Process.class,
-        PartCommand.GatewayPart.class, TokenCommand.class, CommandLine.HelpCommand.class},
+        PartCommand.GatewayPart.class, TokenCommand.class, TailCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Run 'tidewire help COMMAND' for a command's options. Settings of capture, "
         + "process and gateway come from TIDEWIRE_* environment variables (see README.md).",
         "Benchmarks: 'bin/tidewire bench --help' (the bench module; docs/BENCHMARKS.md)."})

@@ -16,6 +16,7 @@ import io.tidewire.schemas.avro.UserState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -52,12 +53,26 @@ public final class AvroSerde {
 
   private AvroSerde() {}
 
-  /** A serde for one generated record class. */
+  /**
+   * A serde for one generated record class. It writes with the current schema and reads records
+   * written with it or with any released schema of the type ({@link ReleasedSchemas}).
+   */
   public static <T extends SpecificRecordBase> Serde<T> of(final Class<T> type) {
+    return of(type, ReleasedSchemas.of(SpecificData.get().getSchema(type)));
+  }
+
+  /**
+   * A serde for one generated record class that also reads records written with
+   * {@code olderWriters}: single-object encoding names the writer's schema only by its
+   * fingerprint, so the decoder needs every schema a record may have been written with.
+   */
+  static <T extends SpecificRecordBase> Serde<T> of(final Class<T> type,
+      final List<org.apache.avro.Schema> olderWriters) {
     final SpecificData model = SpecificData.getForClass(type);
     final org.apache.avro.Schema schema = SpecificData.get().getSchema(type);
     final BinaryMessageEncoder<T> encoder = new BinaryMessageEncoder<>(model, schema);
     final BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(model, schema);
+    olderWriters.forEach(decoder::addSchema);
     final Serializer<T> serializer = (topic, value) -> {
       if (value == null) {
         return null;
