@@ -5,6 +5,7 @@ import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.infra.EmbeddedPostgres;
 import io.tidewire.launcher.demo.DemoUser;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -56,6 +57,14 @@ final class DemoCommand implements Callable<Integer> {
     if (DevTokens.DEMO_SECRET.equals(secret)) {
       LOG.warn("{} is unset: using the demo's public dev secret '{}'", GatewaySettings.JWT_SECRET.name(), secret);
     }
+    final List<String> busy = BusyPorts.find(List.of(
+        new BusyPorts.Wanted("--port", host, port),
+        new BusyPorts.Wanted("--pg-port", "127.0.0.1", pgPort),
+        new BusyPorts.Wanted("--kafka-port", "127.0.0.1", kafkaPort)));
+    if (!busy.isEmpty()) {
+      busy.forEach(line -> System.err.println("tidewire demo: " + line));
+      return 2;
+    }
     final CountDownLatch stopped = new CountDownLatch(1);
     final AtomicReference<DemoServer> demo = new AtomicReference<>();
     Shutdown.onSignal(() -> {
@@ -98,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
       b.append(String.format("    %-6s %s%n           %s%n", u.name(), u.id(),
           tokens.mint(u.id().toString(), Duration.ofHours(24))));
     }
-    b.append("\n  Try it:  npx wscat -c '").append(ws).append("?token=<alice's token>'\n");
+    b.append("\n  Try it:  npx -y wscat -c '").append(ws).append("?token=<alice's token>'\n");
     b.append("           > {\"op\":\"subscribe\",\"ref\":\"1\",\"channel\":\"user\"}\n");
     b.append("           > {\"op\":\"subscribe\",\"ref\":\"2\",\"channel\":\"feed\"}\n");
     b.append("\n  Ctrl-C stops everything.\n");
