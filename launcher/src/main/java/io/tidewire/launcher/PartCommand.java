@@ -124,6 +124,11 @@ abstract class PartCommand implements Callable<Integer> {
     @Override
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
       final ProcessorApp app = new ProcessorApp(ProcessorConfig.fromEnv(env, TidewireSettings.ALL), registry);
+      // Kafka Streams in ERROR never recovers in-process: exit non-zero so a supervisor restarts us
+      app.onFatalError(failure -> {
+        System.err.println("processor failed: " + failure);
+        Shutdown.exitAsync(2);
+      });
       app.start();
       return new Started(app, app::isHealthy, app::isHealthy, false);
     }
