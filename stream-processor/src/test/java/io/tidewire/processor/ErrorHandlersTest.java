@@ -76,21 +76,30 @@ class ErrorHandlersTest {
     return topology;
   }
 
+  /** The topology in a driver, with its input, output and dead-letter topics. */
+  private final class Driven implements AutoCloseable {
+    final TopologyTestDriver driver = new TopologyTestDriver(topology(), props());
+    final TestInputTopic<String, String> in =
+        driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer());
+    final TestOutputTopic<String, String> out =
+        driver.createOutputTopic("out", Serdes.String().deserializer(), Serdes.String().deserializer());
+    final TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(Topics.DEAD_LETTER.name(),
+        Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+
+    @Override
+    public void close() {
+      driver.close();
+    }
+  }
+
   @Test
   void anExceptionInALaterStageParksTheSourceRecordAndTheStreamGoesOn() {
-    try (TopologyTestDriver driver = new TopologyTestDriver(topology(), props())) {
-      final TestInputTopic<String, String> in =
-          driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer());
-      final TestOutputTopic<String, String> out =
-          driver.createOutputTopic("out", Serdes.String().deserializer(), Serdes.String().deserializer());
-      final TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(Topics.DEAD_LETTER.name(),
-          Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+    try (Driven driven = new Driven()) {
+      driven.in.pipeInput("k1", "boom");
+      driven.in.pipeInput("k2", "fine");
 
-      in.pipeInput("k1", "boom");
-      in.pipeInput("k2", "fine");
-
-      assertThat(out.readValuesToList()).containsExactly("fine");
-      final TestRecord<byte[], byte[]> letter = dlq.readRecord();
+      assertThat(driven.out.readValuesToList()).containsExactly("fine");
+      final TestRecord<byte[], byte[]> letter = driven.dlq.readRecord();
       assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("k1");
       assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("boom");
       assertThat(header(letter.headers(), DeadLetterHeaders.REASON))
@@ -105,19 +114,12 @@ class ErrorHandlersTest {
 
   @Test
   void anOutputThatCannotBeSerializedParksItsSourceRecordAndTheStreamGoesOn() {
-    try (TopologyTestDriver driver = new TopologyTestDriver(topology(), props())) {
-      final TestInputTopic<String, String> in =
-          driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer());
-      final TestOutputTopic<String, String> out =
-          driver.createOutputTopic("out", Serdes.String().deserializer(), Serdes.String().deserializer());
-      final TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(Topics.DEAD_LETTER.name(),
-          Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+    try (Driven driven = new Driven()) {
+      driven.in.pipeInput("k1", "unwritable");
+      driven.in.pipeInput("k2", "fine");
 
-      in.pipeInput("k1", "unwritable");
-      in.pipeInput("k2", "fine");
-
-      assertThat(out.readValuesToList()).containsExactly("fine");
-      final TestRecord<byte[], byte[]> letter = dlq.readRecord();
+      assertThat(driven.out.readValuesToList()).containsExactly("fine");
+      final TestRecord<byte[], byte[]> letter = driven.dlq.readRecord();
       assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("unwritable");
       assertThat(header(letter.headers(), DeadLetterHeaders.REASON)).startsWith("unserializable: output to out: ");
     }

@@ -1,8 +1,10 @@
 package io.tidewire.processor.internals;
 
+import io.tidewire.processor.ProcessorMetrics;
 import io.tidewire.schemas.DeadLetterHeaders;
 import io.tidewire.schemas.Topics;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -54,6 +56,15 @@ final class DeadLetters {
     return new ProducerRecord<>(Topics.DEAD_LETTER.name(), null, context.timestamp() < 0 ? null : context.timestamp(),
         context.sourceRawKey(), context.sourceRawValue(),
         headers(context.headers() == null ? new RecordHeaders() : context.headers(), e, source, topic));
+  }
+
+  /**
+   * The metrics a Kafka Streams error handler counts in: the {@link ProcessorMetrics} in the
+   * configuration entry {@value DeserializationDeadLetters#METRICS_CONFIG}, else none.
+   */
+  static ProcessorMetrics metrics(final Map<String, ?> configs) {
+    return configs.get(DeserializationDeadLetters.METRICS_CONFIG) instanceof ProcessorMetrics configured
+        ? configured : ProcessorMetrics.noop();
   }
 
   /** Where a record was read, for {@link #headers}. */

@@ -36,9 +36,7 @@ public final class DeserializationDeadLetters implements DeserializationExceptio
 
   @Override
   public void configure(final Map<String, ?> configs) {
-    if (configs.get(METRICS_CONFIG) instanceof ProcessorMetrics configured) {
-      metrics = configured;
-    }
+    metrics = DeadLetters.metrics(configs);
   }
 
   @Override

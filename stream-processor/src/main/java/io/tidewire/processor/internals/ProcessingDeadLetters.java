@@ -30,9 +30,7 @@ public final class ProcessingDeadLetters implements ProcessingExceptionHandler {
 
   @Override
   public void configure(final Map<String, ?> configs) {
-    if (configs.get(DeserializationDeadLetters.METRICS_CONFIG) instanceof ProcessorMetrics configured) {
-      metrics = configured;
-    }
+    metrics = DeadLetters.metrics(configs);
   }
 
   @Override

@@ -34,9 +34,7 @@ public final class ProductionDeadLetters implements ProductionExceptionHandler {
 
   @Override
   public void configure(final Map<String, ?> configs) {
-    if (configs.get(DeserializationDeadLetters.METRICS_CONFIG) instanceof ProcessorMetrics configured) {
-      metrics = configured;
-    }
+    metrics = DeadLetters.metrics(configs);
   }
 
   @Override
