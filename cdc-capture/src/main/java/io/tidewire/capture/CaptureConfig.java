@@ -12,7 +12,10 @@ import static io.tidewire.capture.CaptureSettings.PG_USER;
 import static io.tidewire.capture.CaptureSettings.POLL_INTERVAL;
 import static io.tidewire.capture.CaptureSettings.PRODUCER;
 import static io.tidewire.capture.CaptureSettings.PUBLICATION_NAME;
+import static io.tidewire.capture.CaptureSettings.RESTART_BACKOFF;
+import static io.tidewire.capture.CaptureSettings.RESTART_BACKOFF_MAX;
 import static io.tidewire.capture.CaptureSettings.SHUTDOWN_TIMEOUT;
+import static io.tidewire.capture.CaptureSettings.SLOT_LAG_INTERVAL;
 import static io.tidewire.capture.CaptureSettings.SLOT_NAME;
 import static io.tidewire.capture.CaptureSettings.SNAPSHOT_MODE;
 import static io.tidewire.capture.CaptureSettings.TABLES;
@@ -61,6 +64,10 @@ import java.util.Set;
  *     captured tables are quiet
  * @param snapshotMode what to read before streaming
  * @param shutdownTimeout upper bound for {@link CaptureService#close()}
+ * @param restartBackoff delay before the first restart of an engine that stopped on its own;
+ *     doubled after each further failure in a row
+ * @param restartBackoffMax upper bound of the restart delay
+ * @param slotLagInterval how often the replication slot's lag is read from PostgreSQL
  * @param debeziumOverrides extra Debezium engine/connector properties
  * @param producerOverrides extra Kafka producer properties
  */
@@ -81,6 +88,9 @@ public record CaptureConfig(
     Duration heartbeatInterval,
     SnapshotMode snapshotMode,
     Duration shutdownTimeout,
+    Duration restartBackoff,
+    Duration restartBackoffMax,
+    Duration slotLagInterval,
     Map<String, String> debeziumOverrides,
     Map<String, String> producerOverrides) {
 
@@ -145,6 +155,7 @@ public record CaptureConfig(
         in.get(PG_DATABASE), in.get(PG_USER), in.get(PG_PASSWORD), in.get(TABLES), in.get(SLOT_NAME),
         in.get(PUBLICATION_NAME), in.get(NAME), in.get(OFFSETS_TOPIC), in.get(TOPIC_PREFIX), in.get(POLL_INTERVAL),
         in.get(HEARTBEAT), in.get(SNAPSHOT_MODE), in.get(SHUTDOWN_TIMEOUT),
+        in.get(RESTART_BACKOFF), in.get(RESTART_BACKOFF_MAX), in.get(SLOT_LAG_INTERVAL),
         in.passThrough(DEBEZIUM, CaptureProperties.DEBEZIUM_FIXED),
         in.passThrough(PRODUCER, CaptureProperties.PRODUCER_FIXED));
     config.checkTogether(in);
@@ -153,6 +164,8 @@ public record CaptureConfig(
   }
 
   private void checkTogether(final SettingsReader in) {
+    in.check(restartBackoff.compareTo(restartBackoffMax) <= 0, RESTART_BACKOFF.name() + " is larger than "
+        + RESTART_BACKOFF_MAX.name(), RESTART_BACKOFF, RESTART_BACKOFF_MAX);
     final Set<String> seen = new HashSet<>();
     for (final String table : tables) {
       in.check(seen.add(table), TABLES.name() + " lists '" + table + "' twice", TABLES);
@@ -195,7 +208,8 @@ public record CaptureConfig(
         + ", tables=" + tables + ", slotName=" + slotName + ", publicationName=" + publicationName + ", name="
         + name + ", offsetsTopic=" + offsetsTopic + ", topicPrefix=" + topicPrefix + ", pollInterval="
         + pollInterval + ", heartbeatInterval=" + heartbeatInterval + ", snapshotMode=" + snapshotMode
-        + ", shutdownTimeout=" + shutdownTimeout + ", debeziumOverrides=" + PassThrough.redact(debeziumOverrides)
+        + ", shutdownTimeout=" + shutdownTimeout + ", restartBackoff=" + restartBackoff + ".." + restartBackoffMax
+        + ", slotLagInterval=" + slotLagInterval + ", debeziumOverrides=" + PassThrough.redact(debeziumOverrides)
         + ", producerOverrides=" + PassThrough.redact(producerOverrides) + "]";
   }
 }

@@ -70,6 +70,16 @@ public final class CaptureSettings {
       .doc(Arrays.stream(SnapshotMode.values()).map(m -> "`" + m.value() + "`").collect(Collectors.joining(", ")));
   public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of("TIDEWIRE_CAPTURE_SHUTDOWN_TIMEOUT_MS",
       Parsers.millis(1, Long.MAX_VALUE)).byDefault("30000").doc("upper bound for `close()`");
+  public static final Setting<Duration> RESTART_BACKOFF = Setting.of("TIDEWIRE_CAPTURE_RESTART_BACKOFF_MS",
+      Parsers.millis(1, Long.MAX_VALUE)).byDefault("1000")
+      .doc("delay before restarting an engine that stopped on its own (Kafka or PostgreSQL unreachable);"
+          + " doubled after each failure in a row");
+  public static final Setting<Duration> RESTART_BACKOFF_MAX = Setting.of("TIDEWIRE_CAPTURE_RESTART_BACKOFF_MAX_MS",
+      Parsers.millis(1, Long.MAX_VALUE)).byDefault("60000")
+      .doc("upper bound of the restart delay; the capture retries for as long as it runs");
+  public static final Setting<Duration> SLOT_LAG_INTERVAL = Setting.of("TIDEWIRE_CAPTURE_SLOT_LAG_INTERVAL_MS",
+      Parsers.millis(100, Long.MAX_VALUE)).byDefault("10000")
+      .doc("how often the replication slot's lag (`tidewire.capture.slot.lag`) is read from PostgreSQL");
   public static final PassThrough DEBEZIUM = new PassThrough("TIDEWIRE_DEBEZIUM_",
       "any other Debezium property, e.g. `TIDEWIRE_DEBEZIUM_MAX_BATCH_SIZE=4096` → `max.batch.size`");
   public static final PassThrough PRODUCER = new PassThrough("TIDEWIRE_PRODUCER_",
@@ -79,7 +89,8 @@ public final class CaptureSettings {
   /** Every variable the capture reads, the shared Kafka ones first. */
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
       List.of(PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD, TABLES, SLOT_NAME, PUBLICATION_NAME, NAME,
-          OFFSETS_TOPIC, TOPIC_PREFIX, POLL_INTERVAL, HEARTBEAT, SNAPSHOT_MODE, SHUTDOWN_TIMEOUT),
+          OFFSETS_TOPIC, TOPIC_PREFIX, POLL_INTERVAL, HEARTBEAT, SNAPSHOT_MODE, SHUTDOWN_TIMEOUT,
+          RESTART_BACKOFF, RESTART_BACKOFF_MAX, SLOT_LAG_INTERVAL),
       List.of(DEBEZIUM, PRODUCER)));
 
   private CaptureSettings() {}

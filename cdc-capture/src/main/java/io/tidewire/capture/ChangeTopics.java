@@ -10,7 +10,7 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Creates the topics the capture writes, if missing: one change topic per captured table and the
- * heartbeat topic, sized by the shared Kafka settings. (The offsets topic is Kafka Connect's
+ * heartbeat topic and {@code realtime.dlq}, sized by the shared Kafka settings. (The offsets topic is Kafka Connect's
  * store's to create.) Stateless.
  */
 final class ChangeTopics {
@@ -27,6 +27,8 @@ final class ChangeTopics {
     final List<Topic<byte[], byte[]>> topics = new ArrayList<>();
     config.changeTopics().forEach(name -> topics.add(Topics.bytes(name)));
     topics.add(Topics.bytes(config.heartbeatTopic()));
+    // where oversized changes go (OversizedChange); the processor creates it too
+    topics.add(Topics.DEAD_LETTER);
     final Admin admin = Admin.create(CaptureProperties.admin(config));
     try {
       TopicProvisioner.ensure(admin, topics, config.kafka().topicPartitions(), config.kafka().replicationFactor());

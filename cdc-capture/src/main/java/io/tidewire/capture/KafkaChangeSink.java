@@ -6,9 +6,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tidewire.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For each batch: send every record to {@link ChangeEvent#destination()} with the key and
  * value as UTF-8 bytes (a null value stays null: a tombstone), wait for every acknowledgement,
- * then {@code markProcessed} each record in order and {@code markBatchFinished}. If any send
+ * then {@code markProcessed} each record in order and {@code markBatchFinished}. A record Kafka
+ * refuses as too large ({@code RecordTooLargeException}) is replaced by a small
+ * {@link OversizedChange} record on {@code realtime.dlq} and counted in
+ * {@code tidewire.capture.dead.letters}: it must never halt the capture. If any other send
  * fails, nothing of the batch is marked and {@link CaptureException} propagates, which stops the
  * engine without committing offsets past the last acknowledged batch; the records are read again
  * from the replication slot after a restart (at-least-once). An interrupt while waiting ends the
@@ -56,6 +62,7 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
   private final Timer batchAck;
   private final Timer commitToAck;
   private final Counter sendErrors;
+  private final Counter oversized;
 
   /**
    * @param producer idempotent, {@code acks=all} producer of byte[] keys and values; not closed here
@@ -78,6 +85,9 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
         .maximumExpectedValue(Duration.ofMinutes(1))
         .register(registry);
     this.sendErrors = CaptureService.errorCounter(registry, "send");
+    this.oversized = Counter.builder("tidewire.capture.dead.letters")
+        .description("Changes Kafka refused as too large, sent to realtime.dlq in their place")
+        .tag("reason", OversizedChange.FAILURE).register(registry);
   }
 
   @Override
@@ -94,14 +104,30 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
             + "; the batch is not committed: " + e.getMessage(), e);
       }
     }
+    final List<Future<RecordMetadata>> deadLetterAcks = new ArrayList<>();
+    final BitSet deadLettered = new BitSet();
     for (int i = 0; i < acks.size(); i++) {
       try {
         acks.get(i).get();
       } catch (ExecutionException e) {
-        sendErrors.increment();
         final Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (cause instanceof RecordTooLargeException) {
+          deadLetterAcks.add(deadLetter(records.get(i), cause));
+          deadLettered.set(i);
+          continue;
+        }
+        sendErrors.increment();
         throw new CaptureException("Kafka did not acknowledge a change record for " + records.get(i).destination()
             + "; the batch is not committed: " + cause, cause);
+      }
+    }
+    for (final Future<RecordMetadata> ack : deadLetterAcks) {
+      try {
+        ack.get();
+      } catch (ExecutionException e) {
+        sendErrors.increment();
+        throw new CaptureException("Kafka did not acknowledge the dead letter of an oversized change; the batch is"
+            + " not committed: " + e.getCause(), e.getCause());
       }
     }
     final long ackedNanos = System.nanoTime();
@@ -113,12 +139,33 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
 
     batchSize.record(records.size());
     batchAck.record(ackedNanos - started, TimeUnit.NANOSECONDS);
-    for (final ChangeEvent<String, String> record : records) {
-      recordMetrics(record, ackedMicros);
+    for (int i = 0; i < records.size(); i++) {
+      if (!deadLettered.get(i)) {
+        recordMetrics(records.get(i), ackedMicros);
+      }
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("Committed a batch of {} change records after {} µs", records.size(), (ackedNanos - started) / 1000);
     }
+  }
+
+  /** Sends the {@link OversizedChange} record in place of a change Kafka refused as too large. */
+  private Future<RecordMetadata> deadLetter(final ChangeEvent<String, String> record, final Throwable cause) {
+    final long size = utf8Length(record.key()) + utf8Length(record.value());
+    LOG.warn("Change record for {} with key {} is too large for Kafka ({} bytes): sent to {} instead ({})",
+        record.destination(), record.key(), size, Topics.DEAD_LETTER.name(), cause.getMessage());
+    oversized.increment();
+    try {
+      return producer.send(OversizedChange.deadLetter(record, size, cause));
+    } catch (RuntimeException e) {
+      sendErrors.increment();
+      throw new CaptureException("cannot send the dead letter of an oversized change for " + record.destination()
+          + "; the batch is not committed: " + e.getMessage(), e);
+    }
+  }
+
+  private static long utf8Length(final String text) {
+    return text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
   }
 
   /** Tombstones are change records too: they let compacted topics and consumers drop a deleted key. */

@@ -238,7 +238,8 @@ class CaptureConfigTest {
     final List<String> tables = new ArrayList<>(List.of("public.users"));
     final CaptureConfig config = new CaptureConfig(new KafkaSettings("k:9092", 3, (short) 1, Map.of()), "h", 5432,
         "d", "u", "p", tables, "s", "p", "n", "o", "cdc", Duration.ofMillis(20), Duration.ZERO, SnapshotMode.INITIAL,
-        Duration.ofSeconds(1), new HashMap<>(Map.of("a", "b")), Map.of());
+        Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(10),
+        new HashMap<>(Map.of("a", "b")), Map.of());
     tables.add("public.likes");
 
     assertThat(config.tables()).containsExactly("public.users");

@@ -7,16 +7,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidewire.schemas.DeadLetterHeaders;
+import io.tidewire.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -179,41 +182,43 @@ class CaptureServiceTest {
   }
 
   @Test
-  void unacknowledgedChangeStopsTheCaptureWithoutCommittingAndIsDeliveredAfterRestart() throws Exception {
+  void oversizedChangeGoesToTheDeadLetterTopicAndTheCaptureGoesOn() throws Exception {
     final String userId = fx.insertUser();
-    final Map<String, String> env = fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "no_data",
-        CaptureSettings.TABLES.name(), "public.generation_jobs", CaptureSettings.HEARTBEAT.name(), "0");
-    final Map<String, String> brokenEnv = new HashMap<>(env);
-    // every change record is larger than this, so the producer fails each send
-    brokenEnv.put("TIDEWIRE_PRODUCER_MAX_REQUEST_SIZE", "200");
-    final CaptureService broken = fx.startStreaming(brokenEnv);
-    final AtomicReference<Throwable> reported = new AtomicReference<>();
-    // as a launcher would: report and shut down from the listener
-    broken.onFailure(failure -> {
-      reported.set(failure);
-      broken.close();
-    });
+    final CaptureService capture = fx.startStreaming(fx.env(CaptureSettings.SNAPSHOT_MODE.name(), "no_data",
+        CaptureSettings.TABLES.name(), "public.comments", CaptureSettings.HEARTBEAT.name(), "0"));
+    final String contentId = UUID.randomUUID().toString();
+    // 2 MB of text: with REPLICA IDENTITY FULL the envelope is far above max.request.size (1 MiB)
+    final String huge = fx.queryString("INSERT INTO comments (user_id, content_type, content_id, body)"
+        + " VALUES (?::uuid, 'video', ?::uuid, repeat('x', 2 * 1024 * 1024)) RETURNING id::text", userId, contentId);
+    final String small = fx.queryString("INSERT INTO comments (user_id, content_type, content_id, body)"
+        + " VALUES (?::uuid, 'video', ?::uuid, 'after the big one') RETURNING id::text", userId, contentId);
 
-    final String jobId = fx.insertJob(userId);
+    final List<ConsumerRecord<String, String>> comments = fx.tail(fx.topic("comments"))
+        .awaitCount(keyId(small), 1);
+    assertThat(comments).extracting(r -> json(r.value()).path("after").path("body").asText())
+        .containsExactly("after the big one");
+    final ConsumerRecord<String, String> letter = fx.tail(Topics.DEAD_LETTER.name())
+        .awaitCount(keyId(huge).and(r -> fx.topic("comments").equals(header(r, DeadLetterHeaders.SOURCE_TOPIC))), 1)
+        .get(0);
+    final JsonNode value = json(letter.value());
+    assertThat(value.path("topic").asText()).isEqualTo(fx.topic("comments"));
+    assertThat(value.path("table").asText()).isEqualTo("public.comments");
+    assertThat(value.path("op").asText()).isEqualTo("c");
+    assertThat(value.path("key").path("id").asText()).isEqualTo(huge);
+    assertThat(value.path("lsn").asLong()).isPositive();
+    assertThat(value.path("sizeBytes").asLong()).isGreaterThan(2L * 1024 * 1024);
+    assertThat(value.path("reason").asText()).isEqualTo("record_too_large");
+    assertThat(header(letter, DeadLetterHeaders.STAGE)).isEqualTo("cdc-capture");
+    assertThat(header(letter, DeadLetterHeaders.REASON)).startsWith("record_too_large: ");
+    assertThat(header(letter, DeadLetterHeaders.EXCEPTION)).endsWith("RecordTooLargeException");
+    assertThat(fx.registry.get("tidewire.capture.dead.letters").counter().count()).isEqualTo(1);
+    assertThat(fx.registry.get("tidewire.capture.restarts").counter().count()).isZero();
+    assertThat(capture.state()).isEqualTo(CaptureService.State.STREAMING);
+  }
 
-    await().atMost(CaptureFixture.WAIT).until(() -> reported.get() != null);
-    assertThat(broken.failure()).containsSame(reported.get());
-    assertThat(reported.get()).isInstanceOf(CaptureException.class)
-        .hasMessageContaining("Kafka did not acknowledge a change record for " + fx.topic("generation_jobs"));
-    assertThat(broken.isHealthy()).isFalse();
-    assertThat(broken.isStreaming()).isFalse();
-    assertThatThrownBy(() -> broken.awaitStreaming(CaptureFixture.WAIT)).isInstanceOf(CaptureException.class)
-        .hasMessageContaining("failed before streaming");
-    assertThat(fx.registry.get("tidewire.capture.errors").tag("stage", "send").counter().count()).isEqualTo(1);
-    assertThat(fx.registry.get("tidewire.capture.errors").tag("stage", "engine").counter().count()).isEqualTo(1);
-    broken.close();
-
-    fx.startStreaming(env);
-    fx.setProgress(jobId, 7);
-
-    final List<ConsumerRecord<String, String>> records =
-        fx.tail(fx.topic("generation_jobs")).awaitUpTo(keyId(jobId), r -> hasProgress(r, 7));
-    assertThat(ops(records)).containsExactly("c", "u");
+  private static String header(final ConsumerRecord<String, String> record, final String name) {
+    final Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   @Test
@@ -278,6 +283,19 @@ class CaptureServiceTest {
         .hasMessageNotContaining("public.users");
     assertThat(service.isHealthy()).isFalse();
     service.close();
+  }
+
+  @Test
+  void startFailsInsteadOfRetryingForeverWhenKafkaClientSettingsAreInvalid() {
+    // the admin client refuses a default.api.timeout.ms below its request.timeout.ms
+    final CaptureService service = new CaptureService(CaptureConfig.fromEnv(
+        fx.env("TIDEWIRE_KAFKA_DEFAULT_API_TIMEOUT_MS", "1000", "TIDEWIRE_KAFKA_REQUEST_TIMEOUT_MS", "5000")),
+        fx.registry);
+
+    assertThatThrownBy(service::start).isInstanceOf(CaptureException.class)
+        .hasMessageContaining("invalid Kafka client settings");
+    assertThat(service.state()).isEqualTo(CaptureService.State.CLOSED);
+    assertThat(fx.registry.get("tidewire.capture.restarts").counter().count()).isZero();
   }
 
   @Test

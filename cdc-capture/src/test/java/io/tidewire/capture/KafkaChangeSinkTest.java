@@ -116,6 +116,31 @@ class KafkaChangeSinkTest {
   }
 
   @Test
+  void changeKafkaRefusesAsTooLargeIsReplacedByADeadLetterAndTheBatchIsCommitted() throws Exception {
+    final List<ChangeEvent<String, String>> batch = List.of(change("big", "c", 0, "false"),
+        change("small", "u", 0, "false"));
+    final CompletableFuture<Void> handled = handleAsync(batch);
+
+    await().atMost(WAIT).until(() -> producer.history().size() == 2);
+    producer.errorNext(new RecordTooLargeException("too large"));
+    producer.completeNext();
+    await().atMost(WAIT).until(() -> producer.history().size() == 3);
+    assertThat(committer.calls).isEmpty();
+    producer.completeNext();
+    handled.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    final ProducerRecord<byte[], byte[]> letter = producer.history().get(2);
+    assertThat(letter.topic()).isEqualTo("realtime.dlq");
+    assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"big\"}");
+    assertThat(new String(letter.value(), StandardCharsets.UTF_8)).contains("\"reason\":\"record_too_large\"")
+        .contains("\"topic\":\"cdc.public.generation_jobs\"").contains("\"lsn\":1");
+    assertThat(committer.calls).containsExactly("processed {\"id\":\"big\"}", "processed {\"id\":\"small\"}",
+        "batch finished");
+    assertThat(registry.get("tidewire.capture.dead.letters").counter().count()).isEqualTo(1);
+    assertThat(registry.get("tidewire.capture.errors").tag("stage", "send").counter().count()).isZero();
+  }
+
+  @Test
   void sendThatThrowsMarksNothingAndPropagates() {
     producer.sendException = new RecordTooLargeException("too large");
 

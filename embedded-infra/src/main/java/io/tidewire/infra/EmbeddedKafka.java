@@ -33,11 +33,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
-  private final KafkaRaftServer server;
+  private final Properties props;
   private final int port;
-  private volatile boolean closed;
+  // guarded by this
+  private KafkaRaftServer server;
+  private boolean closed;
 
-  private EmbeddedKafka(final KafkaRaftServer server, final int port) {
+  private EmbeddedKafka(final Properties props, final KafkaRaftServer server, final int port) {
+    this.props = props;
     this.server = server;
     this.port = port;
   }
@@ -70,16 +73,55 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.store(out, "Tidewire embedded broker");
       }
       format(propsFile);
-      final KafkaRaftServer server =
-          new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-      server.startup();
-      final EmbeddedKafka kafka = new EmbeddedKafka(server, clientPort);
+      final EmbeddedKafka kafka = new EmbeddedKafka(props, launch(props), clientPort);
       kafka.awaitReady(Duration.ofSeconds(60));
       LOG.info("Kafka (KRaft) ready on 127.0.0.1:{} in {} ms", clientPort,
           (System.nanoTime() - started) / 1_000_000);
       return kafka;
     } catch (IOException e) {
       throw new InfraException("cannot start embedded Kafka: " + e.getMessage(), e);
+    }
+  }
+
+  private static KafkaRaftServer launch(final Properties props) {
+    final KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+    server.startup();
+    return server;
+  }
+
+  /**
+   * Shuts the broker down as a crash-free stop would (clients see connection refused), keeping
+   * its log directory, so that {@link #restart()} brings back the same topics, records and
+   * committed offsets on the same ports. For outage tests.
+   *
+   * @throws IllegalStateException if closed
+   */
+  public synchronized void stop() {
+    if (closed) {
+      throw new IllegalStateException("embedded Kafka is closed");
+    }
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+      LOG.info("Kafka on 127.0.0.1:{} stopped (data kept)", port);
+    }
+  }
+
+  /**
+   * Starts the broker again after {@link #stop()}, with the same configuration, ports and data,
+   * returning once it answers metadata requests. Does nothing if it runs.
+   *
+   * @throws IllegalStateException if closed
+   */
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException("embedded Kafka is closed");
+    }
+    if (server == null) {
+      server = launch(props);
+      awaitReady(Duration.ofSeconds(60));
+      LOG.info("Kafka on 127.0.0.1:{} restarted", port);
     }
   }
 
@@ -162,8 +204,11 @@ public final class EmbeddedKafka implements AutoCloseable {
       return;
     }
     closed = true;
-    server.shutdown();
-    server.awaitShutdown();
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
   }
 
 }

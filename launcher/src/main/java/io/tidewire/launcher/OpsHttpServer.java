@@ -1,5 +1,6 @@
 package io.tidewire.launcher;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -8,7 +9,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /health} (liveness), {@code GET /ready} (readiness: the capture streams, the
@@ -17,18 +21,20 @@ import java.util.function.BooleanSupplier;
  */
 final class OpsHttpServer implements AutoCloseable {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final HttpServer server;
 
   OpsHttpServer(final String host, final int port, final String part,
       final PrometheusMeterRegistry registry, final BooleanSupplier healthy,
-      final BooleanSupplier ready) {
+      final BooleanSupplier ready, final Supplier<Map<String, Object>> details) {
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 16);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on " + host + ":" + port, e);
     }
-    server.createContext("/health", ex -> status(ex, part, healthy.getAsBoolean()));
-    server.createContext("/ready", ex -> status(ex, part, ready.getAsBoolean()));
+    server.createContext("/health", ex -> status(ex, part, healthy.getAsBoolean(), details.get()));
+    server.createContext("/ready", ex -> status(ex, part, ready.getAsBoolean(), details.get()));
     server.createContext("/metrics", ex -> respond(ex, 200,
         "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
     server.start();
@@ -38,10 +44,13 @@ final class OpsHttpServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void status(final HttpExchange ex, final String part, final boolean up)
-      throws IOException {
-    respond(ex, up ? 200 : 503, "application/json",
-        "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"part\":\"" + part + "\"}");
+  private static void status(final HttpExchange ex, final String part, final boolean up,
+      final Map<String, Object> details) throws IOException {
+    final Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", up ? "UP" : "DOWN");
+    body.put("part", part);
+    body.putAll(details);
+    respond(ex, up ? 200 : 503, "application/json", JSON.writeValueAsString(body));
   }
 
   private static void respond(final HttpExchange ex, final int status, final String type,

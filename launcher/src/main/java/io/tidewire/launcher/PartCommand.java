@@ -11,11 +11,13 @@ import io.tidewire.processor.ProcessorConfig;
 import io.tidewire.settings.SettingsReader;
 import io.tidewire.settings.SettingsSource;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,8 +45,15 @@ abstract class PartCommand implements Callable<Integer> {
 
   abstract int defaultOpsPort();
 
+  /** @param details extra fields of {@code /health} and {@code /ready} (e.g. the capture's state) */
   record Started(AutoCloseable part, BooleanSupplier healthy, BooleanSupplier ready,
-      boolean ownHttp) {}
+      boolean ownHttp, Supplier<Map<String, Object>> details) {
+
+    Started(final AutoCloseable part, final BooleanSupplier healthy, final BooleanSupplier ready,
+        final boolean ownHttp) {
+      this(part, healthy, ready, ownHttp, Map::of);
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -65,7 +74,7 @@ abstract class PartCommand implements Callable<Integer> {
     final Started started = start(env, registry);
     final OpsHttpServer ops = started.ownHttp() ? null : new OpsHttpServer("0.0.0.0",
         opsPort.or(() -> envOpsPort).orElse(defaultOpsPort()), getClass().getSimpleName().toLowerCase(),
-        registry, started.healthy(), started.ready());
+        registry, started.healthy(), started.ready(), started.details());
     final CountDownLatch stopped = new CountDownLatch(1);
     Shutdown.onSignal(() -> {
       try {
@@ -90,12 +99,16 @@ abstract class PartCommand implements Callable<Integer> {
     @Override
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
       final CaptureService capture = new CaptureService(CaptureConfig.fromEnv(env, TidewireSettings.ALL), registry);
-      capture.onFailure(failure -> {
-        System.err.println("capture failed: " + failure);
-        Shutdown.exitAsync(2);
-      });
+      // the capture retries with backoff on its own (a Kafka outage of any length): no exit here
+      capture.onFailure(failure -> System.err.println("capture failed, retrying: " + failure));
       capture.start();
-      return new Started(capture, capture::isHealthy, capture::isStreaming, false);
+      return new Started(capture, capture::isHealthy, capture::isStreaming, false, () -> {
+        final Map<String, Object> details = new LinkedHashMap<>();
+        details.put("state", capture.state().label());
+        capture.slotLagBytes().ifPresent(lag -> details.put("slotLagBytes", lag));
+        capture.failure().ifPresent(failure -> details.put("failure", failure.toString()));
+        return details;
+      });
     }
 
     @Override
@@ -111,6 +124,11 @@ abstract class PartCommand implements Callable<Integer> {
     @Override
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
       final ProcessorApp app = new ProcessorApp(ProcessorConfig.fromEnv(env, TidewireSettings.ALL), registry);
+      // Kafka Streams in ERROR never recovers in-process: exit non-zero so a supervisor restarts us
+      app.onFatalError(failure -> {
+        System.err.println("processor failed: " + failure);
+        Shutdown.exitAsync(2);
+      });
       app.start();
       return new Started(app, app::isHealthy, app::isHealthy, false);
     }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -40,6 +42,7 @@ public final class ProcessorApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessorApp.class);
 
   private final ProcessorConfig config;
+  private final int maxThreadReplacements;
   private final MeterRegistry registry;
   private final ProcessorMetrics metrics;
   private final Object lifecycle = new Object();
@@ -52,8 +55,17 @@ public final class ProcessorApp implements AutoCloseable {
   private KafkaStreamsMetrics streamsMetrics;
   // written by the state listener, read by anyone
   private volatile State state = State.CREATED;
+  private volatile Throwable lastUncaught;
+  /** Completes exceptionally when Kafka Streams reaches ERROR: the client is gone for good. */
+  private final CompletableFuture<Void> fatal = new CompletableFuture<>();
 
   public ProcessorApp(final ProcessorConfig config, final MeterRegistry registry) {
+    this(config, registry, MAX_THREAD_REPLACEMENTS);
+  }
+
+  /** As the public constructor, with another budget of thread replacements (tests: 0 fails at the first death). */
+  ProcessorApp(final ProcessorConfig config, final MeterRegistry registry, final int maxThreadReplacements) {
+    this.maxThreadReplacements = maxThreadReplacements;
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.metrics = new ProcessorMetrics(registry);
@@ -83,8 +95,12 @@ public final class ProcessorApp implements AutoCloseable {
       props.put(DeserializationDeadLetters.METRICS_CONFIG, metrics);
       final KafkaStreams kafkaStreams = new KafkaStreams(TopologyFactory.build(config, metrics), props);
       kafkaStreams.setStateListener(this::onStateChange);
-      kafkaStreams.setUncaughtExceptionHandler(
-          new ThreadReplacementPolicy(MAX_THREAD_REPLACEMENTS, REPLACEMENT_WINDOW, System::nanoTime));
+      final ThreadReplacementPolicy policy =
+          new ThreadReplacementPolicy(maxThreadReplacements, REPLACEMENT_WINDOW, System::nanoTime);
+      kafkaStreams.setUncaughtExceptionHandler(exception -> {
+        lastUncaught = exception;
+        return policy.handle(exception);
+      });
       streams = kafkaStreams;
       streamsMetrics = new KafkaStreamsMetrics(kafkaStreams);
       streamsMetrics.bindTo(registry);
@@ -97,6 +113,24 @@ public final class ProcessorApp implements AutoCloseable {
           config.applicationId(), config.inputTopics().size(), config.commitInterval().toMillis(),
           config.streamThreads());
     }
+  }
+
+  /**
+   * Registers a listener called once, on a Kafka Streams thread, if the processor fails for good:
+   * Kafka Streams reached {@code ERROR} (a stream thread kept dying, see
+   * {@link ThreadReplacementPolicy}, or an error it cannot recover from). Nothing in this process
+   * restarts it; the launcher exits non-zero so that a supervisor restarts the process, which
+   * resumes from the committed offsets. Called at once if it already failed.
+   *
+   * @param listener receives the last exception that killed a stream thread, wrapped
+   */
+  public void onFatalError(final Consumer<Throwable> listener) {
+    Objects.requireNonNull(listener, "listener");
+    fatal.whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        listener.accept(failure);
+      }
+    });
   }
 
   /** True while Kafka Streams is running or rebalancing. */
@@ -176,6 +210,11 @@ public final class ProcessorApp implements AutoCloseable {
     synchronized (stateChange) {
       state = newState;
       stateChange.notifyAll();
+    }
+    if (newState == State.ERROR) {
+      final Throwable cause = lastUncaught;
+      fatal.completeExceptionally(new ProcessorException("Kafka Streams " + config.applicationId()
+          + " stopped in ERROR" + (cause == null ? "" : ": " + cause), cause));
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.tidewire.processor;
 
 import io.tidewire.processor.internals.DeserializationDeadLetters;
+import io.tidewire.processor.internals.ProcessingDeadLetters;
+import io.tidewire.processor.internals.ProductionDeadLetters;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.Setting;
 import java.util.Map;
@@ -68,6 +70,10 @@ final class StreamsProperties {
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     // An internal record that does not deserialize goes to realtime.dlq instead of stopping a thread.
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeserializationDeadLetters.class);
+    // An exception in any later stage (join, fold, punctuator) parks its source record the same way.
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingDeadLetters.class);
+    // An output Kafka can never accept (too large, unserializable) parks its source record too.
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionDeadLetters.class);
     props.putAll(config.kafka().clientProperties());
     props.putAll(config.streamsOverrides());
     return props;

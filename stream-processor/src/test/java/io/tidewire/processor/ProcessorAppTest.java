@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -202,6 +203,29 @@ class ProcessorAppTest {
     assertThat(app.isHealthy()).isFalse();
     app.close();
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(liveNonDaemonThreads(config.applicationId())).isEmpty());
+  }
+
+  @Test
+  void aFailureKafkaStreamsCannotRecoverFromReachesTheFatalListenerSoTheProcessExitsNonZero() throws Exception {
+    final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    final String schema = "fatal_" + suffix;
+    // no thread replacements, so that the first death is fatal (five take minutes of rebalances)
+    final ProcessorApp app = new ProcessorApp(config(suffix, schema + ".generation_jobs:user_id:generation.progress"),
+        new SimpleMeterRegistry(), 0);
+    final AtomicReference<Throwable> fatal = new AtomicReference<>();
+    app.onFatalError(fatal::set);
+    try (app; Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        SharedInfra.get().kafka().bootstrapServers()))) {
+      app.start();
+      assertThat(app.awaitRunning(PATIENCE)).isTrue();
+
+      // a source topic vanishing kills every stream thread that is started in its place
+      admin.deleteTopics(List.of(Topics.cdcName(schema, "generation_jobs"))).all().get();
+
+      await().atMost(PATIENCE).dontCatchUncaughtExceptions().until(() -> fatal.get() != null);
+      assertThat(fatal.get()).isInstanceOf(ProcessorException.class).hasMessageContaining("stopped in ERROR");
+      assertThat(app.isHealthy()).isFalse();
+    }
   }
 
   @Test

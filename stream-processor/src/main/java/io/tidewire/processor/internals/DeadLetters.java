@@ -1,11 +1,16 @@
 package io.tidewire.processor.internals;
 
+import io.tidewire.processor.ProcessorMetrics;
 import io.tidewire.schemas.DeadLetterHeaders;
+import io.tidewire.schemas.Topics;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /** The headers of a record sent to {@code realtime.dlq}. Thread-safe (stateless). */
@@ -39,6 +44,31 @@ final class DeadLetters {
     put(headers, DeadLetterHeaders.STAGE, STAGE);
     return headers;
   }
+
+  /**
+   * The dead letter of the source record a Kafka Streams error handler was called for: its raw key
+   * and value (null when there is none, e.g. in a punctuator) and headers, plus the reason.
+   */
+  static ProducerRecord<byte[], byte[]> fromContext(final ErrorHandlerContext context, final DecodeException e) {
+    final Optional<RecordMetadata> source = context.topic() == null ? Optional.empty()
+        : Optional.of(new At(context.topic(), context.partition(), context.offset()));
+    final String topic = context.topic() == null ? "?" : context.topic();
+    return new ProducerRecord<>(Topics.DEAD_LETTER.name(), null, context.timestamp() < 0 ? null : context.timestamp(),
+        context.sourceRawKey(), context.sourceRawValue(),
+        headers(context.headers() == null ? new RecordHeaders() : context.headers(), e, source, topic));
+  }
+
+  /**
+   * The metrics a Kafka Streams error handler counts in: the {@link ProcessorMetrics} in the
+   * configuration entry {@value DeserializationDeadLetters#METRICS_CONFIG}, else none.
+   */
+  static ProcessorMetrics metrics(final Map<String, ?> configs) {
+    return configs.get(DeserializationDeadLetters.METRICS_CONFIG) instanceof ProcessorMetrics configured
+        ? configured : ProcessorMetrics.noop();
+  }
+
+  /** Where a record was read, for {@link #headers}. */
+  record At(String topic, int partition, long offset) implements RecordMetadata {}
 
   /** {@code topic-partition@offset}, or {@code ?}, for logs. */
   static String where(final Optional<RecordMetadata> source) {

@@ -29,6 +29,15 @@ public final class DecodeException extends ProcessorException {
      * format this version does not read.
      */
     UNREADABLE,
+    /**
+     * A stage after the first threw while processing the record (the credits join, the folds, a
+     * punctuator): Kafka Streams' processing exception handler parked its source record.
+     */
+    PROCESSING,
+    /** An output record is larger than the producer's {@code max.request.size} or the topic allows. */
+    RECORD_TOO_LARGE,
+    /** An output record could not be serialized. */
+    UNSERIALIZABLE,
     /** Anything else: a bug, caught so that one record cannot stop the stream. */
     UNEXPECTED;
 

@@ -30,12 +30,16 @@ public final class Deduplicator {
   }
 
   /**
-   * The store: in memory (it is bounded by the window) with a changelog, so it survives a restart
-   * and a task moving to another instance.
+   * The store: persistent (RocksDB, in segments that are dropped whole once older than the window,
+   * so it is bounded on disk by commit time) with a changelog, so it survives a restart and a task
+   * moving to another instance. Not in memory: a bulk UPDATE of millions of rows puts millions of
+   * entries in the window, and restoring them into the heap could exhaust it; RocksDB keeps only
+   * its block cache and memtables there. The changelog's format is the same as the in-memory
+   * store's, so an instance upgraded from one restores the other's changelog.
    */
   public static StoreBuilder<WindowStore<String, Long>> store(final String name, final Duration window) {
     return Stores.windowStoreBuilder(
-        Stores.inMemoryWindowStore(name, window, Duration.ofMillis(1), false),
+        Stores.persistentWindowStore(name, window, Duration.ofMillis(1), false),
         Serdes.String(), Serdes.Long());
   }
 

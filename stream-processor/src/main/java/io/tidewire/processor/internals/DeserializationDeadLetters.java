@@ -36,9 +36,7 @@ public final class DeserializationDeadLetters implements DeserializationExceptio
 
   @Override
   public void configure(final Map<String, ?> configs) {
-    if (configs.get(METRICS_CONFIG) instanceof ProcessorMetrics configured) {
-      metrics = configured;
-    }
+    metrics = DeadLetters.metrics(configs);
   }
 
   @Override
@@ -46,12 +44,10 @@ public final class DeserializationDeadLetters implements DeserializationExceptio
       final ConsumerRecord<byte[], byte[]> record, final Exception exception) {
     final DecodeException e = new DecodeException(Kind.UNREADABLE, exception.getMessage(), exception);
     final Optional<RecordMetadata> source =
-        Optional.of(new At(record.topic(), record.partition(), record.offset()));
+        Optional.of(new DeadLetters.At(record.topic(), record.partition(), record.offset()));
     LOG.warn("Dead-lettering an unreadable record at {}: {}", DeadLetters.where(source), e.reason());
     metrics.deadLettered(record.topic(), e.kind().tag());
     return Response.resume(List.of(new ProducerRecord<>(Topics.DEAD_LETTER.name(), null,
         record.timestamp(), record.key(), record.value(), DeadLetters.headers(record.headers(), e, source, record.topic()))));
   }
-
-  private record At(String topic, int partition, long offset) implements RecordMetadata {}
 }
