@@ -286,7 +286,7 @@ class ReplayStepTest {
     });
     assertThat(transport.closed()).contains(CloseCode.INTERNAL_ERROR);
     assertThat(frames(transport)).last().satisfies(f ->
-        assertThat(f.get("message").textValue()).startsWith("cannot read the log: broker unavailable"));
+        assertThat(f.get("message").textValue()).startsWith("cannot read the log: Kafka did not answer"));
   }
 
   @Test
