@@ -9,11 +9,6 @@ import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.testing.WsClient;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,25 +51,6 @@ class ConnectionGuardsTest {
     return registry.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
   }
 
-  /** Sends an upgrade on a bare socket and returns the response head. */
-  private static String upgradeHead(final String token) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()), 5_000);
-      socket.setSoTimeout(5_000);
-      socket.getOutputStream().write(WsClient.upgradeRequest(endpoint, token).getBytes(StandardCharsets.US_ASCII));
-      final InputStream in = socket.getInputStream();
-      final ByteArrayOutputStream head = new ByteArrayOutputStream();
-      while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-        final int b = in.read();
-        if (b < 0) {
-          break;
-        }
-        head.write(b);
-      }
-      return head.toString(StandardCharsets.US_ASCII);
-    }
-  }
-
   @Test
   void upgradeOverTheUserCapIsRefusedWith429AndRetryAfterAndAdmittedAgainOnceOneCloses() throws Exception {
     final String token = Tokens.valid(TestKit.newUser());
@@ -84,15 +60,15 @@ class ConnectionGuardsTest {
         open.add(WsClient.connect(endpoint, token));
       }
 
-      final String refused = upgradeHead(token);
+      final String refused = WsClient.upgradeResponseHead(endpoint, token);
 
       assertThat(refused).startsWith("HTTP/1.1 429").containsIgnoringCase("Retry-After: 7");
       assertThat(count("tidewire.gateway.connection.refusals")).isGreaterThanOrEqualTo(1);
       assertThat(open.get(0).answersPing("still")).isTrue();
-      assertThat(upgradeHead(Tokens.valid(TestKit.newUser()))).startsWith("HTTP/1.1 101");
+      assertThat(WsClient.upgradeResponseHead(endpoint, Tokens.valid(TestKit.newUser()))).startsWith("HTTP/1.1 101");
 
       open.remove(0).close();
-      await().atMost(Duration.ofSeconds(10)).until(() -> upgradeHead(token).startsWith("HTTP/1.1 101"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> WsClient.upgradeResponseHead(endpoint, token).startsWith("HTTP/1.1 101"));
     } finally {
       open.forEach(WsClient::close);
     }
