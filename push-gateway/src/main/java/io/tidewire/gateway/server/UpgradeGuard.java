@@ -1,5 +1,6 @@
 package io.tidewire.gateway.server;
 
+import io.tidewire.gateway.ConnectionLimits;
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.BearerToken;
 import io.tidewire.gateway.auth.JwtVerifier;
@@ -8,7 +9,6 @@ import io.tidewire.gateway.protocol.FrameEncoder;
 import io.tidewire.gateway.protocol.ProtocolError;
 import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
-import io.tidewire.gateway.ConnectionLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +17,10 @@ import java.util.Optional;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.CloseListener;
 import org.glassfish.grizzly.Closeable;
-import org.glassfish.grizzly.ICloseType;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
 import org.glassfish.grizzly.Grizzly;
+import org.glassfish.grizzly.ICloseType;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.filterchain.BaseFilter;
