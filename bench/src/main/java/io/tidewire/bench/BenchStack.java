@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -127,7 +128,8 @@ public final class BenchStack implements AutoCloseable {
       kafka.close();
       throw e;
     }
-    final String secret = DevTokens.DEMO_SECRET;
+    // not the demo's published secret: `tidewire gateway` refuses it
+    final String secret = "bench-" + UUID.randomUUID() + "-" + UUID.randomUUID();
     final Map<String, String> env =
         new HashMap<>(TidewireStack.envFor(postgres, kafka, secret));
     final int gatewayPort = FreePorts.any();

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * exactly what a power cut does) and start it again; benchmarks measure its CPU and heap apart
  * from everything else. The child exits when this JVM dies ({@code TIDEWIRE_EXIT_WITH_PARENT}).
  *
- * <p>Readiness is {@code /ready} on the part's ops port, or for the gateway (which serves its own
- * HTTP) {@code /health} on {@code TIDEWIRE_GATEWAY_PORT}. Output goes to a log file per start.
+ * <p>Readiness is {@code /ready} on the part's ops port, or for the gateway {@code /health} on its
+ * ops listener (loopback, on the port the capture and processor would get as their ops port). Output goes to a log file per start.
  *
  * <p>Thread-safe (every method is synchronized).
  */
@@ -57,8 +57,8 @@ public final class ChildPart implements AutoCloseable {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.logDir = logDir;
     this.opsPort = FreePorts.any();
-    this.readyUri = "gateway".equals(command)
-        ? URI.create("http://127.0.0.1:" + requirePort(env) + "/health")
+    this.readyUri = "gateway".equals(command) && requirePort(env) != null
+        ? URI.create("http://127.0.0.1:" + opsPort + "/health")
         : URI.create("http://127.0.0.1:" + opsPort + "/ready");
   }
 
@@ -95,6 +95,11 @@ public final class ChildPart implements AutoCloseable {
     final ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().putAll(env);
+    if ("gateway".equals(command)) {
+      pb.environment().put(GatewaySettings.OPS_ON_MAIN_PORT.name(), "false");
+      pb.environment().put(GatewaySettings.OPS_HOST.name(), "127.0.0.1");
+      pb.environment().put(GatewaySettings.OPS_PORT.name(), Integer.toString(opsPort));
+    }
     pb.environment().put(TidewireSettings.EXIT_WITH_PARENT.name(), "true");
     try {
       Files.createDirectories(logDir);
@@ -172,7 +177,7 @@ public final class ChildPart implements AutoCloseable {
     return process != null && process.isAlive() ? Optional.of(process.pid()) : Optional.empty();
   }
 
-  /** The port of the child's /metrics: the ops port, or the gateway's own port. */
+  /** The port of the child's /metrics and /health: its ops port. */
   public int metricsPort() {
     return readyUri.getPort();
   }

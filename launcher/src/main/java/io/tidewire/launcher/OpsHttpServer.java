@@ -17,7 +17,8 @@ import java.util.function.Supplier;
 /**
  * {@code GET /health} (liveness), {@code GET /ready} (readiness: the capture streams, the
  * processor runs) and {@code GET /metrics} (Prometheus text) for the parts that have no HTTP
- * server of their own. The gateway serves health and metrics on its WebSocket port.
+ * server of their own, on {@code TIDEWIRE_OPS_HOST} (loopback unless told otherwise). The gateway
+ * serves health and metrics on its own ops listener.
  */
 final class OpsHttpServer implements AutoCloseable {
 

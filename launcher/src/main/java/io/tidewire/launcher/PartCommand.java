@@ -6,6 +6,7 @@ import io.tidewire.capture.CaptureConfig;
 import io.tidewire.capture.CaptureService;
 import io.tidewire.gateway.Gateway;
 import io.tidewire.gateway.GatewayConfig;
+import io.tidewire.gateway.GatewaySettings;
 import io.tidewire.processor.ProcessorApp;
 import io.tidewire.processor.ProcessorConfig;
 import io.tidewire.settings.SettingsReader;
@@ -61,6 +62,7 @@ abstract class PartCommand implements Callable<Integer> {
     final SettingsReader in = SettingsReader.of(env, TidewireSettings.ALL);
     final boolean exitWithParent = in.get(TidewireSettings.EXIT_WITH_PARENT);
     final Optional<Integer> envOpsPort = in.get(TidewireSettings.OPS_PORT);
+    final String opsHost = in.get(TidewireSettings.OPS_HOST);
     in.get(TidewireSettings.LOG_LEVEL);
     in.throwIfInvalid(problems -> new IllegalArgumentException(
         "invalid settings:\n  - " + String.join("\n  - ", problems)));
@@ -72,7 +74,7 @@ abstract class PartCommand implements Callable<Integer> {
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final AutoCloseable jvmMeters = JvmMeters.bind(registry);
     final Started started = start(env, registry);
-    final OpsHttpServer ops = started.ownHttp() ? null : new OpsHttpServer("0.0.0.0",
+    final OpsHttpServer ops = started.ownHttp() ? null : new OpsHttpServer(opsHost,
         opsPort.or(() -> envOpsPort).orElse(defaultOpsPort()), getClass().getSimpleName().toLowerCase(),
         registry, started.healthy(), started.ready(), started.details());
     final CountDownLatch stopped = new CountDownLatch(1);
@@ -140,11 +142,18 @@ abstract class PartCommand implements Callable<Integer> {
   }
 
   @Command(name = "gateway", mixinStandardHelpOptions = true,
-      description = "Run the WebSocket gateway (ws://HOST:PORT/v1/realtime, /health, /metrics).")
+      description = "Run the WebSocket gateway (ws://HOST:PORT/v1/realtime; /health and /metrics on "
+          + "TIDEWIRE_GATEWAY_OPS_HOST:TIDEWIRE_GATEWAY_OPS_PORT, default 127.0.0.1:9403).")
   static final class GatewayPart extends PartCommand {
     @Override
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
-      final Gateway gateway = new Gateway(GatewayConfig.fromEnv(env, TidewireSettings.ALL), registry);
+      final GatewayConfig config = GatewayConfig.fromEnv(env, TidewireSettings.ALL);
+      if (DevTokens.DEMO_SECRET.equals(config.jwtSecret())) {
+        throw new IllegalArgumentException(GatewaySettings.JWT_SECRET.name() + " is the demo's published "
+            + "secret: anyone can mint tokens for it. Set a secret of your own, e.g. "
+            + GatewaySettings.JWT_SECRET.name() + "=$(openssl rand -base64 48)");
+      }
+      final Gateway gateway = new Gateway(config, registry);
       gateway.start();
       return new Started(gateway, gateway::isHealthy, gateway::isHealthy, true);
     }

@@ -22,6 +22,8 @@ public final class TidewireSettings {
   public static final Setting<Optional<Integer>> OPS_PORT = Setting.of("TIDEWIRE_OPS_PORT",
       Parsers.ints(1, 65_535).map(Optional::of)).byDefault(Optional.empty(), "`9401` capture, `9402` process")
       .doc("port of `/health`, `/ready`, `/metrics` of capture and process (or `--ops-port`)");
+  public static final Setting<String> OPS_HOST = Setting.of("TIDEWIRE_OPS_HOST", Parsers.text())
+      .byDefault("127.0.0.1").doc("interface of the ops listener of capture and process (`0.0.0.0` for all)");
   public static final Setting<String> LOG_LEVEL = Setting.of("TIDEWIRE_LOG_LEVEL",
       Parsers.matching(Pattern.compile("(?i)OFF|FATAL|ERROR|WARN|INFO|DEBUG|TRACE|ALL"),
           "a log level (ERROR, WARN, INFO, DEBUG, TRACE)"))
@@ -35,7 +37,7 @@ public final class TidewireSettings {
 
   /** The launcher's own variables. */
   public static final SettingGroup LAUNCHER = SettingGroup.of(
-      List.of(OPS_PORT, LOG_LEVEL, JAVA_OPTS, EXIT_WITH_PARENT), List.of());
+      List.of(OPS_PORT, OPS_HOST, LOG_LEVEL, JAVA_OPTS, EXIT_WITH_PARENT), List.of());
 
   /** Every variable of every part and of the launcher. */
   public static final SettingGroup ALL = SettingGroup.union(KafkaSettings.SETTINGS, CaptureSettings.SETTINGS,

@@ -58,6 +58,9 @@ public final class TidewireStack implements AutoCloseable {
     env.put(CaptureSettings.PG_USER.name(), postgres.user());
     env.put(CaptureSettings.PG_PASSWORD.name(), postgres.password());
     env.put(GatewaySettings.JWT_SECRET.name(), jwtSecret);
+    // one process, loopback servers: /health and /metrics stay on the gateway's port, as the demo
+    // page links them (a separate gateway process gets its ops listener, see ChildPart)
+    env.put(GatewaySettings.OPS_ON_MAIN_PORT.name(), "true");
     return env;
   }
 

@@ -122,12 +122,13 @@ public final class ProtocolCodes {
     NORMAL(1000, "normal", Advice.TERMINAL,
         "reserved: the server ends a session on purpose and does not expect the client back"),
     GOING_AWAY(1001, "going away", Advice.RETRY,
-        "the gateway is shutting down or restarting; reconnect, possibly to another gateway"),
+        "the gateway is shutting down or restarting, or the client answered none of"
+            + " `TIDEWIRE_GATEWAY_PING_MAX_MISSED` pings in a row; reconnect, possibly to another gateway"),
     MESSAGE_TOO_BIG(1009, "frame too big", Advice.TERMINAL,
-        "a client frame over `TIDEWIRE_GATEWAY_MAX_FRAME_BYTES`; sending it again fails again"),
+        "a client frame over `TIDEWIRE_GATEWAY_MAX_FRAME_BYTES` (refused by its header, before its"
+            + " payload is read); sending it again fails again"),
     INTERNAL_ERROR(1011, "internal error", Advice.RETRY,
-        "a replay broke off after `subscribed` (e.g. retention deleted records during the replay);"
-            + " also sent by the transport for a frame larger than max frame size + 1 MiB"),
+        "a replay broke off after `subscribed` (e.g. retention deleted records during the replay)"),
     TOKEN_EXPIRED(4001, "token expired", Advice.RENEW_TOKEN,
         "`exp` (+ skew) passed without an `auth` refresh"),
     UNAUTHORIZED(4002, "unauthorized", Advice.RENEW_TOKEN,

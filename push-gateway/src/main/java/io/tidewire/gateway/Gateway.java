@@ -132,8 +132,8 @@ public final class Gateway implements AutoCloseable {
           new JwtVerifier(config.jwtSecretBytes(), Clock.systemUTC(), config.jwtClockSkew()),
           metrics, timer, Clock.systemUTC(), config.maxFrameBytes(), config.sendQueueMessages(),
           config.sendQueueBytes(), config.closeGrace(), config.recoveryTimeout());
-      front = HttpFront.start(config.host(), config.port(), context, staticContent, routes, registry,
-          this::checks);
+      front = HttpFront.start(config.host(), config.port(), context, config.connections(), config.ops(),
+          staticContent, routes, registry, this::checks);
       LOG.info("Gateway started: {}", config);
     } catch (RuntimeException e) {
       stopAll();
@@ -152,6 +152,19 @@ public final class Gateway implements AutoCloseable {
       throw new IllegalStateException("gateway not running");
     }
     return front.port();
+  }
+
+  /**
+   * The port of {@code /health} and {@code /metrics}: the ops listener's (the actual one if the
+   * configured port is 0), or {@link #port()} if they are served on the main port.
+   *
+   * @throws IllegalStateException if not running
+   */
+  public synchronized int opsPort() {
+    if (state != State.RUNNING) {
+      throw new IllegalStateException("gateway not running");
+    }
+    return front.opsPort();
   }
 
   /** Whether the server runs and the tails, the replay workers and the state store are alive. */

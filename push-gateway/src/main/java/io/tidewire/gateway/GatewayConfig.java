@@ -1,6 +1,18 @@
 package io.tidewire.gateway;
 
+import static io.tidewire.gateway.GatewaySettings.CLIENT_IP_HEADER;
 import static io.tidewire.gateway.GatewaySettings.CLOSE_GRACE;
+import static io.tidewire.gateway.GatewaySettings.HANDSHAKE_TIMEOUT;
+import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS;
+import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS_PER_IP;
+import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS_PER_USER;
+import static io.tidewire.gateway.GatewaySettings.OPS_HOST;
+import static io.tidewire.gateway.GatewaySettings.OPS_ON_MAIN_PORT;
+import static io.tidewire.gateway.GatewaySettings.OPS_PORT;
+import static io.tidewire.gateway.GatewaySettings.PING_INTERVAL;
+import static io.tidewire.gateway.GatewaySettings.PING_MAX_MISSED;
+import static io.tidewire.gateway.GatewaySettings.RETRY_AFTER;
+import static io.tidewire.gateway.GatewaySettings.TRUSTED_PROXIES;
 import static io.tidewire.gateway.GatewaySettings.HOST;
 import static io.tidewire.gateway.GatewaySettings.JWT_CLOCK_SKEW;
 import static io.tidewire.gateway.GatewaySettings.JWT_SECRET;
@@ -47,6 +59,8 @@ import java.util.Optional;
  *     a snapshot may wait for the state store
  * @param closeGrace how long a closing connection may take to flush its last frames, and then to
  *     complete the close before its socket is aborted
+ * @param connections handshake deadline, pings, caps on sessions
+ * @param ops where {@code /health} and {@code /metrics} are served
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -62,7 +76,9 @@ public record GatewayConfig(
     int replayMaxPending,
     int replayBatchRecords,
     Duration recoveryTimeout,
-    Duration closeGrace) {
+    Duration closeGrace,
+    ConnectionLimits connections,
+    OpsListener ops) {
 
   /** The per-session send queue's byte bound unless {@link GatewaySettings#SEND_QUEUE_BYTES} says otherwise. */
   public static final long DEFAULT_SEND_QUEUE_BYTES = 4L * 1024 * 1024;
@@ -76,6 +92,8 @@ public record GatewayConfig(
     Objects.requireNonNull(staticDir, "staticDir");
     Objects.requireNonNull(recoveryTimeout, "recoveryTimeout");
     Objects.requireNonNull(closeGrace, "closeGrace");
+    Objects.requireNonNull(connections, "connections");
+    Objects.requireNonNull(ops, "ops");
   }
 
   /**
@@ -102,7 +120,11 @@ public record GatewayConfig(
     final GatewayConfig config = new GatewayConfig(kafka, in.get(HOST), in.get(PORT),
         Objects.requireNonNullElse(secret, ""), in.get(JWT_CLOCK_SKEW), in.get(MAX_FRAME_BYTES), in.get(SEND_QUEUE_MESSAGES), in.get(SEND_QUEUE_BYTES),
         in.get(STATIC_DIR), in.get(REPLAY_WORKERS), in.get(REPLAY_MAX_PENDING), in.get(REPLAY_BATCH_RECORDS),
-        in.get(RECOVERY_TIMEOUT), in.get(CLOSE_GRACE));
+        in.get(RECOVERY_TIMEOUT), in.get(CLOSE_GRACE),
+        new ConnectionLimits(in.get(HANDSHAKE_TIMEOUT), in.get(PING_INTERVAL), in.get(PING_MAX_MISSED),
+            in.get(MAX_CONNECTIONS), in.get(MAX_CONNECTIONS_PER_USER), in.get(MAX_CONNECTIONS_PER_IP),
+            in.get(TRUSTED_PROXIES), in.get(CLIENT_IP_HEADER), in.get(RETRY_AFTER)),
+        new OpsListener(in.get(OPS_ON_MAIN_PORT), in.get(OPS_HOST), in.get(OPS_PORT)));
     in.throwIfInvalid(GatewayConfigException::new);
     return config;
   }
@@ -118,6 +140,7 @@ public record GatewayConfig(
         + jwtClockSkew + ", maxFrameBytes=" + maxFrameBytes + ", sendQueueMessages=" + sendQueueMessages
         + ", sendQueueBytes=" + sendQueueBytes + ", staticDir=" + staticDir + ", replayWorkers=" + replayWorkers
         + ", replayMaxPending=" + replayMaxPending + ", replayBatchRecords=" + replayBatchRecords
-        + ", recoveryTimeout=" + recoveryTimeout + ", closeGrace=" + closeGrace + "]";
+        + ", recoveryTimeout=" + recoveryTimeout + ", closeGrace=" + closeGrace + ", connections=" + connections
+        + ", ops=" + ops + "]";
   }
 }

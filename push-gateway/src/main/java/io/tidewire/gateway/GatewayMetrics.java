@@ -30,6 +30,11 @@ import java.util.function.Supplier;
  *   <li>{@code tidewire.gateway.errors{code}}: error frames sent, by code
  *   <li>{@code tidewire.gateway.slow.consumer.disconnects}
  *   <li>{@code tidewire.gateway.upgrade.rejections{reason}}: upgrades refused with HTTP 401
+ *   <li>{@code tidewire.gateway.connection.refusals{reason}}: upgrades refused with HTTP 429, by the
+ *       cap that was full: {@code global}, {@code user}, {@code address}
+ *   <li>{@code tidewire.gateway.handshake.timeouts}: connections closed because they did not
+ *       complete an upgrade (or a next HTTP request) within the handshake deadline
+ *   <li>{@code tidewire.gateway.ping.timeouts}: sessions closed for missing pongs
  *   <li>{@code tidewire.gateway.oversized.frames}: connections closed with 1009
  *   <li>{@code tidewire.gateway.aborted.connections}: sockets dropped because the client did not
  *       complete a close (it stopped reading)
@@ -51,6 +56,9 @@ import java.util.function.Supplier;
  * <p>Thread-safe.
  */
 public final class GatewayMetrics {
+
+  /** Which cap refused an upgrade with HTTP 429. */
+  public static final List<String> REFUSAL_REASONS = List.of("global", "user", "address");
 
   /** How a replay can end. */
   public static final List<String> REPLAY_OUTCOMES =
@@ -75,6 +83,9 @@ public final class GatewayMetrics {
   private final Timer replayDuration;
   private final Map<ResumePlan.Reason, Counter> unrecoverable = new EnumMap<>(ResumePlan.Reason.class);
   private final Counter snapshots;
+  private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+  private final Counter handshakeTimeouts;
+  private final Counter pingTimeouts;
 
   public GatewayMetrics(final MeterRegistry registry) {
     this.registry = registry;
@@ -106,6 +117,16 @@ public final class GatewayMetrics {
     }
     snapshots = Counter.builder("tidewire.gateway.snapshots").description("snapshot frames sent")
         .register(registry);
+    for (final String reason : REFUSAL_REASONS) {
+      refusals.put(reason, Counter.builder("tidewire.gateway.connection.refusals")
+          .description("WebSocket upgrades refused with HTTP 429, by the cap that was full")
+          .tag("reason", reason).register(registry));
+    }
+    handshakeTimeouts = Counter.builder("tidewire.gateway.handshake.timeouts")
+        .description("connections closed for not completing an upgrade within the handshake deadline")
+        .register(registry);
+    pingTimeouts = Counter.builder("tidewire.gateway.ping.timeouts")
+        .description("sessions closed because they missed pongs").register(registry);
     for (final String outcome : REPLAY_OUTCOMES) {
       replayFinished(outcome, 0);
     }
@@ -167,6 +188,23 @@ public final class GatewayMetrics {
     rejections.computeIfAbsent(reason, r -> Counter.builder("tidewire.gateway.upgrade.rejections")
         .description("WebSocket upgrades refused with HTTP 401").tag("reason", r)
         .register(registry)).increment();
+  }
+
+  /** An upgrade refused with 429: one of {@link #REFUSAL_REASONS}. */
+  public void connectionRefused(final String reason) {
+    final Counter counter = refusals.get(reason);
+    if (counter == null) {
+      throw new IllegalArgumentException("unknown refusal reason " + reason);
+    }
+    counter.increment();
+  }
+
+  public void handshakeTimeout() {
+    handshakeTimeouts.increment();
+  }
+
+  public void pingTimeout() {
+    pingTimeouts.increment();
   }
 
   public void recordRead(final String topic) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The gateway's environment variables: each declared once, with its parser, checks, default and
@@ -63,10 +64,52 @@ public final class GatewaySettings {
       .check(dir -> dir.map(Files::isDirectory).orElse(true), "an existing directory")
       .doc("directory served at `/` (the launcher can pass a classpath root instead)");
 
+  public static final Setting<Duration> HANDSHAKE_TIMEOUT = Setting.of("TIDEWIRE_GATEWAY_HANDSHAKE_TIMEOUT_SECONDS",
+      Parsers.seconds(1, 600)).byDefault("10")
+      .doc("from TCP accept to a completed WebSocket upgrade (and between plain HTTP requests on one "
+          + "connection); a connection that does not get there is closed (1–600)");
+  public static final Setting<Duration> PING_INTERVAL = Setting.of("TIDEWIRE_GATEWAY_PING_INTERVAL_SECONDS",
+      Parsers.seconds(1, 3_600)).byDefault("25")
+      .doc("the gateway sends a WebSocket ping to every session this often (1–3600)");
+  public static final Setting<Integer> PING_MAX_MISSED = Setting.of("TIDEWIRE_GATEWAY_PING_MAX_MISSED",
+      Parsers.ints(1, 100)).byDefault("2")
+      .doc("pings in a row without a pong after which the session is closed with 1001 (1–100)");
+  public static final Setting<Integer> MAX_CONNECTIONS = Setting.of("TIDEWIRE_GATEWAY_MAX_CONNECTIONS",
+      Parsers.ints(1, 10_000_000)).byDefault("50000")
+      .doc("WebSocket sessions at a time; more upgrades are refused with HTTP 429 and `Retry-After`");
+  public static final Setting<Integer> MAX_CONNECTIONS_PER_USER = Setting.of(
+      "TIDEWIRE_GATEWAY_MAX_CONNECTIONS_PER_USER", Parsers.ints(1, 10_000_000)).byDefault("100")
+      .doc("WebSocket sessions of one user (`sub`) at a time; more get HTTP 429");
+  public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = Setting.of(
+      "TIDEWIRE_GATEWAY_MAX_CONNECTIONS_PER_IP", Parsers.ints(0, 10_000_000)).byDefault("0")
+      .doc("WebSocket sessions from one client address at a time, `0` = no limit; more get HTTP 429 (behind a "
+          + "proxy, see `TIDEWIRE_GATEWAY_TRUSTED_PROXIES`)");
+  public static final Setting<List<String>> TRUSTED_PROXIES = Setting.of("TIDEWIRE_GATEWAY_TRUSTED_PROXIES",
+      Parsers.noneOrList(Parsers.matching(Pattern.compile("[0-9A-Fa-f.:]+"), "an IP address")))
+      .byDefault(List.of(), "`none`")
+      .doc("IP addresses of reverse proxies whose `TIDEWIRE_GATEWAY_CLIENT_IP_HEADER` is believed; from any "
+          + "other peer the header is ignored");
+  public static final Setting<String> CLIENT_IP_HEADER = Setting.of("TIDEWIRE_GATEWAY_CLIENT_IP_HEADER",
+      Parsers.matching(Pattern.compile("[A-Za-z0-9-]+"), "an HTTP header name")).byDefault("X-Forwarded-For")
+      .doc("header naming the client address, read only on connections from a trusted proxy (the last "
+          + "address not itself a trusted proxy counts)");
+  public static final Setting<Duration> RETRY_AFTER = Setting.of("TIDEWIRE_GATEWAY_RETRY_AFTER_SECONDS",
+      Parsers.seconds(1, 3_600)).byDefault("5")
+      .doc("`Retry-After` of an upgrade refused with HTTP 429 (1–3600)");
+  public static final Setting<String> OPS_HOST = Setting.of("TIDEWIRE_GATEWAY_OPS_HOST", Parsers.text())
+      .byDefault("127.0.0.1").doc("interface of the ops listener (`/health`, `/metrics`)");
+  public static final Setting<Integer> OPS_PORT = Setting.of("TIDEWIRE_GATEWAY_OPS_PORT", Parsers.ints(0, 65_535))
+      .byDefault("9403").doc("port of the ops listener; `0` = any free port (`Gateway.opsPort()` tells which)");
+  public static final Setting<Boolean> OPS_ON_MAIN_PORT = Setting.of("TIDEWIRE_GATEWAY_OPS_ON_MAIN_PORT",
+      Parsers.bools()).byDefault("false")
+      .doc("serve `/health` and `/metrics` on the WebSocket port instead of an ops listener (the demo does)");
+
   /** Every variable the gateway reads, the shared Kafka ones first. */
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
       List.of(JWT_SECRET, JWT_CLOCK_SKEW, HOST, PORT, MAX_FRAME_BYTES, SEND_QUEUE_MESSAGES, SEND_QUEUE_BYTES,
-          REPLAY_WORKERS, REPLAY_MAX_PENDING, REPLAY_BATCH_RECORDS, RECOVERY_TIMEOUT, CLOSE_GRACE, STATIC_DIR),
+          REPLAY_WORKERS, REPLAY_MAX_PENDING, REPLAY_BATCH_RECORDS, RECOVERY_TIMEOUT, CLOSE_GRACE, STATIC_DIR, HANDSHAKE_TIMEOUT, PING_INTERVAL,
+          PING_MAX_MISSED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER, MAX_CONNECTIONS_PER_IP, TRUSTED_PROXIES,
+          CLIENT_IP_HEADER, RETRY_AFTER, OPS_HOST, OPS_PORT, OPS_ON_MAIN_PORT),
       List.of()));
 
   private GatewaySettings() {}

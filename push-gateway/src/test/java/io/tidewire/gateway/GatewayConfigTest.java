@@ -8,6 +8,7 @@ import io.tidewire.settings.SettingsDoc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,30 @@ class GatewayConfigTest {
     assertThat(config).isEqualTo(new GatewayConfig(
         new KafkaSettings("127.0.0.1:9092", 6, (short) 3, Map.of("security.protocol", "SSL")), "127.0.0.1", 0,
         SECRET, Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 4, 100, 50, Duration.ofSeconds(7),
-        Duration.ofMillis(500)));
+        Duration.ofMillis(500), ConnectionLimits.DEFAULTS, OpsListener.DEFAULT));
+  }
+
+  @Test
+  void readsTheConnectionLimitsAndTheOpsListener() {
+    final GatewayConfig config = GatewayConfig.fromEnv(env(
+        "TIDEWIRE_GATEWAY_HANDSHAKE_TIMEOUT_SECONDS", "2", "TIDEWIRE_GATEWAY_PING_INTERVAL_SECONDS", "1",
+        "TIDEWIRE_GATEWAY_PING_MAX_MISSED", "3", "TIDEWIRE_GATEWAY_MAX_CONNECTIONS", "10",
+        "TIDEWIRE_GATEWAY_MAX_CONNECTIONS_PER_USER", "5", "TIDEWIRE_GATEWAY_MAX_CONNECTIONS_PER_IP", "7",
+        "TIDEWIRE_GATEWAY_TRUSTED_PROXIES", "10.0.0.1, ::1", "TIDEWIRE_GATEWAY_CLIENT_IP_HEADER", "X-Real-IP",
+        "TIDEWIRE_GATEWAY_RETRY_AFTER_SECONDS", "9", "TIDEWIRE_GATEWAY_OPS_HOST", "0.0.0.0",
+        "TIDEWIRE_GATEWAY_OPS_PORT", "0", "TIDEWIRE_GATEWAY_OPS_ON_MAIN_PORT", "true"));
+
+    assertThat(config.connections()).isEqualTo(new ConnectionLimits(Duration.ofSeconds(2), Duration.ofSeconds(1),
+        3, 10, 5, 7, List.of("10.0.0.1", "::1"), "X-Real-IP", Duration.ofSeconds(9)));
+    assertThat(config.ops()).isEqualTo(new OpsListener(true, "0.0.0.0", 0));
+  }
+
+  @Test
+  void defaultsBindOpsToLoopbackAndCapConnections() {
+    final GatewayConfig config = GatewayConfig.fromEnv(env());
+
+    assertThat(config.connections()).isEqualTo(ConnectionLimits.DEFAULTS);
+    assertThat(config.ops()).isEqualTo(OpsListener.DEFAULT);
   }
 
   @Test

@@ -77,6 +77,16 @@ final class SocketLink implements WsClient.Link {
     }
   }
 
+  /** Reads the HTTP response head (status line and headers) and nothing more; starts no reader. */
+  String responseHead(final Duration timeout) {
+    try {
+      socket.setSoTimeout((int) timeout.toMillis());
+      return readHead();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private String readHead() throws IOException {
     final ByteArrayOutputStream head = new ByteArrayOutputStream();
     final byte[] end = {'\r', '\n', '\r', '\n'};

@@ -113,6 +113,18 @@ public final class WsClient implements AutoCloseable {
     return JdkLink.upgradeStatus(uri, authorization);
   }
 
+  /**
+   * Sends {@link #upgradeRequest} on a connection of its own and returns the server's response
+   * head (status line and headers, e.g. a {@code 429}'s {@code Retry-After}); the connection is
+   * closed again.
+   */
+  public static String upgradeResponseHead(final URI endpoint, final String token) {
+    try (WsClient client = rawSocket(endpoint)) {
+      client.sendBytes(upgradeRequest(endpoint, token).getBytes(StandardCharsets.US_ASCII));
+      return client.raw().responseHead(WAIT);
+    }
+  }
+
   static URI withToken(final URI endpoint, final String token) {
     return URI.create(endpoint + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
   }

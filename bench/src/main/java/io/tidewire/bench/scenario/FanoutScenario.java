@@ -237,7 +237,7 @@ public final class FanoutScenario implements Scenario {
   /** Polls the gateway's /health until it reports 0 connections (at most 30 s). */
   private static boolean awaitNoConnections(final BenchStack stack) throws InterruptedException {
     final URI health = URI.create("http://" + stack.gateway().getHost() + ":"
-        + stack.gateway().getPort() + "/health");
+        + stack.metricsPort(BenchStack.Part.GATEWAY).orElse(stack.gateway().getPort()) + "/health");
     final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       try {

@@ -54,8 +54,9 @@ final class ReplayStep {
     } catch (LogTruncatedException e) {
       return new ReplayResult.Truncated(read.id());
     } catch (KafkaException e) {
-      LOG.debug("replay of {} failed a step: {}", read.id(), e.toString());
-      return new ReplayResult.Failed(read.id(), String.valueOf(e.getMessage()), true);
+      LOG.info("replay of {} failed a step: {}", read.id(), e.toString());
+      // the message reaches the client in an error frame: the details stay in the log
+      return new ReplayResult.Failed(read.id(), "Kafka did not answer", true);
     } catch (RuntimeException e) {
       LOG.warn("replay step failed unexpectedly", e);
       return new ReplayResult.Failed(read.id(), "internal error during the replay", false);

@@ -19,6 +19,10 @@ import org.glassfish.grizzly.ICloseType;
  * header the client sent); {@link HandshakeAuthenticator} claims it for the new session. An
  * unclaimed registration disappears when its connection closes.
  *
+ * <p>When the listener's chain encrypts (an SSL filter), {@link #rawFramesOff()} is called at start:
+ * the connections handed out then only abort, and every frame goes through Tyrus, so no frame
+ * is ever written past the SSL filter in clear.
+ *
  * <p>Thread-safe.
  */
 final class ConnectionRegistry {
@@ -27,6 +31,17 @@ final class ConnectionRegistry {
   static final String HEADER = "X-Tidewire-Connection";
 
   private final ConcurrentHashMap<String, Connection<?>> connections = new ConcurrentHashMap<>();
+  private volatile boolean rawFrames = true;
+
+  /** From now on, connections handed out do not write frames (the chain has an SSL filter). */
+  void rawFramesOff() {
+    rawFrames = false;
+  }
+
+  /** Whether connections handed out write pre-encoded frames themselves. */
+  boolean rawFrames() {
+    return rawFrames;
+  }
 
   /** Registers a connection; returns its id. */
   String register(final Connection<?> connection) {
@@ -40,7 +55,7 @@ final class ConnectionRegistry {
   /** Takes the registration of {@code id}: its connection, to write to and to abort. */
   Optional<RawConnection> claim(final String id) {
     final Connection<?> connection = connections.remove(id);
-    return connection == null ? Optional.empty() : Optional.of(new RawConnection(connection));
+    return connection == null ? Optional.empty() : Optional.of(new RawConnection(connection, rawFrames));
   }
 
   /** Registrations not claimed yet and not closed (for tests). */

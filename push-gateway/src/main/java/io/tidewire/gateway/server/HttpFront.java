@@ -1,8 +1,10 @@
 package io.tidewire.gateway.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tidewire.gateway.ConnectionLimits;
 import io.tidewire.gateway.GatewayException;
 import io.tidewire.gateway.HttpRoute;
+import io.tidewire.gateway.OpsListener;
 import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.session.SessionContext;
 import jakarta.websocket.DeploymentException;
@@ -10,6 +12,7 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -22,9 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Grizzly HTTP server on one port for everything: the WebSocket endpoint
- * {@value RealtimeEndpoint#PATH} (Tyrus, behind {@link UpgradeGuard}), {@code GET /health},
- * {@code GET /metrics} and the static content at {@code /}.
+ * The gateway's HTTP: one Grizzly server on the main port for the WebSocket endpoint
+ * {@value RealtimeEndpoint#PATH} (Tyrus, behind {@link UpgradeGuard} and its
+ * {@link HandshakeDeadline}), the static content at {@code /} and extra routes; {@code GET /health}
+ * and {@code GET /metrics} on a second server, the ops listener (loopback by default), or on the
+ * main port if {@link OpsListener#onMainPort()}.
  *
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
@@ -32,19 +37,26 @@ public final class HttpFront implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
   private static final String LISTENER = "tidewire-gateway";
-  /** Read buffer beyond the frame limit, so frames over the limit still reach the 1009 check. */
-  private static final int READ_BUFFER_SLACK = 1024 * 1024;
+  private static final String OPS_LISTENER = "tidewire-gateway-ops";
+  /**
+   * Read buffer beyond the frame limit: a frame header's worth (at most 14 bytes) and some, so a
+   * whole frame at the limit fits; a partial frame pins at most this much per connection. A frame
+   * announcing more is refused with 1009 by {@link UpgradeGuard} before it reaches Tyrus.
+   */
+  static final int READ_BUFFER_SLACK = 64;
 
   private final HttpServer server;
   private final NetworkListener listener;
   private final GatewayServerContainer container;
+  private final Optional<HttpServer> opsServer;
   private boolean closed;
 
   private HttpFront(final HttpServer server, final NetworkListener listener,
-      final GatewayServerContainer container) {
+      final GatewayServerContainer container, final Optional<HttpServer> opsServer) {
     this.server = server;
     this.listener = listener;
     this.container = container;
+    this.opsServer = opsServer;
   }
 
   /**
@@ -53,6 +65,8 @@ public final class HttpFront implements AutoCloseable {
    * @param host interface to bind
    * @param port port, 0 for any free one (see {@link #port()})
    * @param context what sessions share (verifier, hub, metrics, limits)
+   * @param limits handshake deadline, pings and connection caps
+   * @param ops where {@code /health} and {@code /metrics} go
    * @param staticContent what to serve at {@code /}
    * @param routes extra HTTP endpoints
    * @param registry the registry {@code /metrics} scrapes
@@ -60,12 +74,13 @@ public final class HttpFront implements AutoCloseable {
    * @throws GatewayException if the port cannot be bound or the endpoint not deployed
    */
   public static HttpFront start(final String host, final int port, final SessionContext context,
-      final StaticContent staticContent, final List<HttpRoute> routes,
-      final MeterRegistry registry, final Supplier<Map<String, Boolean>> checks) {
+      final ConnectionLimits limits, final OpsListener ops, final StaticContent staticContent,
+      final List<HttpRoute> routes, final MeterRegistry registry,
+      final Supplier<Map<String, Boolean>> checks) {
     final GatewayServerContainer container =
         new GatewayServerContainer((int) Math.min(Integer.MAX_VALUE,
             (long) context.maxFrameBytes() + READ_BUFFER_SLACK));
-    final RealtimeEndpoint endpoint = new RealtimeEndpoint(context);
+    final RealtimeEndpoint endpoint = new RealtimeEndpoint(context, limits);
     final ConnectionRegistry connections = new ConnectionRegistry();
     try {
       container.deploy(ServerEndpointConfig.Builder.create(RealtimeEndpoint.class, RealtimeEndpoint.PATH)
@@ -84,14 +99,23 @@ public final class HttpFront implements AutoCloseable {
     listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
     listener.registerAddOn(new WebSocketAddOn(container, GatewayServerContainer.CONTEXT_PATH));
-    listener.registerAddOn(new UpgradeGuardAddOn(
-        new UpgradeGuard(context.verifier(), context.metrics(), connections)));
+    listener.registerAddOn(new UpgradeGuardAddOn(new UpgradeGuard(context.verifier(), context.metrics(),
+        connections, limits, new HandshakeDeadline(context.timer(), limits.handshakeTimeout(), context.metrics()),
+        context.maxFrameBytes())));
 
     final ServerConfiguration config = server.getServerConfiguration();
     config.setJmxEnabled(false);
-    config.addHttpHandler(new HealthHandler(
-        () -> new HealthHandler.Report(checks.get(), context.metrics().connections())), "/health");
-    config.addHttpHandler(new MetricsHandler(registry), "/metrics");
+    final Optional<HttpServer> opsServer;
+    if (ops.onMainPort()) {
+      addOpsHandlers(config, context, registry, checks);
+      opsServer = Optional.empty();
+    } else {
+      final HttpServer separate = new HttpServer();
+      separate.addListener(new NetworkListener(OPS_LISTENER, ops.host(), ops.port()));
+      separate.getServerConfiguration().setJmxEnabled(false);
+      addOpsHandlers(separate.getServerConfiguration(), context, registry, checks);
+      opsServer = Optional.of(separate);
+    }
     for (final HttpRoute route : routes) {
       config.addHttpHandler(new RouteHandler(route), route.path());
     }
@@ -107,14 +131,38 @@ public final class HttpFront implements AutoCloseable {
       container.stop();
       throw new GatewayException("cannot bind " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    final HttpFront front = new HttpFront(server, listener, container);
-    LOG.info("Gateway listening on {}:{} (WebSocket {})", host, front.port(), RealtimeEndpoint.PATH);
+    if (opsServer.isPresent()) {
+      try {
+        opsServer.get().start();
+      } catch (IOException e) {
+        opsServer.get().shutdownNow();
+        server.shutdownNow();
+        container.stop();
+        throw new GatewayException("cannot bind the ops listener " + ops.host() + ":" + ops.port() + ": "
+            + e.getMessage(), e);
+      }
+    }
+    final HttpFront front = new HttpFront(server, listener, container, opsServer);
+    LOG.info("Gateway listening on {}:{} (WebSocket {}), /health and /metrics on {}", host, front.port(),
+        RealtimeEndpoint.PATH, ops.onMainPort() ? "the same port" : ops.host() + ":" + front.opsPort());
     return front;
+  }
+
+  private static void addOpsHandlers(final ServerConfiguration config, final SessionContext context,
+      final MeterRegistry registry, final Supplier<Map<String, Boolean>> checks) {
+    config.addHttpHandler(new HealthHandler(
+        () -> new HealthHandler.Report(checks.get(), context.metrics().connections())), "/health");
+    config.addHttpHandler(new MetricsHandler(registry), "/metrics");
   }
 
   /** The bound port (the actual one when 0 was asked for). */
   public int port() {
     return listener.getPort();
+  }
+
+  /** The ops listener's bound port, or the main port if the ops endpoints are served there. */
+  public int opsPort() {
+    return opsServer.map(ops -> ops.getListener(OPS_LISTENER).getPort()).orElseGet(this::port);
   }
 
   /** Whether the server is started and not closed. */
@@ -130,6 +178,7 @@ public final class HttpFront implements AutoCloseable {
     }
     closed = true;
     server.shutdownNow();
+    opsServer.ifPresent(HttpServer::shutdownNow);
     container.stop();
   }
 }

@@ -28,9 +28,20 @@ import org.glassfish.grizzly.memory.ByteBufferWrapper;
 final class RawConnection {
 
   private final Connection<?> connection;
+  private final boolean writesFrames;
 
-  RawConnection(final Connection<?> connection) {
+  /**
+   * @param writesFrames false when the connection's chain encrypts: {@link #write} would bypass
+   *     the SSL filter, so only {@link #abort} may be used
+   */
+  RawConnection(final Connection<?> connection, final boolean writesFrames) {
     this.connection = connection;
+    this.writesFrames = writesFrames;
+  }
+
+  /** Whether {@link #write} may be used (false behind an SSL filter: frames go through Tyrus). */
+  boolean writesFrames() {
+    return writesFrames;
   }
 
   /**
@@ -39,6 +50,9 @@ final class RawConnection {
    */
   @SuppressWarnings({"unchecked", "rawtypes"}) // Grizzly's Writer is generic in the address type
   void write(final byte[] wire, final Consumer<Optional<Throwable>> done) {
+    if (!writesFrames) {
+      throw new IllegalStateException("raw frame writes would bypass the SSL filter");
+    }
     if (!connection.isOpen()) {
       done.accept(Optional.of(new IOException("connection closed")));
       return;

@@ -1,5 +1,6 @@
 package io.tidewire.gateway.server;
 
+import io.tidewire.gateway.ConnectionLimits;
 import io.tidewire.gateway.auth.Principal;
 import io.tidewire.gateway.session.ClientSession;
 import io.tidewire.gateway.session.SessionContext;
@@ -9,6 +10,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -32,10 +34,15 @@ public final class RealtimeEndpoint extends Endpoint {
   private static final String CLIENT = "io.tidewire.gateway.client";
   private static final Logger LOG = LoggerFactory.getLogger(RealtimeEndpoint.class);
 
-  private final SessionContext context;
+  private static final String HEARTBEAT = "io.tidewire.gateway.heartbeat";
+  private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'t', 'w'}).asReadOnlyBuffer();
 
-  RealtimeEndpoint(final SessionContext context) {
+  private final SessionContext context;
+  private final ConnectionLimits limits;
+
+  RealtimeEndpoint(final SessionContext context, final ConnectionLimits limits) {
     this.context = context;
+    this.limits = limits;
   }
 
   @Override
@@ -52,17 +59,30 @@ public final class RealtimeEndpoint extends Endpoint {
     session.setMaxBinaryMessageBufferSize(context.maxFrameBytes());
     final Optional<RawConnection> raw = Optional.ofNullable(session.getUserProperties().remove(CONNECTION))
         .filter(RawConnection.class::isInstance).map(RawConnection.class::cast);
-    final ClientSession client =
-        new ClientSession(new TyrusTransport(session, raw), (Principal) principal, context);
+    final TyrusTransport transport = new TyrusTransport(session, raw);
+    final ClientSession client = new ClientSession(transport, (Principal) principal, context);
+    final Heartbeat heartbeat = new Heartbeat(limits.maxMissedPongs(), () -> transport.ping(PING.duplicate()),
+        () -> {
+          context.metrics().pingTimeout();
+          LOG.info("closing {} (user {}): {} pings without a pong", session.getId(), client.userId(),
+              limits.maxMissedPongs());
+          client.goAway();
+        });
     session.getUserProperties().put(CLIENT, client);
+    session.getUserProperties().put(HEARTBEAT, heartbeat);
     session.addMessageHandler(String.class, (MessageHandler.Whole<String>) client::onText);
     session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b -> client.onBinary(b.remaining()));
+    session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> heartbeat.pong());
     context.metrics().connectionOpened();
     client.open();
+    heartbeat.start(context.timer(), limits.pingInterval());
   }
 
   @Override
   public void onClose(final Session session, final CloseReason closeReason) {
+    if (session.getUserProperties().remove(HEARTBEAT) instanceof Heartbeat heartbeat) {
+      heartbeat.stop();
+    }
     final Object client = session.getUserProperties().remove(CLIENT);
     if (client instanceof ClientSession) {
       ((ClientSession) client).onClosed();

@@ -6,6 +6,7 @@ import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Transport} over a WebSocket session. Frames go as their shared, pre-encoded wire form
  * straight to the session's Grizzly connection ({@link RawConnection}) when the handshake handed
- * one over, else through Tyrus's async remote; closes always go through Tyrus. No frame is written
+ * one over and may write (not behind an SSL filter), else through Tyrus's async remote; closes and
+ * pings always go through Tyrus. No frame is written
  * after {@link #close}: a send and a close are ordered by one lock, so a close frame is never
  * followed by data.
  *
@@ -41,7 +43,7 @@ final class TyrusTransport implements Transport {
 
   @Override
   public void send(final OutboundFrame frame, final Consumer<Optional<Throwable>> done) {
-    if (raw.isEmpty()) {
+    if (raw.isEmpty() || !raw.get().writesFrames()) {
       session.getAsyncRemote().sendText(frame.text(), result -> done.accept(result.isOK()
           ? Optional.empty() : Optional.of(result.getException() != null ? result.getException()
               : new IOException("send failed"))));
@@ -73,6 +75,25 @@ final class TyrusTransport implements Transport {
       session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason()));
     } catch (IOException | IllegalStateException e) {
       LOG.debug("closing {}: {}", session.getId(), e.toString());
+    }
+  }
+
+  /**
+   * Sends a WebSocket ping unless the session is closing; returns whether it went out. Never
+   * blocks (Tyrus queues it on the connection like any write).
+   */
+  boolean ping(final ByteBuffer payload) {
+    synchronized (lock) {
+      if (closing || !session.isOpen()) {
+        return false;
+      }
+      try {
+        session.getAsyncRemote().sendPing(payload);
+        return true;
+      } catch (IOException | IllegalStateException | IllegalArgumentException e) {
+        LOG.debug("ping to {} failed: {}", session.getId(), e.toString());
+        return false;
+      }
     }
   }
 

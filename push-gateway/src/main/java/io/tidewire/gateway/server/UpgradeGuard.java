@@ -1,20 +1,26 @@
 package io.tidewire.gateway.server;
 
+import io.tidewire.gateway.ConnectionLimits;
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.BearerToken;
 import io.tidewire.gateway.auth.JwtVerifier;
 import io.tidewire.gateway.auth.TokenVerdict;
 import io.tidewire.gateway.protocol.FrameEncoder;
 import io.tidewire.gateway.protocol.ProtocolError;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.CloseListener;
+import org.glassfish.grizzly.Closeable;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
 import org.glassfish.grizzly.Grizzly;
+import org.glassfish.grizzly.ICloseType;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.filterchain.BaseFilter;
@@ -31,13 +37,21 @@ import org.glassfish.grizzly.memory.Buffers;
 /**
  * A Grizzly filter in front of Tyrus's WebSocket filter that refuses a WebSocket upgrade without a
  * valid token with {@code HTTP 401} (a JSON {@code error} body, {@code WWW-Authenticate: Bearer})
- * and closes the connection. Valid upgrades pass on to Tyrus, their connection registered in the
- * {@link ConnectionRegistry}; plain HTTP requests pass untouched. Every upgrade request is checked,
- * whatever its path.
+ * and one over a {@linkplain ConnectionCaps connection cap} with {@code HTTP 429} and
+ * {@code Retry-After}, and closes the connection. Valid upgrades pass on to Tyrus, their connection
+ * registered in the {@link ConnectionRegistry}, counted against the caps until it closes, and freed
+ * of its {@link HandshakeDeadline}; plain HTTP requests pass untouched (each complete one re-arms
+ * the deadline). Every upgrade request is checked, whatever its path.
  *
  * <p>Thread-safe.
  */
 final class UpgradeGuard extends BaseFilter {
+
+  /** Follows the frame headers of an upgraded connection (the frames come as the request's content). */
+  private static final Attribute<FrameScanner> FRAMES =
+      Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(UpgradeGuard.class.getName() + ".frames");
+  /** A server close frame: 1009, "frame too big". */
+  private static final byte[] CLOSE_TOO_BIG = closeFrame(CloseCode.MESSAGE_TOO_BIG);
 
   /** Marks a request whose token was checked, so the WebSocket frames that follow it pass. */
   private static final Attribute<Boolean> CHECKED =
@@ -46,12 +60,40 @@ final class UpgradeGuard extends BaseFilter {
   private final JwtVerifier verifier;
   private final GatewayMetrics metrics;
   private final ConnectionRegistry connections;
+  private final ConnectionCaps caps;
+  private final ClientAddress clientAddress;
+  private final String clientAddressHeader;
+  private final HandshakeDeadline deadline;
+  private final long retryAfterSeconds;
+  private final int maxFrameBytes;
 
   UpgradeGuard(final JwtVerifier verifier, final GatewayMetrics metrics,
-      final ConnectionRegistry connections) {
+      final ConnectionRegistry connections, final ConnectionLimits limits,
+      final HandshakeDeadline deadline, final int maxFrameBytes) {
+    this.maxFrameBytes = maxFrameBytes;
     this.verifier = verifier;
     this.metrics = metrics;
     this.connections = connections;
+    this.caps = new ConnectionCaps(limits.maxConnections(), limits.maxPerUser(), limits.maxPerAddress());
+    this.clientAddress = new ClientAddress(limits.trustedProxies());
+    this.clientAddressHeader = limits.clientAddressHeader();
+    this.deadline = deadline;
+    this.retryAfterSeconds = Math.max(1, limits.retryAfter().toSeconds());
+  }
+
+  /** The caps (for tests). */
+  ConnectionCaps caps() {
+    return caps;
+  }
+
+  /** The deadline filter that goes at the front of the chain. */
+  HandshakeDeadline deadline() {
+    return deadline;
+  }
+
+  /** The raw-connection registry (whose raw frame writes the add-on may turn off). */
+  ConnectionRegistry connections() {
+    return connections;
   }
 
   @Override
@@ -62,54 +104,132 @@ final class UpgradeGuard extends BaseFilter {
     }
     final HttpHeader header = ((HttpContent) message).getHttpHeader();
     if (!header.isRequest() || !"websocket".equalsIgnoreCase(header.getUpgrade())) {
+      if (header.isRequest() && ((HttpContent) message).isLast()) {
+        deadline.arm(ctx.getConnection());
+      }
       return ctx.getInvokeAction();
     }
     final HttpRequestPacket request = (HttpRequestPacket) header;
     if (Boolean.TRUE.equals(CHECKED.get(request))) {
-      return ctx.getInvokeAction();
+      return framesWithinLimit(ctx, request, (HttpContent) message);
     }
     final Optional<String> token = BearerToken.fromQueryString(request.getQueryString())
         .or(() -> BearerToken.fromAuthorization(request.getHeader(Header.Authorization)));
     final TokenVerdict verdict = verifier.verify(token);
-    if (verdict instanceof TokenVerdict.Accepted) {
+    if (verdict instanceof TokenVerdict.Accepted accepted) {
+      final Connection<?> connection = ctx.getConnection();
+      final ConnectionCaps.Result admitted =
+          caps.admit(accepted.principal().userId(), addressOf(connection, request));
+      if (admitted instanceof ConnectionCaps.Result.Refused refused) {
+        metrics.connectionRefused(refused.refusal().tag());
+        refuse(ctx, request, 429, "Too Many Requests", Header.RetryAfter, Long.toString(retryAfterSeconds),
+            new ProtocolError(Optional.empty(), ErrorCode.RATE_LIMITED,
+                "too many connections (" + refused.refusal().tag() + " limit); retry later"));
+        return ctx.getStopAction();
+      }
+      final ConnectionCaps.Admission admission = ((ConnectionCaps.Result.Admitted) admitted).admission();
+      connection.addCloseListener((CloseListener<Closeable, ICloseType>) (c, type) -> admission.release());
+      deadline.disarm(connection);
       CHECKED.set(request, Boolean.TRUE);
+      FRAMES.set(request, new FrameScanner(maxFrameBytes));
       request.getHeaders().removeHeader(ConnectionRegistry.HEADER);
       request.addHeader(ConnectionRegistry.HEADER, connections.register(ctx.getConnection()));
-      return ctx.getInvokeAction();
+      return framesWithinLimit(ctx, request, (HttpContent) message);
     }
     reject(ctx, request, (TokenVerdict.Rejected) verdict);
     return ctx.getStopAction();
   }
 
+  /**
+   * Passes the frames on unless one announces a payload over the limit: then the connection gets a
+   * close frame with 1009 and is closed, before Tyrus buffers any of it.
+   */
+  private NextAction framesWithinLimit(final FilterChainContext ctx, final HttpRequestPacket request,
+      final HttpContent content) {
+    final FrameScanner frames = FRAMES.get(request);
+    final Buffer buffer = content.getContent();
+    if (frames == null || buffer == null || !buffer.hasRemaining()) {
+      return ctx.getInvokeAction();
+    }
+    final int start = buffer.position();
+    final int length = buffer.remaining();
+    if (frames.accept(new FrameScanner.Bytes() {
+      @Override
+      public int length() {
+        return length;
+      }
+
+      @Override
+      public byte at(final int index) {
+        return buffer.get(start + index);
+      }
+    })) {
+      return ctx.getInvokeAction();
+    }
+    FRAMES.remove(request);
+    metrics.oversizedFrame();
+    final Connection<?> connection = ctx.getConnection();
+    ctx.write(Buffers.wrap(ctx.getMemoryManager(), CLOSE_TOO_BIG), closing(connection));
+    return ctx.getStopAction();
+  }
+
+  private static byte[] closeFrame(final CloseCode code) {
+    final byte[] reason = code.reason().getBytes(StandardCharsets.UTF_8);
+    final byte[] frame = new byte[4 + reason.length];
+    frame[0] = (byte) 0x88; // FIN, close
+    frame[1] = (byte) (2 + reason.length);
+    frame[2] = (byte) (code.code() >> 8);
+    frame[3] = (byte) code.code();
+    System.arraycopy(reason, 0, frame, 4, reason.length);
+    return frame;
+  }
+
   @SuppressWarnings("rawtypes") // Grizzly's write() takes CompletionHandler<WriteResult> (raw)
+  private static EmptyCompletionHandler<WriteResult> closing(final Connection<?> connection) {
+    return new EmptyCompletionHandler<WriteResult>() {
+      @Override
+      public void completed(final WriteResult result) {
+        connection.closeSilently();
+      }
+
+      @Override
+      public void failed(final Throwable throwable) {
+        connection.closeSilently();
+      }
+    };
+  }
+
+  private String addressOf(final Connection<?> connection, final HttpRequestPacket request) {
+    final Object peer = connection.getPeerAddress();
+    final String peerAddress = peer instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress() : String.valueOf(peer);
+    return clientAddress.of(peerAddress, Optional.ofNullable(request.getHeader(clientAddressHeader)));
+  }
+
   private void reject(final FilterChainContext ctx, final HttpRequestPacket request,
       final TokenVerdict.Rejected rejected) {
     metrics.upgradeRejected(rejected.reason().name().toLowerCase(Locale.ROOT));
     final ErrorCode code = rejected.reason() == TokenVerdict.Reason.EXPIRED
         ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
-    final byte[] body = FrameEncoder.error(new ProtocolError(Optional.empty(), code, rejected.message()))
-        .getBytes(StandardCharsets.UTF_8);
+    refuse(ctx, request, 401, "Unauthorized", Header.WWWAuthenticate,
+        "Bearer realm=\"tidewire\", error=\"invalid_token\"",
+        new ProtocolError(Optional.empty(), code, rejected.message()));
+  }
+
+  /** Answers the upgrade with {@code status}, one extra header and an error body, then closes. */
+  @SuppressWarnings("rawtypes") // Grizzly's write() takes CompletionHandler<WriteResult> (raw)
+  private void refuse(final FilterChainContext ctx, final HttpRequestPacket request, final int status,
+      final String reasonPhrase, final Header extraHeader, final String extraValue, final ProtocolError error) {
+    final byte[] body = FrameEncoder.error(error).getBytes(StandardCharsets.UTF_8);
     final HttpResponsePacket response = request.getResponse();
     response.setProtocol(Protocol.HTTP_1_1);
-    response.setStatus(401);
-    response.setReasonPhrase("Unauthorized");
-    response.setHeader(Header.WWWAuthenticate, "Bearer realm=\"tidewire\", error=\"invalid_token\"");
+    response.setStatus(status);
+    response.setReasonPhrase(reasonPhrase);
+    response.setHeader(extraHeader, extraValue);
     response.setHeader(Header.Connection, "close");
     response.setContentType("application/json");
     response.setContentLength(body.length);
     final Buffer content = Buffers.wrap(ctx.getMemoryManager(), body);
-    final Connection<?> connection = ctx.getConnection();
-    ctx.write(HttpContent.builder(response).content(content).last(true).build(),
-        new EmptyCompletionHandler<WriteResult>() {
-          @Override
-          public void completed(final WriteResult result) {
-            connection.closeSilently();
-          }
-
-          @Override
-          public void failed(final Throwable throwable) {
-            connection.closeSilently();
-          }
-        });
+    ctx.write(HttpContent.builder(response).content(content).last(true).build(), closing(ctx.getConnection()));
   }
 }

@@ -137,7 +137,8 @@ public final class UserStateStore implements TopicTail.RecordHandler, AutoClosea
       final Throwable error) {
     if (error != null) {
       LOG.warn("Cannot read the end offsets of {}: {}", Topics.USER_STATE.name(), error.toString());
-      batch.forEach(r -> r.failed().accept("cannot read the state topic: " + error.getMessage()));
+      // the reason reaches clients in an error frame: no exception text (it is logged above)
+      batch.forEach(r -> r.failed().accept("cannot read the state topic"));
     } else {
       synchronized (lock) {
         for (final Request request : batch) {

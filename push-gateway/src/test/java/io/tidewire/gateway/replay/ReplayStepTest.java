@@ -286,7 +286,7 @@ class ReplayStepTest {
     });
     assertThat(transport.closed()).contains(CloseCode.INTERNAL_ERROR);
     assertThat(frames(transport)).last().satisfies(f ->
-        assertThat(f.get("message").textValue()).startsWith("cannot read the log: broker unavailable"));
+        assertThat(f.get("message").textValue()).startsWith("cannot read the log: Kafka did not answer"));
   }
 
   @Test
@@ -306,14 +306,14 @@ class ReplayStepTest {
   }
 
   @Test
-  void workerTurnsEveryFailureIntoAResult() {
+  void workerTurnsEveryFailureIntoAResultThatKeepsTheExceptionTextFromClients() {
     final ReplayRead.Batch read = new ReplayRead.Batch(
         new SubscriptionId(Channel.Kind.USER, 1), Optional.of("alice"), TypeFilter.all(), TOPIC,
         Floor.of(Map.of(PARTITION, 0L)), Map.of(PARTITION, 0L));
 
     log.failNext(1);
     assertThat(step.perform(read, log)).isEqualTo(
-        new ReplayResult.Failed(read.id(), "broker unavailable", true));
+        new ReplayResult.Failed(read.id(), "Kafka did not answer", true)); // not "broker unavailable"
     log.truncateOnNextRead();
     assertThat(step.perform(read, log)).isEqualTo(new ReplayResult.Truncated(read.id()));
   }

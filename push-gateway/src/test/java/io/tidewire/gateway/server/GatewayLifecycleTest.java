@@ -36,7 +36,8 @@ class GatewayLifecycleTest {
         "TIDEWIRE_KAFKA_BOOTSTRAP", bootstrap,
         "TIDEWIRE_JWT_SECRET", Tokens.SECRET,
         "TIDEWIRE_GATEWAY_HOST", "127.0.0.1",
-        "TIDEWIRE_GATEWAY_PORT", String.valueOf(port)));
+        "TIDEWIRE_GATEWAY_PORT", String.valueOf(port),
+        "TIDEWIRE_GATEWAY_OPS_PORT", "0"));
   }
 
   /** Threads the gateway starts (its own, Grizzly's, Tyrus's, its Kafka clients'). */
@@ -91,6 +92,7 @@ class GatewayLifecycleTest {
         "TIDEWIRE_JWT_SECRET", Tokens.SECRET,
         "TIDEWIRE_GATEWAY_HOST", "127.0.0.1",
         "TIDEWIRE_GATEWAY_PORT", "0",
+        "TIDEWIRE_GATEWAY_OPS_PORT", "0",
         "TIDEWIRE_GATEWAY_STATIC_DIR", web.toString()));
     try (Gateway gateway = new Gateway(GatewayConfig.fromEnv(env), new SimpleMeterRegistry())) {
       gateway.start();
@@ -102,7 +104,7 @@ class GatewayLifecycleTest {
       assertThat(page.body()).contains("from-a-directory");
       // no Prometheus registry was given: /metrics says so instead of failing
       assertThat(HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/metrics")).build(),
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.opsPort() + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
     }
   }

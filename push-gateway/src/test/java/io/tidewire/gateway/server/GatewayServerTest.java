@@ -93,7 +93,11 @@ class GatewayServerTest {
   }
 
   private static HttpResponse<String> get(final String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+    return get(port, path);
+  }
+
+  private static HttpResponse<String> get(final int toPort, final String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + toPort + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -380,14 +384,17 @@ class GatewayServerTest {
   }
 
   @Test
-  void healthMetricsAndStaticFilesShareThePort() throws Exception {
-    final HttpResponse<String> health = get("/health");
+  void healthAndMetricsAreOnTheOpsListenerStaticFilesOnTheMainPort() throws Exception {
+    assertThat(gateway.opsPort()).isNotEqualTo(port);
+    assertThat(get("/health").statusCode()).isEqualTo(404);
+    assertThat(get("/metrics").statusCode()).isEqualTo(404);
+    final HttpResponse<String> health = get(gateway.opsPort(), "/health");
     assertThat(health.statusCode()).isEqualTo(200);
     final JsonNode body = JSON.readTree(health.body());
     assertThat(body.get("status").textValue()).isEqualTo("UP");
     assertThat(body.get("checks").get("realtime.user-events").booleanValue()).isTrue();
 
-    final HttpResponse<String> metrics = get("/metrics");
+    final HttpResponse<String> metrics = get(gateway.opsPort(), "/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
     assertThat(metrics.body()).contains("tidewire_gateway_connections", "tidewire_gateway_frames_in_total");

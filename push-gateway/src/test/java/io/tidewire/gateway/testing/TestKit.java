@@ -23,13 +23,14 @@ public final class TestKit {
     return SharedInfra.get().kafka().bootstrapServers();
   }
 
-  /** A gateway config on the shared Kafka, any free local port, the test secret, plus {@code more}. */
+  /** A gateway config on the shared Kafka, any free local port (and ops port), the test secret, plus {@code more}. */
   public static GatewayConfig config(final Map<String, String> more) {
     final Map<String, String> env = new HashMap<>(Map.of(
         "TIDEWIRE_KAFKA_BOOTSTRAP", bootstrap(),
         "TIDEWIRE_JWT_SECRET", Tokens.SECRET,
         "TIDEWIRE_GATEWAY_HOST", "127.0.0.1",
-        "TIDEWIRE_GATEWAY_PORT", "0"));
+        "TIDEWIRE_GATEWAY_PORT", "0",
+        "TIDEWIRE_GATEWAY_OPS_PORT", "0"));
     env.putAll(more);
     return GatewayConfig.fromEnv(env);
   }
