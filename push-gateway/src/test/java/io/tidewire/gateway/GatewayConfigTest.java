@@ -113,6 +113,17 @@ class GatewayConfigTest {
   }
 
   @Test
+  void refusesAJwksRefreshIntervalNotShorterThanItsCacheTime(@TempDir final Path dir) throws Exception {
+    final Path jwks = Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(env("TIDEWIRE_JWT_JWKS", jwks.toString(),
+        "TIDEWIRE_JWT_JWKS_CACHE_SECONDS", "30", "TIDEWIRE_JWT_JWKS_REFRESH_MIN_INTERVAL_SECONDS", "30")))
+        .isInstanceOf(GatewayConfigException.class)
+        .hasMessageContaining("TIDEWIRE_JWT_JWKS_REFRESH_MIN_INTERVAL_SECONDS must be shorter than "
+            + "TIDEWIRE_JWT_JWKS_CACHE_SECONDS");
+  }
+
+  @Test
   void refusesShortSecretWithClearMessage() {
     assertThatThrownBy(() -> GatewayConfig.fromEnv(env("TIDEWIRE_JWT_SECRET", "too-short")))
         .isInstanceOf(GatewayConfigException.class)
