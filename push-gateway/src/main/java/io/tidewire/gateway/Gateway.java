@@ -1,6 +1,7 @@
 package io.tidewire.gateway;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.JwtVerifier;
 import io.tidewire.gateway.replay.KafkaPartitionReader;
 import io.tidewire.gateway.replay.ReplayPool;
@@ -129,7 +130,8 @@ public final class Gateway implements AutoCloseable {
       userTail.start(EventRouter.userEvents(hub, metrics));
       feedTail.start(EventRouter.feedEvents(hub, metrics));
       final SessionContext context = new SessionContext(hub, new Recoveries(replays, stateStore),
-          new JwtVerifier(config.jwtSecretBytes(), Clock.systemUTC(), config.jwtClockSkew()),
+          new JwtVerifier(config.jwtHmacSecret(), config.jwtKeys().map(JwksConfig::source), config.jwtPolicy(),
+              Clock.systemUTC(), config.jwtClockSkew(), registry),
           metrics, timer, Clock.systemUTC(), config.maxFrameBytes(), config.sendQueueMessages(),
           config.sendQueueBytes(), config.closeGrace(), config.recoveryTimeout());
       front = HttpFront.start(config.host(), config.port(), context, config.connections(), config.ops(),

@@ -14,8 +14,15 @@ import static io.tidewire.gateway.GatewaySettings.PING_MAX_MISSED;
 import static io.tidewire.gateway.GatewaySettings.RETRY_AFTER;
 import static io.tidewire.gateway.GatewaySettings.TRUSTED_PROXIES;
 import static io.tidewire.gateway.GatewaySettings.HOST;
+import static io.tidewire.gateway.GatewaySettings.JWT_AUDIENCE;
 import static io.tidewire.gateway.GatewaySettings.JWT_CLOCK_SKEW;
+import static io.tidewire.gateway.GatewaySettings.JWT_ISSUER;
+import static io.tidewire.gateway.GatewaySettings.JWT_JWKS;
+import static io.tidewire.gateway.GatewaySettings.JWT_JWKS_CACHE;
+import static io.tidewire.gateway.GatewaySettings.JWT_JWKS_REFRESH_MIN_INTERVAL;
+import static io.tidewire.gateway.GatewaySettings.JWT_MAX_LIFETIME;
 import static io.tidewire.gateway.GatewaySettings.JWT_SECRET;
+import static io.tidewire.gateway.GatewaySettings.JWT_SUBJECT_FORMAT;
 import static io.tidewire.gateway.GatewaySettings.MAX_FRAME_BYTES;
 import static io.tidewire.gateway.GatewaySettings.PORT;
 import static io.tidewire.gateway.GatewaySettings.RECOVERY_TIMEOUT;
@@ -26,6 +33,8 @@ import static io.tidewire.gateway.GatewaySettings.SEND_QUEUE_BYTES;
 import static io.tidewire.gateway.GatewaySettings.SEND_QUEUE_MESSAGES;
 import static io.tidewire.gateway.GatewaySettings.STATIC_DIR;
 
+import io.tidewire.gateway.auth.JwksConfig;
+import io.tidewire.gateway.auth.TokenPolicy;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.SettingGroup;
 import io.tidewire.settings.SettingsReader;
@@ -46,7 +55,10 @@ import java.util.Optional;
  *     gateway creates the event topics with this sizing if they are missing
  * @param host interface to bind
  * @param port HTTP/WebSocket port, 0 for any free port
- * @param jwtSecret HS256 secret, at least 32 bytes in UTF-8
+ * @param jwtSecret HS256 secret, at least 32 bytes in UTF-8; empty if HS256 tokens are not accepted
+ * @param jwtKeys the JWKS of asymmetric (RS256/ES256/EdDSA) tokens, if they are accepted (this
+ *     and/or {@code jwtSecret})
+ * @param jwtPolicy the claims tokens must carry ({@code iss}, {@code aud}, lifetime, {@code sub})
  * @param jwtClockSkew clock skew allowed on {@code exp}/{@code nbf}
  * @param maxFrameBytes largest client frame; larger closes the connection with 1009
  * @param sendQueueMessages per-session send queue bound in frames
@@ -67,6 +79,8 @@ public record GatewayConfig(
     String host,
     int port,
     String jwtSecret,
+    Optional<JwksConfig> jwtKeys,
+    TokenPolicy jwtPolicy,
     Duration jwtClockSkew,
     int maxFrameBytes,
     int sendQueueMessages,
@@ -88,6 +102,8 @@ public record GatewayConfig(
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(jwtSecret, "jwtSecret");
+    Objects.requireNonNull(jwtKeys, "jwtKeys");
+    Objects.requireNonNull(jwtPolicy, "jwtPolicy");
     Objects.requireNonNull(jwtClockSkew, "jwtClockSkew");
     Objects.requireNonNull(staticDir, "staticDir");
     Objects.requireNonNull(recoveryTimeout, "recoveryTimeout");
@@ -116,9 +132,20 @@ public record GatewayConfig(
   public static GatewayConfig fromEnv(final Map<String, String> env, final SettingGroup known) {
     final SettingsReader in = SettingsReader.of(env, known.and(GatewaySettings.SETTINGS));
     final KafkaSettings kafka = KafkaSettings.read(in);
-    final String secret = in.get(JWT_SECRET);
+    final String secret = Objects.requireNonNullElse(in.get(JWT_SECRET), "");
+    final Duration jwksCache = in.get(JWT_JWKS_CACHE);
+    final Duration jwksRefresh = in.get(JWT_JWKS_REFRESH_MIN_INTERVAL);
+    final boolean jwksTimesOk = jwksRefresh.compareTo(jwksCache) < 0;
+    in.check(jwksTimesOk, JWT_JWKS_REFRESH_MIN_INTERVAL.name() + " must be shorter than " + JWT_JWKS_CACHE.name(),
+        JWT_JWKS_CACHE, JWT_JWKS_REFRESH_MIN_INTERVAL);
+    final Optional<JwksConfig> keys = in.get(JWT_JWKS).filter(uri -> jwksTimesOk)
+        .map(uri -> new JwksConfig(uri, jwksCache, jwksRefresh));
+    in.check(!secret.isEmpty() || keys.isPresent(), "tokens need " + JWT_SECRET.name() + " (HS256) or "
+        + JWT_JWKS.name() + " (RS256/ES256/EdDSA), or both", JWT_SECRET, JWT_JWKS);
+    final TokenPolicy policy = new TokenPolicy(in.get(JWT_ISSUER), in.get(JWT_AUDIENCE), in.get(JWT_MAX_LIFETIME),
+        in.get(JWT_SUBJECT_FORMAT));
     final GatewayConfig config = new GatewayConfig(kafka, in.get(HOST), in.get(PORT),
-        Objects.requireNonNullElse(secret, ""), in.get(JWT_CLOCK_SKEW), in.get(MAX_FRAME_BYTES), in.get(SEND_QUEUE_MESSAGES), in.get(SEND_QUEUE_BYTES),
+        secret, keys, policy, in.get(JWT_CLOCK_SKEW), in.get(MAX_FRAME_BYTES), in.get(SEND_QUEUE_MESSAGES), in.get(SEND_QUEUE_BYTES),
         in.get(STATIC_DIR), in.get(REPLAY_WORKERS), in.get(REPLAY_MAX_PENDING), in.get(REPLAY_BATCH_RECORDS),
         in.get(RECOVERY_TIMEOUT), in.get(CLOSE_GRACE),
         new ConnectionLimits(in.get(HANDSHAKE_TIMEOUT), in.get(PING_INTERVAL), in.get(PING_MAX_MISSED),
@@ -134,9 +161,15 @@ public record GatewayConfig(
     return jwtSecret.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The HS256 secret's bytes (UTF-8), if HS256 tokens are accepted. */
+  public Optional<byte[]> jwtHmacSecret() {
+    return jwtSecret.isEmpty() ? Optional.empty() : Optional.of(jwtSecretBytes());
+  }
+
   @Override
   public String toString() {
-    return "GatewayConfig[kafka=" + kafka + ", host=" + host + ", port=" + port + ", jwtSecret=***, jwtClockSkew="
+    return "GatewayConfig[kafka=" + kafka + ", host=" + host + ", port=" + port + ", jwtSecret=" + (jwtSecret.isEmpty() ? "(none)" : "***") + ", jwtKeys=" + jwtKeys
+        + ", jwtPolicy=" + jwtPolicy + ", jwtClockSkew="
         + jwtClockSkew + ", maxFrameBytes=" + maxFrameBytes + ", sendQueueMessages=" + sendQueueMessages
         + ", sendQueueBytes=" + sendQueueBytes + ", staticDir=" + staticDir + ", replayWorkers=" + replayWorkers
         + ", replayMaxPending=" + replayMaxPending + ", replayBatchRecords=" + replayBatchRecords

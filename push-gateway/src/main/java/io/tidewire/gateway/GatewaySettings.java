@@ -1,10 +1,14 @@
 package io.tidewire.gateway;
 
+import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.JwtVerifier;
+import io.tidewire.gateway.auth.SubjectFormat;
+import io.tidewire.gateway.auth.TokenPolicy;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.Parsers;
 import io.tidewire.settings.Setting;
 import io.tidewire.settings.SettingGroup;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +31,34 @@ public final class GatewaySettings {
       .untrimmed()
       .check(s -> bytes(s) >= JwtVerifier.MIN_SECRET_BYTES,
           "at least " + JwtVerifier.MIN_SECRET_BYTES + " bytes for HS256", s -> bytes(s) + " bytes")
-      .doc("HS256 secret, at least " + JwtVerifier.MIN_SECRET_BYTES + " bytes (UTF-8)");
+      .byDefault("", "(none)")
+      .doc("HS256 secret, at least " + JwtVerifier.MIN_SECRET_BYTES + " bytes (UTF-8); this and/or "
+          + "`TIDEWIRE_JWT_JWKS` is required");
+  public static final Setting<Optional<URI>> JWT_JWKS = Setting.of("TIDEWIRE_JWT_JWKS",
+      Parsers.from(JwksConfig::parseLocation).map(Optional::of)).byDefault(Optional.empty(), "(none)")
+      .check(uri -> uri.map(u -> !"file".equals(u.getScheme()) || Files.isRegularFile(Path.of(u))).orElse(true),
+          "an http(s) URL or an existing file")
+      .doc("JWKS of the RS256/ES256/EdDSA token keys: an `https://…/jwks.json` URL or a file path; cached, "
+          + "fetched again for an unknown `kid`");
+  public static final Setting<Duration> JWT_JWKS_CACHE = Setting.of("TIDEWIRE_JWT_JWKS_CACHE_SECONDS",
+      Parsers.seconds(1, 86_400)).byDefault(Long.toString(JwksConfig.DEFAULT_CACHE_TTL.toSeconds()))
+      .doc("how long a fetched JWKS is used before it is fetched again (1–86400)");
+  public static final Setting<Duration> JWT_JWKS_REFRESH_MIN_INTERVAL = Setting.of(
+      "TIDEWIRE_JWT_JWKS_REFRESH_MIN_INTERVAL_SECONDS", Parsers.seconds(0, 3_600))
+      .byDefault(Long.toString(JwksConfig.DEFAULT_REFRESH_MIN_INTERVAL.toSeconds()))
+      .doc("rate limit of JWKS fetches caused by unknown `kid`s: at most two per interval (0–3600)");
+  public static final Setting<Optional<String>> JWT_ISSUER = Setting.of("TIDEWIRE_JWT_ISSUER",
+      Parsers.text().map(Optional::of)).byDefault(Optional.empty(), "(none)")
+      .doc("required `iss` (e.g. `https://<project>.supabase.co/auth/v1`); unset: not checked");
+  public static final Setting<List<String>> JWT_AUDIENCE = Setting.of("TIDEWIRE_JWT_AUDIENCE",
+      Parsers.noneOrList(Parsers.text())).byDefault("none")
+      .doc("accepted `aud` values, comma-separated (a token needs one, e.g. `authenticated`); `none`: not checked");
+  public static final Setting<Duration> JWT_MAX_LIFETIME = Setting.of("TIDEWIRE_JWT_MAX_LIFETIME_SECONDS",
+      Parsers.seconds(60, 31L * 86_400)).byDefault(Long.toString(TokenPolicy.DEFAULT_MAX_LIFETIME.toSeconds()))
+      .doc("longest token lifetime, `exp − iat` (an `iat` missing or in the future counts as now)");
+  public static final Setting<SubjectFormat> JWT_SUBJECT_FORMAT = Setting.of("TIDEWIRE_JWT_SUBJECT_FORMAT",
+      Parsers.from(SubjectFormat::parse)).byDefault("uuid")
+      .doc("what `sub` (the user id) must be: `uuid`, `any` (non-blank) or `regex:<pattern>`");
   public static final Setting<Duration> JWT_CLOCK_SKEW = Setting.of("TIDEWIRE_JWT_CLOCK_SKEW_SECONDS",
       Parsers.seconds(0, 600)).byDefault(Long.toString(JwtVerifier.DEFAULT_CLOCK_SKEW.toSeconds()))
       .doc("skew allowed on `exp`/`nbf` (0–600); a session closes at `exp` + skew");
@@ -106,10 +137,11 @@ public final class GatewaySettings {
 
   /** Every variable the gateway reads, the shared Kafka ones first. */
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
-      List.of(JWT_SECRET, JWT_CLOCK_SKEW, HOST, PORT, MAX_FRAME_BYTES, SEND_QUEUE_MESSAGES, SEND_QUEUE_BYTES,
-          REPLAY_WORKERS, REPLAY_MAX_PENDING, REPLAY_BATCH_RECORDS, RECOVERY_TIMEOUT, CLOSE_GRACE, STATIC_DIR, HANDSHAKE_TIMEOUT, PING_INTERVAL,
-          PING_MAX_MISSED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER, MAX_CONNECTIONS_PER_IP, TRUSTED_PROXIES,
-          CLIENT_IP_HEADER, RETRY_AFTER, OPS_HOST, OPS_PORT, OPS_ON_MAIN_PORT),
+      List.of(JWT_SECRET, JWT_JWKS, JWT_JWKS_CACHE, JWT_JWKS_REFRESH_MIN_INTERVAL, JWT_ISSUER, JWT_AUDIENCE,
+          JWT_MAX_LIFETIME, JWT_SUBJECT_FORMAT, JWT_CLOCK_SKEW, HOST, PORT, MAX_FRAME_BYTES, SEND_QUEUE_MESSAGES,
+          SEND_QUEUE_BYTES, REPLAY_WORKERS, REPLAY_MAX_PENDING, REPLAY_BATCH_RECORDS, RECOVERY_TIMEOUT, CLOSE_GRACE,
+          STATIC_DIR, HANDSHAKE_TIMEOUT, PING_INTERVAL, PING_MAX_MISSED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER,
+          MAX_CONNECTIONS_PER_IP, TRUSTED_PROXIES, CLIENT_IP_HEADER, RETRY_AFTER, OPS_HOST, OPS_PORT, OPS_ON_MAIN_PORT),
       List.of()));
 
   private GatewaySettings() {}

@@ -3,8 +3,12 @@ package io.tidewire.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tidewire.gateway.auth.JwksConfig;
+import io.tidewire.gateway.auth.SubjectFormat;
+import io.tidewire.gateway.auth.TokenPolicy;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.SettingsDoc;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -64,7 +68,8 @@ class GatewayConfigTest {
 
     assertThat(config).isEqualTo(new GatewayConfig(
         new KafkaSettings("127.0.0.1:9092", 6, (short) 3, Map.of("security.protocol", "SSL")), "127.0.0.1", 0,
-        SECRET, Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 4, 100, 50, Duration.ofSeconds(7),
+        SECRET, Optional.empty(), TokenPolicy.defaults(), Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 4,
+        100, 50, Duration.ofSeconds(7),
         Duration.ofMillis(500), ConnectionLimits.DEFAULTS, OpsListener.DEFAULT));
   }
 
@@ -96,7 +101,50 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of()))
         .isInstanceOfSatisfying(GatewayConfigException.class, e -> assertThat(e.problems())
             .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_KAFKA_BOOTSTRAP is required"))
-            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_JWT_SECRET is required")));
+            .anySatisfy(p -> assertThat(p).startsWith("tokens need TIDEWIRE_JWT_SECRET (HS256) or TIDEWIRE_JWT_JWKS")));
+  }
+
+  @Test
+  void readsTokenRulesAndAcceptsJwksWithoutSecret(@TempDir final Path dir) throws Exception {
+    final Path jwks = Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+    final Map<String, String> env = env("TIDEWIRE_JWT_JWKS", jwks.toString(), "TIDEWIRE_JWT_JWKS_CACHE_SECONDS", "60",
+        "TIDEWIRE_JWT_JWKS_REFRESH_MIN_INTERVAL_SECONDS", "5", "TIDEWIRE_JWT_ISSUER", "https://auth.example",
+        "TIDEWIRE_JWT_AUDIENCE", "authenticated, app", "TIDEWIRE_JWT_MAX_LIFETIME_SECONDS", "3600",
+        "TIDEWIRE_JWT_SUBJECT_FORMAT", "regex:[a-z]+");
+    env.remove("TIDEWIRE_JWT_SECRET");
+
+    final GatewayConfig config = GatewayConfig.fromEnv(env);
+
+    assertThat(config.jwtHmacSecret()).isEmpty();
+    assertThat(config.jwtKeys()).contains(new JwksConfig(jwks.toAbsolutePath().toUri(), Duration.ofSeconds(60),
+        Duration.ofSeconds(5)));
+    assertThat(config.jwtPolicy()).isEqualTo(new TokenPolicy(Optional.of("https://auth.example"),
+        List.of("authenticated", "app"), Duration.ofHours(1), SubjectFormat.parse("regex:[a-z]+")));
+  }
+
+  @Test
+  void defaultsToUuidSubjectsAndOneDayLifetimeWithoutIssuerOrAudience() {
+    assertThat(GatewayConfig.fromEnv(env()).jwtPolicy()).isEqualTo(TokenPolicy.defaults());
+  }
+
+  @Test
+  void refusesMissingJwksFileAndBadSubjectFormat() {
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(env("TIDEWIRE_JWT_JWKS", "/does/not/exist.json",
+        "TIDEWIRE_JWT_SUBJECT_FORMAT", "regex:([")))
+        .isInstanceOfSatisfying(GatewayConfigException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_JWT_JWKS must be an http(s) URL or an existing file"))
+            .anySatisfy(p -> assertThat(p).startsWith("TIDEWIRE_JWT_SUBJECT_FORMAT").contains("regular expression")));
+  }
+
+  @Test
+  void refusesAJwksRefreshIntervalNotShorterThanItsCacheTime(@TempDir final Path dir) throws Exception {
+    final Path jwks = Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(env("TIDEWIRE_JWT_JWKS", jwks.toString(),
+        "TIDEWIRE_JWT_JWKS_CACHE_SECONDS", "30", "TIDEWIRE_JWT_JWKS_REFRESH_MIN_INTERVAL_SECONDS", "30")))
+        .isInstanceOf(GatewayConfigException.class)
+        .hasMessageContaining("TIDEWIRE_JWT_JWKS_REFRESH_MIN_INTERVAL_SECONDS must be shorter than "
+            + "TIDEWIRE_JWT_JWKS_CACHE_SECONDS");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.gateway.GatewayException;
 import io.tidewire.gateway.HttpRoute;
 import io.tidewire.gateway.StaticContent;
+import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.infra.SharedInfra;
 import io.tidewire.testing.WsClient;
@@ -67,7 +68,7 @@ class GatewayLifecycleTest {
     gateway.start();
     assertThat(gateway.isHealthy()).isTrue();
     assertThat(gateway.port()).isPositive();
-    final WsClient client = WsClient.connect(gateway.port(), Tokens.valid("lifecycle-user"));
+    final WsClient client = WsClient.connect(gateway.port(), Tokens.valid(TestKit.newUser()));
     assertThat(client.answersPing("p")).isTrue();
     assertThat(gatewayThreads()).anyMatch(name -> name.startsWith("tidewire-tail-"))
         .anyMatch(name -> name.toLowerCase().startsWith("grizzly"));

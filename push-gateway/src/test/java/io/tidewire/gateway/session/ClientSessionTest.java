@@ -5,10 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jwt.JWTClaimsSet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.JwtVerifier;
 import io.tidewire.gateway.auth.Principal;
+import io.tidewire.gateway.auth.SubjectFormat;
+import io.tidewire.gateway.auth.TokenPolicy;
 import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
@@ -23,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,8 +54,10 @@ class ClientSessionTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final Hub hub = new Hub(DispatchSeam.fixed(SEAM), DispatchSeam.fixed(FEED_SEAM));
   private final FakeRecovery recovery = new FakeRecovery();
-  private final JwtVerifier verifier = new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8),
-      Clock.systemUTC(), Duration.ZERO);
+  /** The gateway's verifier with its default rules, but any non-blank {@code sub} (these tests use names). */
+  private final JwtVerifier verifier = new JwtVerifier(Optional.of(Tokens.SECRET.getBytes(StandardCharsets.UTF_8)),
+      Optional.empty(), TokenPolicy.defaults().withSubjectFormat(SubjectFormat.ANY), Clock.systemUTC(), Duration.ZERO,
+      new SimpleMeterRegistry());
 
   @AfterEach
   void stopTimer() {
@@ -507,6 +514,25 @@ class ClientSessionTest {
     session.onText("{\"op\":\"auth\",\"ref\":\"b\",\"token\":\""
         + Tokens.hs256(Tokens.SECRET, "u", Instant.now().minusSeconds(60)) + "\"}");
     assertThat(last(transport).get("code").textValue()).isEqualTo("token_expired");
+    assertThat(transport.closed()).isEmpty();
+  }
+
+  @Test
+  void authFollowsTheVerifiersRulesAndTheSessionGoesOn() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "u");
+    final Instant before = session.principal().expiresAt();
+    final JWTClaimsSet tooLong = new JWTClaimsSet.Builder().subject("u").issueTime(new Date())
+        .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(25)))).build();
+
+    session.onText("{\"op\":\"auth\",\"ref\":\"a\",\"token\":\""
+        + Tokens.sign(JWSAlgorithm.HS256, Tokens.SECRET, tooLong) + "\"}");
+
+    assertThat(last(transport).get("code").textValue()).isEqualTo("unauthorized");
+    assertThat(last(transport).get("message").textValue()).isEqualTo("token lifetime too long");
+    assertThat(session.principal().expiresAt()).isEqualTo(before);
+    session.onText("{\"op\":\"ping\",\"ref\":\"p\"}");
+    assertThat(last(transport).get("ref").textValue()).isEqualTo("p");
     assertThat(transport.closed()).isEmpty();
   }
 

@@ -54,7 +54,7 @@ public final class TestKit {
 
   /** A user id no other test uses. */
   public static String newUser() {
-    return "user-" + UUID.randomUUID();
+    return UUID.randomUUID().toString(); // the gateway requires UUID subjects by default
   }
 
   /** Closes each, ignoring nulls and failures. */
