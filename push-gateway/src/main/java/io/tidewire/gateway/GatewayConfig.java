@@ -1,6 +1,11 @@
 package io.tidewire.gateway;
 
+import static io.tidewire.gateway.GatewaySettings.CLIENT_ABUSE_REFUSALS;
+import static io.tidewire.gateway.GatewaySettings.CLIENT_ABUSE_WINDOW;
+import static io.tidewire.gateway.GatewaySettings.CLIENT_FRAMES_PER_SECOND;
+import static io.tidewire.gateway.GatewaySettings.CLIENT_FRAME_BURST;
 import static io.tidewire.gateway.GatewaySettings.CLOSE_GRACE;
+import static io.tidewire.gateway.GatewaySettings.CURSOR_KEY;
 import static io.tidewire.gateway.GatewaySettings.HOST;
 import static io.tidewire.gateway.GatewaySettings.JWT_CLOCK_SKEW;
 import static io.tidewire.gateway.GatewaySettings.JWT_SECRET;
@@ -9,11 +14,16 @@ import static io.tidewire.gateway.GatewaySettings.PORT;
 import static io.tidewire.gateway.GatewaySettings.RECOVERY_TIMEOUT;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_BATCH_RECORDS;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PENDING;
+import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PER_SESSION;
+import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PER_USER;
+import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_SCAN_RECORDS;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_WORKERS;
 import static io.tidewire.gateway.GatewaySettings.SEND_QUEUE_BYTES;
 import static io.tidewire.gateway.GatewaySettings.SEND_QUEUE_MESSAGES;
 import static io.tidewire.gateway.GatewaySettings.STATIC_DIR;
 
+import io.tidewire.gateway.protocol.CursorCodec;
+import io.tidewire.gateway.session.FrameBudget;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.SettingGroup;
 import io.tidewire.settings.SettingsReader;
@@ -47,6 +57,11 @@ import java.util.Optional;
  *     a snapshot may wait for the state store
  * @param closeGrace how long a closing connection may take to flush its last frames, and then to
  *     complete the close before its socket is aborted
+ * @param replayMaxPerUser most replays of one user admitted at a time
+ * @param replayMaxPerSession most replays of one connection admitted at a time
+ * @param replayMaxScanRecords most records a resume may be behind the log's end and still replay
+ * @param frameLimits how fast a client may send frames, and when persistent abuse closes it
+ * @param cursorKey the cursors' MAC key, if set apart from the JWT secret
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -62,7 +77,12 @@ public record GatewayConfig(
     int replayMaxPending,
     int replayBatchRecords,
     Duration recoveryTimeout,
-    Duration closeGrace) {
+    Duration closeGrace,
+    int replayMaxPerUser,
+    int replayMaxPerSession,
+    long replayMaxScanRecords,
+    FrameBudget.Limits frameLimits,
+    Optional<String> cursorKey) {
 
   /** The per-session send queue's byte bound unless {@link GatewaySettings#SEND_QUEUE_BYTES} says otherwise. */
   public static final long DEFAULT_SEND_QUEUE_BYTES = 4L * 1024 * 1024;
@@ -76,6 +96,8 @@ public record GatewayConfig(
     Objects.requireNonNull(staticDir, "staticDir");
     Objects.requireNonNull(recoveryTimeout, "recoveryTimeout");
     Objects.requireNonNull(closeGrace, "closeGrace");
+    Objects.requireNonNull(frameLimits, "frameLimits");
+    Objects.requireNonNull(cursorKey, "cursorKey");
   }
 
   /**
@@ -102,9 +124,24 @@ public record GatewayConfig(
     final GatewayConfig config = new GatewayConfig(kafka, in.get(HOST), in.get(PORT),
         Objects.requireNonNullElse(secret, ""), in.get(JWT_CLOCK_SKEW), in.get(MAX_FRAME_BYTES), in.get(SEND_QUEUE_MESSAGES), in.get(SEND_QUEUE_BYTES),
         in.get(STATIC_DIR), in.get(REPLAY_WORKERS), in.get(REPLAY_MAX_PENDING), in.get(REPLAY_BATCH_RECORDS),
-        in.get(RECOVERY_TIMEOUT), in.get(CLOSE_GRACE));
+        in.get(RECOVERY_TIMEOUT), in.get(CLOSE_GRACE), in.get(REPLAY_MAX_PER_USER), in.get(REPLAY_MAX_PER_SESSION),
+        in.get(REPLAY_MAX_SCAN_RECORDS), frameLimits(in), in.get(CURSOR_KEY));
     in.throwIfInvalid(GatewayConfigException::new);
     return config;
+  }
+
+  private static FrameBudget.Limits frameLimits(final SettingsReader in) {
+    return new FrameBudget.Limits(in.get(CLIENT_FRAMES_PER_SECOND), in.get(CLIENT_FRAME_BURST),
+        in.get(CLIENT_ABUSE_REFUSALS), in.get(CLIENT_ABUSE_WINDOW));
+  }
+
+  /**
+   * The key of the cursors' MAC: {@link #cursorKey()} if set, else derived from the JWT secret
+   * (HMAC-SHA256 of a fixed label), so every gateway of a deployment has the same one.
+   */
+  public byte[] cursorKeyBytes() {
+    return cursorKey.map(k -> k.getBytes(StandardCharsets.UTF_8))
+        .orElseGet(() -> CursorCodec.deriveKey(jwtSecretBytes()));
   }
 
   /** The secret's bytes (UTF-8). */
@@ -118,6 +155,9 @@ public record GatewayConfig(
         + jwtClockSkew + ", maxFrameBytes=" + maxFrameBytes + ", sendQueueMessages=" + sendQueueMessages
         + ", sendQueueBytes=" + sendQueueBytes + ", staticDir=" + staticDir + ", replayWorkers=" + replayWorkers
         + ", replayMaxPending=" + replayMaxPending + ", replayBatchRecords=" + replayBatchRecords
-        + ", recoveryTimeout=" + recoveryTimeout + ", closeGrace=" + closeGrace + "]";
+        + ", recoveryTimeout=" + recoveryTimeout + ", closeGrace=" + closeGrace + ", replayMaxPerUser="
+        + replayMaxPerUser + ", replayMaxPerSession=" + replayMaxPerSession + ", replayMaxScanRecords="
+        + replayMaxScanRecords + ", frameLimits=" + frameLimits + ", cursorKey="
+        + (cursorKey.isPresent() ? "***" : "(derived)") + "]";
   }
 }

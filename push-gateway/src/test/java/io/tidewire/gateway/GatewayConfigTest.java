@@ -3,6 +3,7 @@ package io.tidewire.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tidewire.gateway.session.FrameBudget;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.SettingsDoc;
 import java.nio.file.Path;
@@ -64,7 +65,8 @@ class GatewayConfigTest {
     assertThat(config).isEqualTo(new GatewayConfig(
         new KafkaSettings("127.0.0.1:9092", 6, (short) 3, Map.of("security.protocol", "SSL")), "127.0.0.1", 0,
         SECRET, Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 4, 100, 50, Duration.ofSeconds(7),
-        Duration.ofMillis(500)));
+        Duration.ofMillis(500), 2, 2, 100_000, new FrameBudget.Limits(20, 50, 100, Duration.ofSeconds(10)),
+        Optional.empty()));
   }
 
   @Test
