@@ -44,6 +44,7 @@ export const CLOSE_CODES = Object.freeze({
   4001: Advice.RENEW_TOKEN, // token expired
   4002: Advice.RENEW_TOKEN, // unauthorized
   4008: Advice.RETRY, // slow consumer
+  4029: Advice.RETRY, // rate limited
   // never sent by the gateway
   1002: Advice.TERMINAL, // protocol error
   1003: Advice.TERMINAL, // unsupported data

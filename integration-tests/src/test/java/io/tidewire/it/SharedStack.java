@@ -97,6 +97,18 @@ final class SharedStack {
     return g;
   }
 
+  /**
+   * Another gateway of the same deployment on a free port: the same settings, hence the same cursor
+   * key. The caller closes it.
+   */
+  Gateway anotherGateway() {
+    final Map<String, String> gatewayEnv = new HashMap<>(env);
+    gatewayEnv.put("TIDEWIRE_GATEWAY_PORT", "0");
+    final Gateway g = new Gateway(GatewayConfig.fromEnv(gatewayEnv, TidewireSettings.ALL), new SimpleMeterRegistry());
+    g.start();
+    return g;
+  }
+
   ChildPart capture() {
     return capture;
   }

@@ -64,9 +64,12 @@ public final class ProtocolCodes {
         "`auth` with a missing, forged or unreadable token (at the upgrade: HTTP 401)"),
     FORBIDDEN("forbidden", Advice.TERMINAL, "stays open",
         "another user's channel `user:<id>`; `auth` with another user's token"),
-    RATE_LIMITED("rate_limited", Advice.RETRY, "stays open",
-        "a resuming `subscribe` while too many replays are pending on this gateway (its replay"
-            + " queue is full): the subscribe was not performed; retry it with backoff"),
+    RATE_LIMITED("rate_limited", Advice.RETRY, "stays open (with a ref); closes with 4029 (without)",
+        "a frame beyond the session's rate (`TIDEWIRE_GATEWAY_CLIENT_FRAMES_PER_SECOND`, burst"
+            + " `TIDEWIRE_GATEWAY_CLIENT_FRAME_BURST`), or a resuming `subscribe` beyond the replays"
+            + " allowed at a time (per session, per user, per gateway): the request was not"
+            + " performed; retry it with backoff. Without a ref: the session kept sending too fast"
+            + " and is closed with 4029"),
     SLOW_CONSUMER("slow_consumer", Advice.RETRY, "closes with 4008",
         "the send queue overflowed, or a replay waited too long for the client to read"),
     TOKEN_EXPIRED("token_expired", Advice.RENEW_TOKEN,
@@ -135,7 +138,11 @@ public final class ProtocolCodes {
         "no verified user at open (defence in depth; normally HTTP 401 at the upgrade)"),
     SLOW_CONSUMER(4008, "slow consumer", Advice.RETRY,
         "the client read too slowly: its send queue overflowed, or a replay waited longer than the"
-            + " recovery timeout for it to read; resume from the cursor");
+            + " recovery timeout for it to read; resume from the cursor"),
+    RATE_LIMITED(4029, "rate limited", Advice.RETRY,
+        "the client kept sending frames beyond its rate after being told `rate_limited`"
+            + " (`TIDEWIRE_GATEWAY_CLIENT_ABUSE_REFUSALS` refusals within"
+            + " `TIDEWIRE_GATEWAY_CLIENT_ABUSE_WINDOW_SECONDS`); reconnect with backoff");
 
     private final int code;
     private final String reason;

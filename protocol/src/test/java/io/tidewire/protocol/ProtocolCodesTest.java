@@ -72,9 +72,10 @@ class ProtocolCodesTest {
     assertThat(ProtocolCodes.adviceForClose(4001)).isEqualTo(Advice.RENEW_TOKEN);
     assertThat(ProtocolCodes.adviceForClose(4002)).isEqualTo(Advice.RENEW_TOKEN);
     assertThat(ProtocolCodes.adviceForClose(4008)).isEqualTo(Advice.RETRY);
+    assertThat(ProtocolCodes.adviceForClose(4029)).isEqualTo(Advice.RETRY);
     assertThat(Arrays.stream(CloseCode.values()).filter(CloseCode::reconnect))
         .containsExactly(CloseCode.GOING_AWAY, CloseCode.INTERNAL_ERROR, CloseCode.TOKEN_EXPIRED,
-            CloseCode.UNAUTHORIZED, CloseCode.SLOW_CONSUMER);
+            CloseCode.UNAUTHORIZED, CloseCode.SLOW_CONSUMER, CloseCode.RATE_LIMITED);
   }
 
   @Test

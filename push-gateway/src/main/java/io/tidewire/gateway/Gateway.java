@@ -3,6 +3,7 @@ package io.tidewire.gateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.JwtVerifier;
+import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.replay.KafkaPartitionReader;
 import io.tidewire.gateway.replay.ReplayPool;
 import io.tidewire.gateway.server.HttpFront;
@@ -121,19 +122,22 @@ public final class Gateway implements AutoCloseable {
           clients.stateConsumer(), () -> clients.endOffsets(stateTopic), config.recoveryTimeout(),
           System::nanoTime, metrics);
       stateStore.start();
-      replays = new ReplayPool(config.replayWorkers(), config.replayMaxPending(),
-          () -> new KafkaPartitionReader(clients.replayConsumer(), REPLAY_POLL, REPLAY_API_TIMEOUT), metrics);
+      final CursorCodec cursors = new CursorCodec(config.cursorKeyBytes(), metrics::cursorTampered);
+      replays = new ReplayPool(config.replayWorkers(), config.replayMaxPending(), config.replayMaxPerUser(),
+          () -> new KafkaPartitionReader(clients.replayConsumer(), REPLAY_POLL, REPLAY_API_TIMEOUT), metrics,
+          cursors);
       replays.start();
       userTail = tail(clients, topics.get(Topics.USER_EVENTS.name()));
       feedTail = tail(clients, topics.get(Topics.FEED_EVENTS.name()));
       hub = new Hub(userTail, feedTail);
-      userTail.start(EventRouter.userEvents(hub, metrics));
-      feedTail.start(EventRouter.feedEvents(hub, metrics));
+      userTail.start(EventRouter.userEvents(hub, metrics, cursors));
+      feedTail.start(EventRouter.feedEvents(hub, metrics, cursors));
       final SessionContext context = new SessionContext(hub, new Recoveries(replays, stateStore),
           new JwtVerifier(config.jwtHmacSecret(), config.jwtKeys().map(JwksConfig::source), config.jwtPolicy(),
               Clock.systemUTC(), config.jwtClockSkew(), registry),
           metrics, timer, Clock.systemUTC(), config.maxFrameBytes(), config.sendQueueMessages(),
-          config.sendQueueBytes(), config.closeGrace(), config.recoveryTimeout());
+          config.sendQueueBytes(), config.closeGrace(), config.recoveryTimeout(), config.frameLimits(),
+          config.replayMaxPerSession(), config.replayMaxScanRecords(), cursors);
       front = HttpFront.start(config.host(), config.port(), context, config.connections(), config.ops(),
           staticContent, routes, registry, this::checks);
       LOG.info("Gateway started: {}", config);

@@ -1,18 +1,13 @@
 package io.tidewire.gateway;
 
+import static io.tidewire.gateway.GatewaySettings.CLIENT_ABUSE_REFUSALS;
+import static io.tidewire.gateway.GatewaySettings.CLIENT_ABUSE_WINDOW;
+import static io.tidewire.gateway.GatewaySettings.CLIENT_FRAMES_PER_SECOND;
+import static io.tidewire.gateway.GatewaySettings.CLIENT_FRAME_BURST;
 import static io.tidewire.gateway.GatewaySettings.CLIENT_IP_HEADER;
 import static io.tidewire.gateway.GatewaySettings.CLOSE_GRACE;
+import static io.tidewire.gateway.GatewaySettings.CURSOR_KEY;
 import static io.tidewire.gateway.GatewaySettings.HANDSHAKE_TIMEOUT;
-import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS;
-import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS_PER_IP;
-import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS_PER_USER;
-import static io.tidewire.gateway.GatewaySettings.OPS_HOST;
-import static io.tidewire.gateway.GatewaySettings.OPS_ON_MAIN_PORT;
-import static io.tidewire.gateway.GatewaySettings.OPS_PORT;
-import static io.tidewire.gateway.GatewaySettings.PING_INTERVAL;
-import static io.tidewire.gateway.GatewaySettings.PING_MAX_MISSED;
-import static io.tidewire.gateway.GatewaySettings.RETRY_AFTER;
-import static io.tidewire.gateway.GatewaySettings.TRUSTED_PROXIES;
 import static io.tidewire.gateway.GatewaySettings.HOST;
 import static io.tidewire.gateway.GatewaySettings.JWT_AUDIENCE;
 import static io.tidewire.gateway.GatewaySettings.JWT_CLOCK_SKEW;
@@ -23,18 +18,33 @@ import static io.tidewire.gateway.GatewaySettings.JWT_JWKS_REFRESH_MIN_INTERVAL;
 import static io.tidewire.gateway.GatewaySettings.JWT_MAX_LIFETIME;
 import static io.tidewire.gateway.GatewaySettings.JWT_SECRET;
 import static io.tidewire.gateway.GatewaySettings.JWT_SUBJECT_FORMAT;
+import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS;
+import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS_PER_IP;
+import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS_PER_USER;
 import static io.tidewire.gateway.GatewaySettings.MAX_FRAME_BYTES;
+import static io.tidewire.gateway.GatewaySettings.OPS_HOST;
+import static io.tidewire.gateway.GatewaySettings.OPS_ON_MAIN_PORT;
+import static io.tidewire.gateway.GatewaySettings.OPS_PORT;
+import static io.tidewire.gateway.GatewaySettings.PING_INTERVAL;
+import static io.tidewire.gateway.GatewaySettings.PING_MAX_MISSED;
 import static io.tidewire.gateway.GatewaySettings.PORT;
 import static io.tidewire.gateway.GatewaySettings.RECOVERY_TIMEOUT;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_BATCH_RECORDS;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PENDING;
+import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PER_SESSION;
+import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PER_USER;
+import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_SCAN_RECORDS;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_WORKERS;
+import static io.tidewire.gateway.GatewaySettings.RETRY_AFTER;
 import static io.tidewire.gateway.GatewaySettings.SEND_QUEUE_BYTES;
 import static io.tidewire.gateway.GatewaySettings.SEND_QUEUE_MESSAGES;
 import static io.tidewire.gateway.GatewaySettings.STATIC_DIR;
+import static io.tidewire.gateway.GatewaySettings.TRUSTED_PROXIES;
 
 import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.TokenPolicy;
+import io.tidewire.gateway.protocol.CursorCodec;
+import io.tidewire.gateway.session.FrameBudget;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.SettingGroup;
 import io.tidewire.settings.SettingsReader;
@@ -73,6 +83,11 @@ import java.util.Optional;
  *     complete the close before its socket is aborted
  * @param connections handshake deadline, pings, caps on sessions
  * @param ops where {@code /health} and {@code /metrics} are served
+ * @param replayMaxPerUser most replays of one user admitted at a time
+ * @param replayMaxPerSession most replays of one connection admitted at a time
+ * @param replayMaxScanRecords most records a resume may be behind the log's end and still replay
+ * @param frameLimits how fast a client may send frames, and when persistent abuse closes it
+ * @param cursorKey the cursors' MAC key, if set apart from the JWT secret
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -92,7 +107,12 @@ public record GatewayConfig(
     Duration recoveryTimeout,
     Duration closeGrace,
     ConnectionLimits connections,
-    OpsListener ops) {
+    OpsListener ops,
+    int replayMaxPerUser,
+    int replayMaxPerSession,
+    long replayMaxScanRecords,
+    FrameBudget.Limits frameLimits,
+    Optional<String> cursorKey) {
 
   /** The per-session send queue's byte bound unless {@link GatewaySettings#SEND_QUEUE_BYTES} says otherwise. */
   public static final long DEFAULT_SEND_QUEUE_BYTES = 4L * 1024 * 1024;
@@ -110,6 +130,8 @@ public record GatewayConfig(
     Objects.requireNonNull(closeGrace, "closeGrace");
     Objects.requireNonNull(connections, "connections");
     Objects.requireNonNull(ops, "ops");
+    Objects.requireNonNull(frameLimits, "frameLimits");
+    Objects.requireNonNull(cursorKey, "cursorKey");
   }
 
   /**
@@ -142,6 +164,9 @@ public record GatewayConfig(
         .map(uri -> new JwksConfig(uri, jwksCache, jwksRefresh));
     in.check(!secret.isEmpty() || keys.isPresent(), "tokens need " + JWT_SECRET.name() + " (HS256) or "
         + JWT_JWKS.name() + " (RS256/ES256/EdDSA), or both", JWT_SECRET, JWT_JWKS);
+    in.check(!secret.isEmpty() || in.get(CURSOR_KEY).isPresent(), CURSOR_KEY.name() + " is required when "
+        + JWT_SECRET.name() + " is not set (the cursors' MAC key is otherwise derived from the secret)",
+        CURSOR_KEY, JWT_SECRET);
     final TokenPolicy policy = new TokenPolicy(in.get(JWT_ISSUER), in.get(JWT_AUDIENCE), in.get(JWT_MAX_LIFETIME),
         in.get(JWT_SUBJECT_FORMAT));
     final GatewayConfig config = new GatewayConfig(kafka, in.get(HOST), in.get(PORT),
@@ -151,9 +176,25 @@ public record GatewayConfig(
         new ConnectionLimits(in.get(HANDSHAKE_TIMEOUT), in.get(PING_INTERVAL), in.get(PING_MAX_MISSED),
             in.get(MAX_CONNECTIONS), in.get(MAX_CONNECTIONS_PER_USER), in.get(MAX_CONNECTIONS_PER_IP),
             in.get(TRUSTED_PROXIES), in.get(CLIENT_IP_HEADER), in.get(RETRY_AFTER)),
-        new OpsListener(in.get(OPS_ON_MAIN_PORT), in.get(OPS_HOST), in.get(OPS_PORT)));
+        new OpsListener(in.get(OPS_ON_MAIN_PORT), in.get(OPS_HOST), in.get(OPS_PORT)),
+        in.get(REPLAY_MAX_PER_USER), in.get(REPLAY_MAX_PER_SESSION), in.get(REPLAY_MAX_SCAN_RECORDS),
+        frameLimits(in), in.get(CURSOR_KEY));
     in.throwIfInvalid(GatewayConfigException::new);
     return config;
+  }
+
+  private static FrameBudget.Limits frameLimits(final SettingsReader in) {
+    return new FrameBudget.Limits(in.get(CLIENT_FRAMES_PER_SECOND), in.get(CLIENT_FRAME_BURST),
+        in.get(CLIENT_ABUSE_REFUSALS), in.get(CLIENT_ABUSE_WINDOW));
+  }
+
+  /**
+   * The key of the cursors' MAC: {@link #cursorKey()} if set, else derived from the JWT secret
+   * (HMAC-SHA256 of a fixed label), so every gateway of a deployment has the same one.
+   */
+  public byte[] cursorKeyBytes() {
+    return cursorKey.map(k -> k.getBytes(StandardCharsets.UTF_8))
+        .orElseGet(() -> CursorCodec.deriveKey(jwtSecretBytes()));
   }
 
   /** The secret's bytes (UTF-8). */
@@ -174,6 +215,10 @@ public record GatewayConfig(
         + ", sendQueueBytes=" + sendQueueBytes + ", staticDir=" + staticDir + ", replayWorkers=" + replayWorkers
         + ", replayMaxPending=" + replayMaxPending + ", replayBatchRecords=" + replayBatchRecords
         + ", recoveryTimeout=" + recoveryTimeout + ", closeGrace=" + closeGrace + ", connections=" + connections
-        + ", ops=" + ops + "]";
+        + ", ops=" + ops
+        + ", replayMaxPerUser="
+        + replayMaxPerUser + ", replayMaxPerSession=" + replayMaxPerSession + ", replayMaxScanRecords="
+        + replayMaxScanRecords + ", frameLimits=" + frameLimits + ", cursorKey="
+        + (cursorKey.isPresent() ? "***" : "(derived)") + "]";
   }
 }

@@ -48,6 +48,12 @@ import java.util.function.Supplier;
  *   <li>{@code tidewire.gateway.replay.duration}: time from subscribe to live of replays that
  *       caught up
  *   <li>{@code tidewire.gateway.replays.pending} gauge: replays admitted and not finished
+ *   <li>{@code tidewire.gateway.replay.slots.refused{scope}}: resumes refused because the session,
+ *       the user or the gateway had every replay slot taken ({@code session}, {@code user},
+ *       {@code gateway})
+ *   <li>{@code tidewire.gateway.frames.rate.limited}: client frames refused for the session's rate
+ *   <li>{@code tidewire.gateway.rate.limited.disconnects}: sessions closed with 4029
+ *   <li>{@code tidewire.gateway.cursors.tampered}: cursors whose MAC did not verify
  *   <li>{@code tidewire.gateway.unrecoverable.cursors{reason}}: cursors that could not be replayed
  *   <li>{@code tidewire.gateway.snapshots}: snapshot frames sent
  *   <li>{@code tidewire.gateway.user.states} gauge: users in the materialized state store
@@ -86,6 +92,10 @@ public final class GatewayMetrics {
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
   private final Counter handshakeTimeouts;
   private final Counter pingTimeouts;
+  private final Counter framesRateLimited;
+  private final Counter rateLimitedDisconnects;
+  private final Counter cursorsTampered;
+  private final Map<String, Counter> slotsRefused = new ConcurrentHashMap<>();
 
   public GatewayMetrics(final MeterRegistry registry) {
     this.registry = registry;
@@ -127,6 +137,15 @@ public final class GatewayMetrics {
         .register(registry);
     pingTimeouts = Counter.builder("tidewire.gateway.ping.timeouts")
         .description("sessions closed because they missed pongs").register(registry);
+    framesRateLimited = Counter.builder("tidewire.gateway.frames.rate.limited")
+        .description("client frames refused for the session's rate").register(registry);
+    rateLimitedDisconnects = Counter.builder("tidewire.gateway.rate.limited.disconnects")
+        .description("sessions closed with 4029 for sending too fast").register(registry);
+    cursorsTampered = Counter.builder("tidewire.gateway.cursors.tampered")
+        .description("cursors refused because their MAC did not verify").register(registry);
+    for (final String scope : List.of("session", "user", "gateway")) {
+      slotRefused(scope, 0);
+    }
     for (final String outcome : REPLAY_OUTCOMES) {
       replayFinished(outcome, 0);
     }
@@ -248,6 +267,29 @@ public final class GatewayMetrics {
   }
 
   /** A resume was refused because too many replays are pending. */
+  public void frameRateLimited() {
+    framesRateLimited.increment();
+  }
+
+  public void rateLimitedDisconnect() {
+    rateLimitedDisconnects.increment();
+  }
+
+  public void cursorTampered() {
+    cursorsTampered.increment();
+  }
+
+  /** A resume was refused for want of a replay slot of {@code scope}: session, user or gateway. */
+  public void replaySlotRefused(final String scope) {
+    slotRefused(scope, 1);
+  }
+
+  private void slotRefused(final String scope, final double by) {
+    slotsRefused.computeIfAbsent(scope, s -> Counter.builder("tidewire.gateway.replay.slots.refused")
+        .description("resumes refused for want of a replay slot").tag("scope", s).register(registry))
+        .increment(by);
+  }
+
   public void replayRejected() {
     replayFinished("rejected");
   }

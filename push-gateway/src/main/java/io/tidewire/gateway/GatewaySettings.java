@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  */
 public final class GatewaySettings {
 
+  /** Shortest cursor MAC key. */
+  static final int CURSOR_KEY_MIN_BYTES = 32;
+
   /** Upper bound of the frame size: keeps a typo from becoming an outage. */
   static final int MAX_FRAME_BYTES_LIMIT = 16 * 1024 * 1024;
 
@@ -80,6 +83,37 @@ public final class GatewaySettings {
   public static final Setting<Integer> REPLAY_MAX_PENDING = Setting.of("TIDEWIRE_GATEWAY_REPLAY_MAX_PENDING",
       Parsers.ints(1, 1_000_000)).byDefault("10000")
       .doc("replays admitted at a time; more resumes get `rate_limited`");
+  public static final Setting<Integer> REPLAY_MAX_PER_USER = Setting.of("TIDEWIRE_GATEWAY_REPLAY_MAX_PER_USER",
+      Parsers.ints(1, 1_000_000)).byDefault("2")
+      .doc("replays of one user admitted at a time (over all its connections); more get `rate_limited`");
+  public static final Setting<Integer> REPLAY_MAX_PER_SESSION = Setting.of("TIDEWIRE_GATEWAY_REPLAY_MAX_PER_SESSION",
+      Parsers.ints(1, 1_000)).byDefault("2")
+      .doc("replays of one connection admitted at a time (2 = both channels may resume at once); more get "
+          + "`rate_limited`");
+  public static final Setting<Long> REPLAY_MAX_SCAN_RECORDS = Setting.of("TIDEWIRE_GATEWAY_REPLAY_MAX_SCAN_RECORDS",
+      Parsers.longs(1, Long.MAX_VALUE)).byDefault("100000")
+      .doc("a resume whose cursor is more records behind the log's end than this (summed over the channel's "
+          + "partitions) is not replayed: `recovered: false` and a snapshot (user channel)");
+  public static final Setting<Integer> CLIENT_FRAMES_PER_SECOND = Setting.of(
+      "TIDEWIRE_GATEWAY_CLIENT_FRAMES_PER_SECOND", Parsers.ints(1, 100_000)).byDefault("20")
+      .doc("client frames per second a connection may send on average (token bucket); beyond: `rate_limited`");
+  public static final Setting<Integer> CLIENT_FRAME_BURST = Setting.of("TIDEWIRE_GATEWAY_CLIENT_FRAME_BURST",
+      Parsers.ints(1, 1_000_000)).byDefault("50").doc("client frames a connection may send at once (the bucket's size)");
+  public static final Setting<Integer> CLIENT_ABUSE_REFUSALS = Setting.of("TIDEWIRE_GATEWAY_CLIENT_ABUSE_REFUSALS",
+      Parsers.ints(1, 1_000_000)).byDefault("100")
+      .doc("`rate_limited` refusals a connection may collect within the abuse window before it is closed with "
+          + "4029");
+  public static final Setting<Duration> CLIENT_ABUSE_WINDOW = Setting.of(
+      "TIDEWIRE_GATEWAY_CLIENT_ABUSE_WINDOW_SECONDS", Parsers.seconds(1, 3_600)).byDefault("10")
+      .doc("the window of the abuse rule (refusals are forgiven at refusals/window per second)");
+  public static final Setting<Optional<String>> CURSOR_KEY = Setting.of("TIDEWIRE_GATEWAY_CURSOR_KEY",
+      Parsers.text().map(Optional::of)).byDefault(Optional.empty(), "(derived from `TIDEWIRE_JWT_SECRET`)")
+      .secret().untrimmed()
+      .check(k -> k.map(key -> bytes(key) >= CURSOR_KEY_MIN_BYTES).orElse(true),
+          "at least " + CURSOR_KEY_MIN_BYTES + " bytes", k -> k.map(key -> bytes(key) + " bytes").orElse(""))
+      .doc("key of the cursors' MAC (HMAC-SHA256), the same on every gateway of a deployment, at least "
+          + CURSOR_KEY_MIN_BYTES + " bytes; unset, it is derived from the JWT secret (rotating that secret then "
+          + "invalidates outstanding cursors); required when `TIDEWIRE_JWT_SECRET` is not set (JWKS only)");
   public static final Setting<Integer> REPLAY_BATCH_RECORDS = Setting.of("TIDEWIRE_GATEWAY_REPLAY_BATCH_RECORDS",
       Parsers.ints(1, 100_000)).byDefault("500").doc("most records one replay step reads (`max.poll.records`)");
   public static final Setting<Duration> RECOVERY_TIMEOUT = Setting.of("TIDEWIRE_GATEWAY_RECOVERY_TIMEOUT_SECONDS",
@@ -139,8 +173,10 @@ public final class GatewaySettings {
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
       List.of(JWT_SECRET, JWT_JWKS, JWT_JWKS_CACHE, JWT_JWKS_REFRESH_MIN_INTERVAL, JWT_ISSUER, JWT_AUDIENCE,
           JWT_MAX_LIFETIME, JWT_SUBJECT_FORMAT, JWT_CLOCK_SKEW, HOST, PORT, MAX_FRAME_BYTES, SEND_QUEUE_MESSAGES,
-          SEND_QUEUE_BYTES, REPLAY_WORKERS, REPLAY_MAX_PENDING, REPLAY_BATCH_RECORDS, RECOVERY_TIMEOUT, CLOSE_GRACE,
-          STATIC_DIR, HANDSHAKE_TIMEOUT, PING_INTERVAL, PING_MAX_MISSED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER,
+          SEND_QUEUE_BYTES, REPLAY_WORKERS, REPLAY_MAX_PENDING, REPLAY_MAX_PER_USER, REPLAY_MAX_PER_SESSION,
+          REPLAY_MAX_SCAN_RECORDS, REPLAY_BATCH_RECORDS, RECOVERY_TIMEOUT, CLOSE_GRACE, STATIC_DIR,
+          CLIENT_FRAMES_PER_SECOND, CLIENT_FRAME_BURST, CLIENT_ABUSE_REFUSALS, CLIENT_ABUSE_WINDOW, CURSOR_KEY,
+          HANDSHAKE_TIMEOUT, PING_INTERVAL, PING_MAX_MISSED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER,
           MAX_CONNECTIONS_PER_IP, TRUSTED_PROXIES, CLIENT_IP_HEADER, RETRY_AFTER, OPS_HOST, OPS_PORT, OPS_ON_MAIN_PORT),
       List.of()));
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.SubjectFormat;
 import io.tidewire.gateway.auth.TokenPolicy;
+import io.tidewire.gateway.session.FrameBudget;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.SettingsDoc;
 import java.nio.file.Files;
@@ -70,7 +71,8 @@ class GatewayConfigTest {
         new KafkaSettings("127.0.0.1:9092", 6, (short) 3, Map.of("security.protocol", "SSL")), "127.0.0.1", 0,
         SECRET, Optional.empty(), TokenPolicy.defaults(), Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 4,
         100, 50, Duration.ofSeconds(7),
-        Duration.ofMillis(500), ConnectionLimits.DEFAULTS, OpsListener.DEFAULT));
+        Duration.ofMillis(500), ConnectionLimits.DEFAULTS, OpsListener.DEFAULT, 2, 2, 100_000,
+        new FrameBudget.Limits(20, 50, 100, Duration.ofSeconds(10)), Optional.empty()));
   }
 
   @Test
@@ -110,7 +112,7 @@ class GatewayConfigTest {
     final Map<String, String> env = env("TIDEWIRE_JWT_JWKS", jwks.toString(), "TIDEWIRE_JWT_JWKS_CACHE_SECONDS", "60",
         "TIDEWIRE_JWT_JWKS_REFRESH_MIN_INTERVAL_SECONDS", "5", "TIDEWIRE_JWT_ISSUER", "https://auth.example",
         "TIDEWIRE_JWT_AUDIENCE", "authenticated, app", "TIDEWIRE_JWT_MAX_LIFETIME_SECONDS", "3600",
-        "TIDEWIRE_JWT_SUBJECT_FORMAT", "regex:[a-z]+");
+        "TIDEWIRE_JWT_SUBJECT_FORMAT", "regex:[a-z]+", "TIDEWIRE_GATEWAY_CURSOR_KEY", "k".repeat(32));
     env.remove("TIDEWIRE_JWT_SECRET");
 
     final GatewayConfig config = GatewayConfig.fromEnv(env);
@@ -120,6 +122,16 @@ class GatewayConfigTest {
         Duration.ofSeconds(5)));
     assertThat(config.jwtPolicy()).isEqualTo(new TokenPolicy(Optional.of("https://auth.example"),
         List.of("authenticated", "app"), Duration.ofHours(1), SubjectFormat.parse("regex:[a-z]+")));
+  }
+
+  @Test
+  void withoutSecretTheCursorKeyIsRequired(@TempDir final Path dir) throws Exception {
+    final Path jwks = Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+    final Map<String, String> env = env("TIDEWIRE_JWT_JWKS", jwks.toString());
+    env.remove("TIDEWIRE_JWT_SECRET");
+
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(env)).isInstanceOf(GatewayConfigException.class)
+        .hasMessageContaining("TIDEWIRE_GATEWAY_CURSOR_KEY is required when TIDEWIRE_JWT_SECRET is not set");
   }
 
   @Test

@@ -1,9 +1,12 @@
 package io.tidewire.launcher.tail;
 
+import io.tidewire.gateway.GatewaySettings;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.protocol.InvalidCursorException;
+import io.tidewire.launcher.DevTokens;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,7 +95,7 @@ public final class TailCommand implements Callable<Integer> {
     private boolean fromBeginning;
 
     @Option(names = "--cursor", paramLabel = "CURSOR", required = true,
-        description = "Start right after a gateway cursor (v2.…, from an event or a subscribed "
+        description = "Start right after a gateway cursor (v3.…, from an event or a subscribed "
             + "frame): the partitions it names, from its offsets. A user channel's cursor names "
             + "the user's partition of realtime.user-events, which other users share.")
     private String cursor;
@@ -205,13 +208,30 @@ public final class TailCommand implements Callable<Integer> {
     return from;
   }
 
+  /**
+   * The gateways' cursor codec, keyed as they key it: {@code TIDEWIRE_GATEWAY_CURSOR_KEY}, else
+   * derived from {@code TIDEWIRE_JWT_SECRET}, else from the demo's public secret (so a cursor of
+   * {@code tidewire demo} works without any setting).
+   */
+  static CursorCodec cursors(final Map<String, String> env) {
+    final String key = env.get(GatewaySettings.CURSOR_KEY.name());
+    if (key != null && !key.isBlank()) {
+      return new CursorCodec(key.getBytes(StandardCharsets.UTF_8));
+    }
+    final String secret = env.getOrDefault(GatewaySettings.JWT_SECRET.name(), DevTokens.DEMO_SECRET);
+    return new CursorCodec(CursorCodec.deriveKey(
+        (secret.isBlank() ? DevTokens.DEMO_SECRET : secret).getBytes(StandardCharsets.UTF_8)));
+  }
+
   private Map<TopicPartition, Long> cursorPositions(final TopicDescription description,
       final int partitions) throws TailException {
     final Cursor cursor;
     try {
-      cursor = CursorCodec.decode(start.cursor);
+      cursor = cursors(System.getenv()).decode(start.cursor);
     } catch (InvalidCursorException e) {
-      throw new TailException(2, "invalid cursor: " + e.getMessage());
+      throw new TailException(2, "invalid cursor: " + e.getMessage() + " (cursors are signed with "
+          + "TIDEWIRE_GATEWAY_CURSOR_KEY, or a key derived from TIDEWIRE_JWT_SECRET: set the "
+          + "gateways' value in this shell)");
     }
     if (!cursor.epoch().equals(description.topicId())) {
       throw new TailException(2, "the cursor is not one of " + topic + " as it is now (it names "

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewire.gateway.protocol.Cursor;
-import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.infra.SharedInfra;
 import io.tidewire.launcher.Main;
 import io.tidewire.schemas.DeadLetterHeaders;
@@ -126,7 +125,7 @@ class TailCommandTest {
     }
     final RecordMetadata second = written.get(1);
     // the cursor a client holds after the second event: its offset + 1, in the user's partition
-    final String cursor = CursorCodec.encode(Cursor.of(topicId(events), Cursor.scopeOf(user),
+    final String cursor = TailCommand.cursors(Map.of()).encode(Cursor.of(topicId(events), Cursor.scopeOf(user),
         second.partition(), second.offset() + 1));
 
     final Run run = tail(events, "--cursor", cursor, "--max", "2");
@@ -139,7 +138,7 @@ class TailCommandTest {
   @Test
   void refusesACursorOfAnotherTopicOrAMalformedOne() throws Exception {
     final String events = newTopic("realtime.user-events", 3);
-    final String ofCdc = CursorCodec.encode(Cursor.of(topicId(newTopic("cdc.public.x", 1)), 0, 0, 0));
+    final String ofCdc = TailCommand.cursors(Map.of()).encode(Cursor.of(topicId(newTopic("cdc.public.x", 1)), 0, 0, 0));
 
     final Run other = tail(events, "--cursor", ofCdc);
     final Run garbage = tail(events, "--cursor", "v2.nope");

@@ -19,14 +19,22 @@ public sealed interface ClientFrame {
    * @param channel the channel
    * @param cursor where the client left off, if it sent one (the gateway replays from it)
    * @param types which event types to deliver
+   * @param unsigned whether the client sent a cursor of the unsigned format of earlier releases
+   *     (then {@code cursor} is empty: it is resumed without recovery)
    */
-  record Subscribe(String ref, Channel channel, Optional<Cursor> cursor, TypeFilter types)
-      implements ClientFrame {
+  record Subscribe(String ref, Channel channel, Optional<Cursor> cursor, TypeFilter types,
+      boolean unsigned) implements ClientFrame {
     public Subscribe {
       Objects.requireNonNull(ref, "ref");
       Objects.requireNonNull(channel, "channel");
       Objects.requireNonNull(cursor, "cursor");
       Objects.requireNonNull(types, "types");
+    }
+
+    /** A subscribe with a current cursor, or none. */
+    public Subscribe(final String ref, final Channel channel, final Optional<Cursor> cursor,
+        final TypeFilter types) {
+      this(ref, channel, cursor, types, false);
     }
   }
 

@@ -38,7 +38,7 @@ public final class FrameDecoder {
   private FrameDecoder() {}
 
   /** Decodes one text frame. */
-  public static Decoded decode(final String text) {
+  public static Decoded decode(final String text, final CursorCodec cursors) {
     final JsonNode root;
     try {
       root = JSON.readTree(text);
@@ -68,28 +68,33 @@ public final class FrameDecoder {
     }
     return switch (op.get()) {
       case PING -> new Decoded.Request(new ClientFrame.Ping(ref));
-      case SUBSCRIBE -> subscribe(root, ref);
+      case SUBSCRIBE -> subscribe(root, ref, cursors);
       case UNSUBSCRIBE -> unsubscribe(root, ref);
       case AUTH -> auth(root, ref);
     };
   }
 
-  private static Decoded subscribe(final JsonNode root, final String ref) {
+  private static Decoded subscribe(final JsonNode root, final String ref, final CursorCodec cursors) {
     final Optional<String> echo = Optional.of(ref);
     final Optional<Channel> channel = channel(root);
     if (channel.isEmpty()) {
       return invalidChannel(root, echo);
     }
     Optional<Cursor> cursor = Optional.empty();
+    boolean unsigned = false;
     final JsonNode cursorNode = root.get(Field.CURSOR);
     if (cursorNode != null && !cursorNode.isNull()) {
       if (!cursorNode.isTextual()) {
         return invalid(echo, "cursor must be a string");
       }
-      try {
-        cursor = Optional.of(CursorCodec.decode(cursorNode.textValue()));
-      } catch (InvalidCursorException e) {
-        return invalid(echo, "invalid cursor: " + e.getMessage());
+      if (CursorCodec.isUnsigned(cursorNode.textValue())) {
+        unsigned = true; // of an earlier release: resumed without recovery, not refused
+      } else {
+        try {
+          cursor = Optional.of(cursors.decode(cursorNode.textValue()));
+        } catch (InvalidCursorException e) {
+          return invalid(echo, "invalid cursor: " + e.getMessage());
+        }
       }
     }
     TypeFilter types = TypeFilter.all();
@@ -111,7 +116,7 @@ public final class FrameDecoder {
       }
       types = TypeFilter.of(globs).orElseThrow();
     }
-    return new Decoded.Request(new ClientFrame.Subscribe(ref, channel.get(), cursor, types));
+    return new Decoded.Request(new ClientFrame.Subscribe(ref, channel.get(), cursor, types, unsigned));
   }
 
   private static Decoded unsubscribe(final JsonNode root, final String ref) {

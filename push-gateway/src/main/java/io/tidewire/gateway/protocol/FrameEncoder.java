@@ -23,17 +23,17 @@ public final class FrameEncoder {
 
   private FrameEncoder() {}
 
-  /** The frame of {@code reply}. */
-  public static String encode(final Reply reply) {
+  /** The frame of {@code reply}, its cursors written by {@code cursors}. */
+  public static String encode(final Reply reply, final CursorCodec cursors) {
     if (reply instanceof Reply.Pong pong) {
       return pong(pong.ref());
     }
     if (reply instanceof Reply.Subscribed subscribed) {
       return subscribed(subscribed.ref(), subscribed.channel().name(), subscribed.recovered(),
-          subscribed.cursor());
+          cursors.encode(subscribed.cursor()));
     }
     if (reply instanceof Reply.Snapshot snapshot) {
-      return snapshot(snapshot.kind().wire(), snapshot.cursor(), snapshot.data());
+      return snapshot(snapshot.kind().wire(), cursors.encode(snapshot.cursor()), snapshot.data());
     }
     if (reply instanceof Reply.Unsubscribed unsubscribed) {
       return unsubscribed(unsubscribed.ref(), unsubscribed.channel().name());
@@ -57,13 +57,13 @@ public final class FrameEncoder {
    * follow start right after {@code cursor}.
    */
   public static String subscribed(final String ref, final String channel, final boolean recovered,
-      final Cursor cursor) {
+      final String cursor) {
     return write(g -> {
       g.writeStringField(Field.OP, ServerOp.SUBSCRIBED.wire());
       g.writeStringField(Field.REF, ref);
       g.writeStringField(Field.CHANNEL, channel);
       g.writeBooleanField(Field.RECOVERED, recovered);
-      g.writeStringField(Field.CURSOR, CursorCodec.encode(cursor));
+      g.writeStringField(Field.CURSOR, cursor);
     });
   }
 
@@ -72,12 +72,12 @@ public final class FrameEncoder {
    * events that follow start right after {@code cursor}. {@code data} is written by
    * {@link AvroJson}.
    */
-  public static String snapshot(final String channel, final Cursor cursor,
+  public static String snapshot(final String channel, final String cursor,
       final GenericContainer data) {
     return write(g -> {
       g.writeStringField(Field.OP, ServerOp.SNAPSHOT.wire());
       g.writeStringField(Field.CHANNEL, channel);
-      g.writeStringField(Field.CURSOR, CursorCodec.encode(cursor));
+      g.writeStringField(Field.CURSOR, cursor);
       g.writeFieldName(Field.DATA);
       AvroJson.write(g, data, data.getSchema());
     });
@@ -118,13 +118,13 @@ public final class FrameEncoder {
    * {@code data} written by {@link AvroJson}.
    */
   public static String event(final String channel, final String id, final String type,
-      final Cursor cursor, final long ts, final GenericContainer data) {
+      final String cursor, final long ts, final GenericContainer data) {
     return write(g -> {
       g.writeStringField(Field.OP, ServerOp.EVENT.wire());
       g.writeStringField(Field.CHANNEL, channel);
       g.writeStringField(Field.ID, id);
       g.writeStringField(Field.TYPE, type);
-      g.writeStringField(Field.CURSOR, CursorCodec.encode(cursor));
+      g.writeStringField(Field.CURSOR, cursor);
       g.writeNumberField(Field.TS, ts);
       g.writeFieldName(Field.DATA);
       AvroJson.write(g, data, data.getSchema());

@@ -26,7 +26,11 @@ public sealed interface ResumePlan {
     /** Retention deleted records after the cursor. */
     RETENTION("the events after the cursor were deleted by retention"),
     /** The cursor points past the end of the log. */
-    AHEAD_OF_LOG("the cursor points past the end of the log");
+    AHEAD_OF_LOG("the cursor points past the end of the log"),
+    /** More records lie between the cursor and the log's end than a resume may scan. */
+    SCAN_LIMIT("more records after the cursor than a resume may scan"),
+    /** The cursor is of the unsigned format written before cursors carried a MAC. */
+    UNSIGNED("the cursor is of an older, unsigned format");
 
     private final String message;
 
@@ -93,6 +97,33 @@ public sealed interface ResumePlan {
       return new Live(true);
     }
     return new Replay(cursor);
+  }
+
+  /**
+   * Why {@code cursor} cannot be replayed from a log of these bounds, if it cannot: a partition
+   * the log no longer has, a position deleted by retention, one past the end of the log, or more
+   * than {@code maxScanRecords} records between the cursor and the end, summed over the cursor's
+   * partitions (a replay reads every record of those partitions, not only the channel's: an old
+   * cursor of a shared partition would be a long scan for little).
+   *
+   * @param cursor the client's cursor
+   * @param bounds the readable range of the cursor's partitions
+   * @param maxScanRecords most records a replay may have to read
+   */
+  static Optional<Reason> outside(final Cursor cursor, final Map<Integer, LogRange> bounds,
+      final long maxScanRecords) {
+    final Optional<Reason> outside = outside(cursor, bounds);
+    if (outside.isPresent()) {
+      return outside;
+    }
+    long scan = 0;
+    for (final Map.Entry<Integer, Long> position : cursor.offsets().entrySet()) {
+      scan += bounds.get(position.getKey()).end() - position.getValue();
+      if (scan > maxScanRecords) {
+        return Optional.of(Reason.SCAN_LIMIT);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -1,12 +1,14 @@
 package io.tidewire.gateway.replay;
 
 import io.tidewire.gateway.GatewayMetrics;
+import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.session.ReplayRead;
 import io.tidewire.gateway.session.ReplayResult;
 import io.tidewire.gateway.session.Replays;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * drains, and costs no thread meanwhile.
  *
  * <p>At most {@code maxJobs} replays are admitted at a time (from {@link #admit} to
- * {@link #finished}); beyond that {@link #admit} refuses and the client is told
+ * {@link #finished}), and at most {@code maxPerUser} of one user, so that one user's connections
+ * cannot take every slot; beyond either {@link #admit} refuses and the client is told
  * {@code rate_limited}. Each admitted replay has at most one read out, so memory is bounded by the
  * admitted replays times one batch each.
  *
@@ -41,6 +44,8 @@ public final class ReplayPool implements Replays, AutoCloseable {
 
   private final int workers;
   private final int maxJobs;
+  private final int maxPerUser;
+  private final ConcurrentHashMap<String, Integer> perUser = new ConcurrentHashMap<>();
   private final Supplier<PartitionReader> readers;
   private final GatewayMetrics metrics;
   private final ReplayStep step;
@@ -49,22 +54,31 @@ public final class ReplayPool implements Replays, AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
 
+  /** A pool without a per-user bound (at most {@code maxJobs} of one user). */
+  public ReplayPool(final int workers, final int maxJobs, final Supplier<PartitionReader> readers,
+      final GatewayMetrics metrics, final CursorCodec cursors) {
+    this(workers, maxJobs, maxJobs, readers, metrics, cursors);
+  }
+
   /**
    * @param workers worker threads, each with its own reader
    * @param maxJobs most replays admitted at a time
+   * @param maxPerUser most replays of one user admitted at a time
    * @param readers makes one reader per worker
    * @param metrics meters
+   * @param cursors writes the replayed events' cursors
    */
-  public ReplayPool(final int workers, final int maxJobs, final Supplier<PartitionReader> readers,
-      final GatewayMetrics metrics) {
-    if (workers < 1 || maxJobs < 1) {
-      throw new IllegalArgumentException("workers and maxJobs must be positive");
+  public ReplayPool(final int workers, final int maxJobs, final int maxPerUser,
+      final Supplier<PartitionReader> readers, final GatewayMetrics metrics, final CursorCodec cursors) {
+    if (workers < 1 || maxJobs < 1 || maxPerUser < 1) {
+      throw new IllegalArgumentException("workers, maxJobs and maxPerUser must be positive");
     }
     this.workers = workers;
     this.maxJobs = maxJobs;
+    this.maxPerUser = maxPerUser;
     this.readers = readers;
     this.metrics = metrics;
-    this.step = new ReplayStep(metrics);
+    this.step = new ReplayStep(metrics, cursors);
     metrics.replaysPending(admitted::get);
   }
 
@@ -93,19 +107,40 @@ public final class ReplayPool implements Replays, AutoCloseable {
     LOG.info("Replay pool started: {} workers, at most {} replays at a time", workers, maxJobs);
   }
 
-  /** Refuses when {@code maxJobs} replays are admitted already, or the pool is stopped. */
+  /**
+   * Refuses when {@code maxPerUser} replays of the user or {@code maxJobs} in all are admitted
+   * already, or the pool is stopped.
+   */
   @Override
-  public boolean admit() {
+  public boolean admit(final String userId) {
     if (!running) {
+      metrics.replayRejected();
+      return false;
+    }
+    final boolean[] taken = new boolean[1];
+    perUser.compute(userId, (user, count) -> {
+      final int now = count == null ? 0 : count;
+      taken[0] = now < maxPerUser;
+      return taken[0] ? now + 1 : count;
+    });
+    if (!taken[0]) {
+      metrics.replaySlotRefused("user");
       metrics.replayRejected();
       return false;
     }
     if (admitted.incrementAndGet() > maxJobs) {
       admitted.decrementAndGet();
+      release(userId);
+      metrics.replaySlotRefused("gateway");
       metrics.replayRejected();
       return false;
     }
     return true;
+  }
+
+  /** Replays of {@code userId} admitted now. */
+  public int admitted(final String userId) {
+    return perUser.getOrDefault(userId, 0);
   }
 
   @Override
@@ -116,12 +151,17 @@ public final class ReplayPool implements Replays, AutoCloseable {
   }
 
   @Override
-  public void finished(final Outcome outcome, final Duration took) {
+  public void finished(final String userId, final Outcome outcome, final Duration took) {
     admitted.decrementAndGet();
+    release(userId);
     metrics.replayFinished(outcome.wire());
     if (outcome == Outcome.LIVE) {
       metrics.replayDuration(took);
     }
+  }
+
+  private void release(final String userId) {
+    perUser.computeIfPresent(userId, (user, count) -> count > 1 ? count - 1 : null);
   }
 
   /** Whether every worker runs. */

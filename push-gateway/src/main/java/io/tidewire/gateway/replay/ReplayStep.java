@@ -6,6 +6,7 @@ import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.session.EncodedEvent;
 import io.tidewire.gateway.session.ReplayRead;
 import io.tidewire.gateway.session.ReplayResult;
+import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.tail.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,12 +32,14 @@ final class ReplayStep {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplayStep.class);
 
-  private final EventCodec<?> userCodec = EventCodec.userEvents();
-  private final EventCodec<?> feedCodec = EventCodec.feedEvents();
+  private final EventCodec<?> userCodec;
+  private final EventCodec<?> feedCodec;
   private final GatewayMetrics metrics;
 
-  ReplayStep(final GatewayMetrics metrics) {
+  ReplayStep(final GatewayMetrics metrics, final CursorCodec cursors) {
     this.metrics = metrics;
+    this.userCodec = EventCodec.userEvents(cursors);
+    this.feedCodec = EventCodec.feedEvents(cursors);
   }
 
   /** Performs {@code read} with {@code reader}. */

@@ -94,7 +94,8 @@ final class Catchup {
     final SubscriptionId id = recovering.id();
     if (result instanceof ReplayResult.Checked checked) {
       final Cursor from = recovering.terms().requested().orElseThrow();
-      final Optional<ResumePlan.Reason> outside = ResumePlan.outside(from, checked.bounds());
+      final Optional<ResumePlan.Reason> outside = ResumePlan.outside(from, checked.bounds(),
+          limits.maxScanRecords());
       if (outside.isPresent()) {
         out.add(ended(id, Replays.Outcome.UNRECOVERABLE));
         return unrecoverable(recovering, outside.get(), out);

@@ -73,6 +73,9 @@ public final class ClientSession implements Subscriber {
   private final AtomicLong serials = new AtomicLong();
   // Confined to the draining thread, like the core.
   private final Map<Object, ScheduledFuture<?>> timers = new HashMap<>();
+  private int replaysAdmitted;
+  // Confined to the thread that delivers the client's frames (Tyrus delivers one at a time).
+  private FrameBudget budget;
 
   /**
    * @param transport the connection
@@ -89,7 +92,9 @@ public final class ClientSession implements Subscriber {
         metrics::frameOut,
         failure -> LOG.debug("send to {} failed: {}", transport.id(), failure.toString()));
     this.core = new SessionCore(principal, new SessionCore.Limits(context.queueMessages(),
-        context.queueBytes(), context.recoveryTimeout(), context.verifier().clockSkew()));
+        context.queueBytes(), context.recoveryTimeout(), context.verifier().clockSkew(),
+        context.maxScanRecords()));
+    this.budget = FrameBudget.of(context.frameLimits(), System.nanoTime());
   }
 
   /** Registers the session and arms its token expiry. Call once, when the connection opens. */
@@ -117,7 +122,11 @@ public final class ClientSession implements Subscriber {
       submit(core -> core.close(CloseCode.MESSAGE_TOO_BIG));
       return;
     }
-    final Decoded decoded = FrameDecoder.decode(text);
+    final Decoded decoded = FrameDecoder.decode(text, context.cursors());
+    if (!withinRate(decoded instanceof Decoded.Request request
+        ? Optional.of(request.frame().ref()) : Optional.empty())) {
+      return;
+    }
     if (decoded instanceof Decoded.Invalid invalid) {
       submit(core -> core.refuse(invalid.error()));
       return;
@@ -142,8 +151,34 @@ public final class ClientSession implements Subscriber {
       submit(core -> core.close(CloseCode.MESSAGE_TOO_BIG));
       return;
     }
+    if (!withinRate(Optional.empty())) {
+      return;
+    }
     submit(core -> core.refuse(ProtocolError.badRequest(Optional.empty(),
         "binary frames are not supported")));
+  }
+
+  /**
+   * Spends the frame's share of the session's {@link FrameBudget}; a frame beyond it is refused
+   * ({@code rate_limited}), and persistent abuse closes the connection (4029).
+   *
+   * @return whether the frame may be performed
+   */
+  private boolean withinRate(final Optional<String> ref) {
+    final FrameBudget.Spent spent = budget.frame(System.nanoTime());
+    budget = spent.budget();
+    switch (spent.verdict()) {
+      case ADMIT:
+        return true;
+      case REFUSE:
+        metrics.frameRateLimited();
+        submit(core -> core.throttled(ref));
+        return false;
+      default:
+        metrics.frameRateLimited();
+        submit(SessionCore::abusive);
+        return false;
+    }
   }
 
   /** Joins the channel's live tail at its seam; the core learns where in the {@code joined} input. */
@@ -244,7 +279,11 @@ public final class ClientSession implements Subscriber {
       queue.finish(Optional.empty(), true, () -> { });
       metrics.sessionPeakQueueBytes(queue.peakBytes());
     } else if (effect instanceof Effect.StartReplay start) {
-      if (replays().admit()) {
+      if (replaysAdmitted >= context.replaysPerSession()) {
+        metrics.replaySlotRefused("session");
+        apply(core.replayRejected(start.check().id()));
+      } else if (replays().admit(userId)) {
+        replaysAdmitted++;
         read(start.check());
       } else {
         apply(core.replayRejected(start.check().id()));
@@ -252,7 +291,8 @@ public final class ClientSession implements Subscriber {
     } else if (effect instanceof Effect.Read read) {
       read(read.read());
     } else if (effect instanceof Effect.EndReplay end) {
-      replays().finished(end.outcome(), end.took());
+      replaysAdmitted--;
+      replays().finished(userId, end.outcome(), end.took());
     } else if (effect instanceof Effect.TakeSnapshot take) {
       context.recovery().snapshot(userId, state -> submit(core -> core.snapshot(take.id(), state)),
           reason -> submit(core -> core.snapshotFailed(take.id(), reason)));
@@ -281,7 +321,7 @@ public final class ClientSession implements Subscriber {
     } else if (reply instanceof Reply.Snapshot) {
       metrics.snapshotSent();
     }
-    offer(OutboundFrame.of(FrameEncoder.encode(reply)));
+    offer(OutboundFrame.of(FrameEncoder.encode(reply, context.cursors())));
   }
 
   private void deliver(final Effect.Deliver deliver) {
@@ -314,6 +354,9 @@ public final class ClientSession implements Subscriber {
     if (terminate.code() == ErrorCode.SLOW_CONSUMER) {
       metrics.slowConsumerDisconnect();
       LOG.info("closing {} (user {}): {}", transport.id(), userId, terminate.message());
+    } else if (terminate.code() == ErrorCode.RATE_LIMITED) {
+      metrics.rateLimitedDisconnect();
+      LOG.info("closing {} (user {}): {}", transport.id(), userId, terminate.message());
     } else if (terminate.code() == ErrorCode.INTERNAL) {
       LOG.warn("closing {} (user {}): {}", transport.id(), userId, terminate.message());
     } else {
@@ -321,7 +364,7 @@ public final class ClientSession implements Subscriber {
     }
     metrics.error(terminate.code());
     final Runnable close = () -> submit(core -> core.close(terminate.close()));
-    queue.finish(Optional.of(FrameEncoder.encode(new ProtocolError(Optional.empty(),
+    queue.finish(Optional.of(FrameEncoder.error(new ProtocolError(Optional.empty(),
         terminate.code(), terminate.message()))), terminate.dropPending(), close);
     schedule(close, context.closeGrace());
   }

@@ -32,11 +32,12 @@ public interface Replays {
   }
 
   /**
-   * Admits one more replay.
+   * Admits one more replay for {@code userId}.
    *
-   * @return false if too many are admitted already (the client is told {@code rate_limited})
+   * @return false if too many are admitted already, for the user or in all (the client is told
+   *     {@code rate_limited})
    */
-  boolean admit();
+  boolean admit(String userId);
 
   /**
    * Queues {@code read} for a worker; {@code done} runs once, on that worker, with what it found
@@ -44,6 +45,6 @@ public interface Replays {
    */
   void read(ReplayRead read, Consumer<ReplayResult> done);
 
-  /** An admitted replay ended: its admission is released. */
-  void finished(Outcome outcome, Duration took);
+  /** An admitted replay of {@code userId} ended: its admission is released. */
+  void finished(String userId, Outcome outcome, Duration took);
 }

@@ -2,6 +2,7 @@ package io.tidewire.gateway.session;
 
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.JwtVerifier;
+import io.tidewire.gateway.protocol.CursorCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -23,10 +24,34 @@ import java.util.concurrent.ScheduledExecutorService;
  *     after the close frame the socket of a client that does not read is aborted
  * @param recoveryTimeout how long a replay may go without progress, or wait for the client to make
  *     room in its queue
+ * @param frameLimits how fast a client may send frames, and when it is closed for sending faster
+ * @param replaysPerSession most replays one session may have admitted at a time
+ * @param maxScanRecords most records a resume may be behind the log's end and still replay
+ * @param cursors writes and reads the deployment's signed cursors
  */
 public record SessionContext(Hub hub, Recovery recovery, JwtVerifier verifier, GatewayMetrics metrics,
     ScheduledExecutorService timer, Clock clock, int maxFrameBytes, int queueMessages,
-    long queueBytes, Duration closeGrace, Duration recoveryTimeout) {
+    long queueBytes, Duration closeGrace, Duration recoveryTimeout, FrameBudget.Limits frameLimits,
+    int replaysPerSession, long maxScanRecords, CursorCodec cursors) {
+
+  /** The client-frame limits unless configured otherwise: 20 frames/s, bursts of 50, 100 refusals in 10 s. */
+  public static final FrameBudget.Limits DEFAULT_FRAME_LIMITS =
+      new FrameBudget.Limits(20, 50, 100, Duration.ofSeconds(10));
+  /** Replays a session may have admitted at a time unless configured otherwise: one per channel. */
+  public static final int DEFAULT_REPLAYS_PER_SESSION = 2;
+
+  /** Records a resume may be behind the log's end unless configured otherwise. */
+  public static final long DEFAULT_MAX_SCAN_RECORDS = 100_000;
+
+  /** A context with the default client-frame, replay and scan limits and {@code cursors}. */
+  public SessionContext(final Hub hub, final Recovery recovery, final JwtVerifier verifier,
+      final GatewayMetrics metrics, final ScheduledExecutorService timer, final Clock clock,
+      final int maxFrameBytes, final int queueMessages, final long queueBytes,
+      final Duration closeGrace, final Duration recoveryTimeout, final CursorCodec cursors) {
+    this(hub, recovery, verifier, metrics, timer, clock, maxFrameBytes, queueMessages, queueBytes,
+        closeGrace, recoveryTimeout, DEFAULT_FRAME_LIMITS, DEFAULT_REPLAYS_PER_SESSION,
+        DEFAULT_MAX_SCAN_RECORDS, cursors);
+  }
 
   public SessionContext {
     Objects.requireNonNull(hub, "hub");
@@ -37,5 +62,10 @@ public record SessionContext(Hub hub, Recovery recovery, JwtVerifier verifier, G
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(closeGrace, "closeGrace");
     Objects.requireNonNull(recoveryTimeout, "recoveryTimeout");
+    Objects.requireNonNull(frameLimits, "frameLimits");
+    Objects.requireNonNull(cursors, "cursors");
+    if (replaysPerSession < 1 || maxScanRecords < 1) {
+      throw new IllegalArgumentException("replaysPerSession and maxScanRecords must be positive");
+    }
   }
 }

@@ -62,12 +62,23 @@ public final class SessionCore {
    * @param bufferBytes bound of that buffer, in bytes
    * @param recoveryTimeout how long a replay may go without progress, or wait for room
    * @param clockSkew added to a token's expiry before the session is closed
+   * @param maxScanRecords most records a replay may have to read (summed over the cursor's
+   *     partitions); an older cursor is answered without recovery
    */
   public record Limits(int bufferMessages, long bufferBytes, Duration recoveryTimeout,
-      Duration clockSkew) {
+      Duration clockSkew, long maxScanRecords) {
     public Limits {
       Objects.requireNonNull(recoveryTimeout, "recoveryTimeout");
       Objects.requireNonNull(clockSkew, "clockSkew");
+      if (maxScanRecords < 1) {
+        throw new IllegalArgumentException("maxScanRecords must be positive");
+      }
+    }
+
+    /** Limits without a scan bound beyond the log's retention. */
+    public Limits(final int bufferMessages, final long bufferBytes, final Duration recoveryTimeout,
+        final Duration clockSkew) {
+      this(bufferMessages, bufferBytes, recoveryTimeout, clockSkew, Long.MAX_VALUE);
     }
   }
 
@@ -84,7 +95,10 @@ public final class SessionCore {
   }
 
   static final String SLOW_CONSUMER = "send queue overflowed; reconnect and resume from your cursor";
-  static final String RATE_LIMITED = "too many clients are resuming right now; retry with backoff";
+  static final String RATE_LIMITED = "too many replays are running for you or on this gateway;"
+      + " retry with backoff";
+  static final String TOO_FAST = "too many frames; slow down and retry with backoff";
+  static final String ABUSIVE = "kept sending frames too fast after rate_limited; reconnect with backoff";
 
   private final String userId;
   private final Limits limits;
@@ -156,6 +170,25 @@ public final class SessionCore {
   /** A frame that is not a well-formed request (or a binary frame): answer with its error. */
   public List<Effect> refuse(final ProtocolError error) {
     return List.of(new Effect.Send(error));
+  }
+
+  /**
+   * A frame beyond the session's rate ({@link FrameBudget}): it is not performed.
+   *
+   * @param ref the frame's ref, if it was a well-formed request
+   */
+  public List<Effect> throttled(final Optional<String> ref) {
+    if (lifecycle != Lifecycle.OPEN) {
+      return List.of();
+    }
+    return List.of(new Effect.Send(new ProtocolError(ref, ErrorCode.RATE_LIMITED, TOO_FAST)));
+  }
+
+  /** The client kept sending beyond its rate after being refused: close the connection (4029). */
+  public List<Effect> abusive() {
+    final List<Effect> out = new ArrayList<>();
+    terminate(ErrorCode.RATE_LIMITED, ABUSIVE, CloseCode.RATE_LIMITED, true, out);
+    return out;
   }
 
   /** Handling the request of {@code ref} failed unexpectedly. */
@@ -261,8 +294,10 @@ public final class SessionCore {
     final List<Effect> out = new ArrayList<>();
     cancel(kind, false, out); // replaced; the hub files the session under the new id already
     final Cursor seam = position.withScope(kind == Kind.USER ? Cursor.scopeOf(userId) : Cursor.FEED_SCOPE);
-    final Catchup.Next next = catchup.start(request, id, seam,
-        ResumePlan.decide(request.cursor(), seam), now, out);
+    final ResumePlan plan = request.unsigned()
+        ? new ResumePlan.Unrecoverable(ResumePlan.Reason.UNSIGNED)
+        : ResumePlan.decide(request.cursor(), seam);
+    final Catchup.Next next = catchup.start(request, id, seam, plan, now, out);
     channels.put(kind, ((Catchup.Stay) next).state());
     return out;
   }

@@ -2,6 +2,7 @@ package io.tidewire.gateway.tail;
 
 import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.protocol.Cursor;
+import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.protocol.FrameEncoder;
 import io.tidewire.gateway.session.EncodedEvent;
 import io.tidewire.schemas.Topic;
@@ -56,10 +57,12 @@ public final class EventCodec<V> {
   private final Function<V, String> type;
   private final Function<V, Long> ts;
   private final Function<V, Object> data;
+  private final CursorCodec cursors;
 
   private EventCodec(final Topic<String, V> topic, final Channel.Kind kind,
       final Function<V, Optional<String>> owner, final Function<V, String> id,
-      final Function<V, String> type, final Function<V, Long> ts, final Function<V, Object> data) {
+      final Function<V, String> type, final Function<V, Long> ts, final Function<V, Object> data,
+      final CursorCodec cursors) {
     this.topic = topic;
     this.deserializer = topic.valueSerde().deserializer();
     this.kind = kind;
@@ -68,18 +71,19 @@ public final class EventCodec<V> {
     this.type = type;
     this.ts = ts;
     this.data = data;
+    this.cursors = cursors;
   }
 
   /** The codec of {@code realtime.user-events}. */
-  public static EventCodec<UserEvent> userEvents() {
+  public static EventCodec<UserEvent> userEvents(final CursorCodec cursors) {
     return new EventCodec<>(Topics.USER_EVENTS, Channel.Kind.USER, e -> Optional.of(e.getUserId()),
-        UserEvent::getId, UserEvent::getType, UserEvent::getTs, UserEvent::getData);
+        UserEvent::getId, UserEvent::getType, UserEvent::getTs, UserEvent::getData, cursors);
   }
 
   /** The codec of {@code realtime.feed-events}. */
-  public static EventCodec<FeedEvent> feedEvents() {
+  public static EventCodec<FeedEvent> feedEvents(final CursorCodec cursors) {
     return new EventCodec<>(Topics.FEED_EVENTS, Channel.Kind.FEED, e -> Optional.empty(),
-        FeedEvent::getId, FeedEvent::getType, FeedEvent::getTs, FeedEvent::getData);
+        FeedEvent::getId, FeedEvent::getType, FeedEvent::getTs, FeedEvent::getData, cursors);
   }
 
   /** The topic's name. */
@@ -132,7 +136,7 @@ public final class EventCodec<V> {
     final Cursor cursor = event.owner().isPresent()
         ? position.only(record.partition()).withScope(Cursor.scopeOf(event.owner().get()))
         : position.withScope(Cursor.FEED_SCOPE);
-    final String frame = FrameEncoder.event(kind.wire(), event.id(), event.type(), cursor,
+    final String frame = FrameEncoder.event(kind.wire(), event.id(), event.type(), cursors.encode(cursor),
         event.ts(), event.data());
     return EncodedEvent.of(event.owner(), event.type(), record.partition(), record.offset(), frame);
   }

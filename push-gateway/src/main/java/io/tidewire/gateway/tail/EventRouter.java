@@ -3,6 +3,7 @@ package io.tidewire.gateway.tail;
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.session.EncodedEvent;
+import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.session.Hub;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.UserEvent;
@@ -37,13 +38,15 @@ public final class EventRouter<V> implements TopicTail.RecordHandler {
   }
 
   /** The router of {@code realtime.user-events}: each event to its owner's sessions only. */
-  public static EventRouter<UserEvent> userEvents(final Hub hub, final GatewayMetrics metrics) {
-    return new EventRouter<>(EventCodec.userEvents(), hub, metrics);
+  public static EventRouter<UserEvent> userEvents(final Hub hub, final GatewayMetrics metrics,
+      final CursorCodec cursors) {
+    return new EventRouter<>(EventCodec.userEvents(cursors), hub, metrics);
   }
 
   /** The router of {@code realtime.feed-events}: each event to every feed subscriber. */
-  public static EventRouter<FeedEvent> feedEvents(final Hub hub, final GatewayMetrics metrics) {
-    return new EventRouter<>(EventCodec.feedEvents(), hub, metrics);
+  public static EventRouter<FeedEvent> feedEvents(final Hub hub, final GatewayMetrics metrics,
+      final CursorCodec cursors) {
+    return new EventRouter<>(EventCodec.feedEvents(cursors), hub, metrics);
   }
 
   @Override

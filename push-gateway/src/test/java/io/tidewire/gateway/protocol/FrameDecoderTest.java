@@ -2,6 +2,7 @@ package io.tidewire.gateway.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +29,7 @@ class FrameDecoderTest {
   void decodesSubscribeWithCursorTypesAndExplicitUser() {
     final Cursor cursor = Cursor.of(Uuid.randomUuid(), Cursor.scopeOf("u-9"), 1, 7);
     final ClientFrame frame = request("{\"op\":\"subscribe\",\"ref\":\"1\",\"channel\":\"user:u-9\",\"cursor\":\""
-        + CursorCodec.encode(cursor) + "\",\"types\":[\"generation.*\",\"credits.updated\"],\"future\":1}");
+        + TestKit.CURSORS.encode(cursor) + "\",\"types\":[\"generation.*\",\"credits.updated\"],\"future\":1}");
 
     assertThat(frame).isInstanceOfSatisfying(ClientFrame.Subscribe.class, s -> {
       assertThat(s.channel()).isEqualTo(new Channel(Channel.Kind.USER, Optional.of("u-9"), "user:u-9"));
@@ -127,26 +128,26 @@ class FrameDecoderTest {
   void deeplyNestedInputDoesNotThrow() {
     final String deep = "[".repeat(5000) + "]".repeat(5000);
 
-    assertThat(FrameDecoder.decode(deep)).isInstanceOf(Decoded.Invalid.class);
-    assertThat(FrameDecoder.decode("{\"op\":\"ping\",\"ref\":\"1\",\"x\":" + deep + "}"))
+    assertThat(FrameDecoder.decode(deep, TestKit.CURSORS)).isInstanceOf(Decoded.Invalid.class);
+    assertThat(FrameDecoder.decode("{\"op\":\"ping\",\"ref\":\"1\",\"x\":" + deep + "}", TestKit.CURSORS))
         .isInstanceOf(Decoded.class);
   }
 
   @Test
   void everyGarbageListEntryIsHandled() {
     for (final String text : List.of("{\"op\":null,\"ref\":\"1\"}", "{\"op\":\"subscribe\",\"ref\":\"1\",\"channel\":null}")) {
-      assertThat(FrameDecoder.decode(text)).isInstanceOf(Decoded.Invalid.class);
+      assertThat(FrameDecoder.decode(text, TestKit.CURSORS)).isInstanceOf(Decoded.Invalid.class);
     }
   }
 
   private static ClientFrame request(final String text) {
-    final Decoded decoded = FrameDecoder.decode(text);
+    final Decoded decoded = FrameDecoder.decode(text, TestKit.CURSORS);
     assertThat(decoded).isInstanceOf(Decoded.Request.class);
     return ((Decoded.Request) decoded).frame();
   }
 
   private static ProtocolError error(final String text) {
-    final Decoded decoded = FrameDecoder.decode(text);
+    final Decoded decoded = FrameDecoder.decode(text, TestKit.CURSORS);
     assertThat(decoded).as(text).isInstanceOf(Decoded.Invalid.class);
     return ((Decoded.Invalid) decoded).error();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Events;
 import io.tidewire.protocol.ProtocolCodes;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
@@ -30,10 +31,10 @@ class FrameEncoderTest {
     assertThat(JSON.readTree(FrameEncoder.pong("3"))).isEqualTo(JSON.readTree("{\"op\":\"pong\",\"ref\":\"3\"}"));
     assertThat(JSON.readTree(FrameEncoder.unsubscribed("2", "feed")))
         .isEqualTo(JSON.readTree("{\"op\":\"unsubscribed\",\"ref\":\"2\",\"channel\":\"feed\"}"));
-    assertThat(JSON.readTree(FrameEncoder.subscribed("1", "user", false, CURSOR)))
+    assertThat(JSON.readTree(FrameEncoder.subscribed("1", "user", false, TestKit.CURSORS.encode(CURSOR))))
         .isEqualTo(JSON.readTree("{\"op\":\"subscribed\",\"ref\":\"1\",\"channel\":\"user\",\"recovered\":false,"
-            + "\"cursor\":\"" + CursorCodec.encode(CURSOR) + "\"}"));
-    assertThat(CursorCodec.decode(JSON.readTree(FrameEncoder.subscribed("1", "feed", true, FEED))
+            + "\"cursor\":\"" + TestKit.CURSORS.encode(CURSOR) + "\"}"));
+    assertThat(TestKit.CURSORS.decode(JSON.readTree(FrameEncoder.subscribed("1", "feed", true, TestKit.CURSORS.encode(FEED)))
         .get("cursor").textValue())).isEqualTo(FEED);
     assertThat(JSON.readTree(FrameEncoder.authenticated("4", Instant.ofEpochSecond(99))))
         .isEqualTo(JSON.readTree("{\"op\":\"authenticated\",\"ref\":\"4\",\"exp\":99}"));
@@ -58,14 +59,14 @@ class FrameEncoderTest {
   void encodesEventWithCursorAndData() throws Exception {
     final UserEvent event = Events.progress("u-1", "e-1", 55);
 
-    final JsonNode frame = JSON.readTree(FrameEncoder.event("user", event.getId(), event.getType(), CURSOR,
+    final JsonNode frame = JSON.readTree(FrameEncoder.event("user", event.getId(), event.getType(), TestKit.CURSORS.encode(CURSOR),
         event.getTs(), (GenericContainer) event.getData()));
 
     assertThat(frame.get("op").textValue()).isEqualTo("event");
     assertThat(frame.get("channel").textValue()).isEqualTo("user");
     assertThat(frame.get("id").textValue()).isEqualTo("e-1");
     assertThat(frame.get("type").textValue()).isEqualTo("generation.progress");
-    assertThat(CursorCodec.decode(frame.get("cursor").textValue())).isEqualTo(CURSOR);
+    assertThat(TestKit.CURSORS.decode(frame.get("cursor").textValue())).isEqualTo(CURSOR);
     assertThat(frame.get("ts").longValue()).isEqualTo(1_700_000_000_000L);
     assertThat(frame.get("data").get("progress").intValue()).isEqualTo(55);
   }
@@ -78,10 +79,10 @@ class FrameEncoderTest {
             .setTotalSteps(null).setUpdatedAt(4L).build()))
         .build();
 
-    final JsonNode frame = JSON.readTree(FrameEncoder.snapshot("user", CURSOR, state));
+    final JsonNode frame = JSON.readTree(FrameEncoder.snapshot("user", TestKit.CURSORS.encode(CURSOR), state));
 
     assertThat(frame).isEqualTo(JSON.readTree("{\"op\":\"snapshot\",\"channel\":\"user\",\"cursor\":\""
-        + CursorCodec.encode(CURSOR) + "\",\"data\":{\"userId\":\"u-1\",\"balance\":120,\"activeJobs\":[{"
+        + TestKit.CURSORS.encode(CURSOR) + "\",\"data\":{\"userId\":\"u-1\",\"balance\":120,\"activeJobs\":[{"
         + "\"jobId\":\"j-1\",\"kind\":\"generation\",\"generationKind\":\"video\",\"status\":\"active\","
         + "\"progress\":40,\"updatedAt\":4}],\"updatedAt\":5}}"));
   }

@@ -60,4 +60,27 @@ class ResumePlanTest {
     assertThat(ResumePlan.outside(cursor, Map.of(1, new LogRange(0, 90))))
         .contains(ResumePlan.Reason.PARTITIONS_CHANGED);
   }
+
+  @Test
+  void aCursorTooFarBehindTheEndIsNotReplayedSummedOverItsPartitions() {
+    final Cursor user = Cursor.of(TOPIC, ALICE, 2, 1_000);
+    assertThat(ResumePlan.outside(user, Map.of(2, new LogRange(0, 101_000)), 100_000)).isEmpty();
+    assertThat(ResumePlan.outside(user, Map.of(2, new LogRange(0, 101_001)), 100_000))
+        .contains(ResumePlan.Reason.SCAN_LIMIT);
+
+    final Cursor feed = Cursor.of(TOPIC, 0, Map.of(0, 0L, 1, 0L, 2, 0L));
+    final Map<Integer, LogRange> bounds = Map.of(0, new LogRange(0, 40_000), 1, new LogRange(0, 40_000),
+        2, new LogRange(0, 20_000));
+    assertThat(ResumePlan.outside(feed, bounds, 100_000)).isEmpty();
+    assertThat(ResumePlan.outside(feed, bounds, 99_999)).contains(ResumePlan.Reason.SCAN_LIMIT);
+  }
+
+  @Test
+  void retentionAndTheLogsEndAreJudgedBeforeTheScanLimit() {
+    final Cursor cursor = Cursor.of(TOPIC, ALICE, 2, 10);
+    assertThat(ResumePlan.outside(cursor, Map.of(2, new LogRange(11, 1_000_000)), 5))
+        .contains(ResumePlan.Reason.RETENTION);
+    assertThat(ResumePlan.outside(cursor, Map.of(2, new LogRange(0, 9)), 5))
+        .contains(ResumePlan.Reason.AHEAD_OF_LOG);
+  }
 }

@@ -56,7 +56,7 @@ class ConcurrentResumeTest {
   private final ScheduledExecutorService timer = TestKit.daemonTimer();
   private final GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
   private final FakePartitionReader log = new FakePartitionReader(7);
-  private final ReplayPool pool = new ReplayPool(2, 100, () -> log, metrics);
+  private final ReplayPool pool = new ReplayPool(2, 100, () -> log, metrics, TestKit.CURSORS);
   private final Object seamLock = new Object();
   private long position; // the tail's next offset; guarded by seamLock
 
@@ -75,7 +75,7 @@ class ConcurrentResumeTest {
 
   /** Writes and dispatches the records, one at a time under the seam, as a tail does. */
   private void tail(final Hub hub) {
-    final EventRouter<?> router = EventRouter.userEvents(hub, metrics);
+    final EventRouter<?> router = EventRouter.userEvents(hub, metrics, TestKit.CURSORS);
     for (long offset = 0; offset < RECORDS; offset++) {
       final ConsumerRecord<byte[], byte[]> record = record(offset);
       log.append(record);
@@ -106,7 +106,7 @@ class ConcurrentResumeTest {
     final SessionContext context = new SessionContext(hub, new NoSnapshots(pool),
         new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
         metrics, timer, Clock.systemUTC(), 4096, 8, 1_000_000, Duration.ofMillis(100),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), TestKit.CURSORS);
     pool.start();
     final Thread tail = new Thread(() -> tail(hub), "test-tail");
     tail.start();
@@ -160,7 +160,7 @@ class ConcurrentResumeTest {
     }
     tail.join();
 
-    final long first = CursorCodec.decode(sessions.get(0).get(0).get("cursor").textValue())
+    final long first = TestKit.CURSORS.decode(sessions.get(0).get(0).get("cursor").textValue())
         .offset(PARTITION).orElseThrow();
     final List<String> expected = new ArrayList<>();
     for (long offset = first; offset < RECORDS; offset++) {

@@ -53,13 +53,13 @@ class ReplayPoolTest {
           USER.getBytes(StandardCharsets.UTF_8), Topics.USER_EVENTS.valueSerde().serializer()
               .serialize(Topics.USER_EVENTS.name(), Events.progress(USER, "e-" + offset, 1))));
     }
-    pool = new ReplayPool(1, 1, () -> log, metrics);
+    pool = new ReplayPool(1, 1, () -> log, metrics, TestKit.CURSORS);
     final Hub hub = new Hub(DispatchSeam.fixed(Cursor.of(TOPIC, 0, PARTITION, RECORDS)),
         DispatchSeam.fixed(Cursor.of(TOPIC, 0, 0, 0)));
     context = new SessionContext(hub, new NoSnapshots(pool),
         new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
         metrics, timer, Clock.systemUTC(), 4096, 4, 10_000_000, Duration.ofMillis(200),
-        Duration.ofMillis(300));
+        Duration.ofMillis(300), TestKit.CURSORS);
     pool.start();
   }
 
@@ -74,7 +74,7 @@ class ReplayPoolTest {
         new Principal(USER, Instant.now().plusSeconds(3600)), context);
     session.open();
     session.onText("{\"op\":\"subscribe\",\"ref\":\"r\",\"channel\":\"user\",\"cursor\":\""
-        + CursorCodec.encode(Cursor.of(TOPIC, Cursor.scopeOf(USER), PARTITION, 0)) + "\"}");
+        + TestKit.CURSORS.encode(Cursor.of(TOPIC, Cursor.scopeOf(USER), PARTITION, 0)) + "\"}");
     return session;
   }
 

@@ -62,7 +62,7 @@ class ReplayStepTest {
   private final GatewayMetrics metrics = new GatewayMetrics(registry);
   private final FakeRecovery recovery = new FakeRecovery();
   private final FakePartitionReader log = new FakePartitionReader(100);
-  private final ReplayStep step = new ReplayStep(metrics);
+  private final ReplayStep step = new ReplayStep(metrics, TestKit.CURSORS);
   private int answered;
   private long seam;
   private Hub hub;
@@ -91,12 +91,12 @@ class ReplayStepTest {
     final SessionContext context = new SessionContext(hub, recovery,
         new JwtVerifier(Tokens.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO),
         metrics, timer, Clock.systemUTC(), 4096, queueMessages, 10_000_000, Duration.ofMillis(200),
-        recoveryTimeout);
+        recoveryTimeout, TestKit.CURSORS);
     final ClientSession session = new ClientSession(transport,
         new Principal("alice", Instant.now().plusSeconds(3600)), context);
     session.open();
     session.onText("{\"op\":\"subscribe\",\"ref\":\"r\",\"channel\":\"user\",\"cursor\":\""
-        + CursorCodec.encode(Cursor.of(TOPIC, Cursor.scopeOf("alice"), PARTITION, from)) + "\"}");
+        + TestKit.CURSORS.encode(Cursor.of(TOPIC, Cursor.scopeOf("alice"), PARTITION, from)) + "\"}");
     return session;
   }
 
@@ -170,7 +170,7 @@ class ReplayStepTest {
     assertThat(frames.get(0).get("recovered").booleanValue()).isTrue();
     assertThat(eventIds(transport)).containsExactlyElementsOf(aliceIds(0, 1_200));
     // each replayed event carries its own cursor: resuming from it continues right after it
-    assertThat(CursorCodec.decode(frames.get(1).get("cursor").textValue()))
+    assertThat(TestKit.CURSORS.decode(frames.get(1).get("cursor").textValue()))
         .isEqualTo(Cursor.of(TOPIC, Cursor.scopeOf("alice"), PARTITION, 1));
     assertThat(recovery.finished()).containsExactly(Replays.Outcome.LIVE);
   }

@@ -119,7 +119,7 @@ class GatewayRecoveryTest {
   private static void assertCursorsIncrease(final List<JsonNode> events) {
     long previous = -1;
     for (final JsonNode event : events) {
-      final Cursor cursor = CursorCodec.decode(event.get("cursor").textValue());
+      final Cursor cursor = TestKit.CURSORS.decode(event.get("cursor").textValue());
       final long offset = cursor.offsets().values().iterator().next();
       assertThat(offset).isGreaterThan(previous);
       previous = offset;
@@ -215,7 +215,7 @@ class GatewayRecoveryTest {
     states.send(new ProducerRecord<>(Topics.USER_STATE.name(), user, state(user, 42))).get();
     final Cursor stale = Cursor.of(Uuid.randomUuid(), Cursor.scopeOf(user), Topics.partitionOf(user, 3), 17);
 
-    try (WsClient client = subscribe(user, "user", CursorCodec.encode(stale))) {
+    try (WsClient client = subscribe(user, "user", TestKit.CURSORS.encode(stale))) {
       final JsonNode snapshot = client.awaitFrame(f -> "snapshot".equals(f.path("op").textValue()));
       produce(user, "live", 0, 2);
       await().atMost(WAIT).until(() -> client.events().size() == 2);
@@ -228,7 +228,7 @@ class GatewayRecoveryTest {
       assertThat(snapshot.get("data").get("balance").longValue()).isEqualTo(42);
       assertThat(snapshot.get("data").get("activeJobs").get(0).get("progress").intValue()).isEqualTo(64);
       assertThat(eventIds(client)).containsExactly("live-0", "live-1");
-      assertThat(CursorCodec.decode(reply.get("cursor").textValue()).epoch()).isNotEqualTo(stale.epoch());
+      assertThat(TestKit.CURSORS.decode(reply.get("cursor").textValue()).epoch()).isNotEqualTo(stale.epoch());
     }
   }
 
@@ -286,7 +286,7 @@ class GatewayRecoveryTest {
   @Test
   void feedResumesEveryPartitionFromItsCursor() throws Exception {
     final String cursor = currentCursor(newUser(), "feed");
-    assertThat(CursorCodec.decode(cursor).offsets()).hasSize(3);
+    assertThat(TestKit.CURSORS.decode(cursor).offsets()).hasSize(3);
     final Set<String> published = new HashSet<>();
     for (int i = 0; i < 30; i++) {
       final String contentId = UUID.randomUUID().toString();
@@ -302,7 +302,7 @@ class GatewayRecoveryTest {
       assertThat(eventIds(resumed)).hasSize(30).containsExactlyInAnyOrderElementsOf(published);
       // resuming from the last event's cursor misses nothing and repeats nothing
       final String last = resumed.events().get(29).get("cursor").textValue();
-      assertThat(CursorCodec.decode(last).offsets()).hasSize(3);
+      assertThat(TestKit.CURSORS.decode(last).offsets()).hasSize(3);
       try (WsClient again = subscribe(newUser(), "feed", last)) {
         assertThat(again.reply("s").get("recovered").booleanValue()).isTrue();
         assertThat(again.answersPing("p")).isTrue();

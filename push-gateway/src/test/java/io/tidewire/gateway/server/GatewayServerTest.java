@@ -130,12 +130,12 @@ class GatewayServerTest {
       client.send("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
       final JsonNode reply = client.reply("s");
       assertThat(reply.get("recovered").booleanValue()).isFalse();
-      final Cursor seam = CursorCodec.decode(reply.get("cursor").textValue());
+      final Cursor seam = TestKit.CURSORS.decode(reply.get("cursor").textValue());
 
       final RecordMetadata written = produce(Events.progress(user, "e-1", 50));
 
       final JsonNode event = client.awaitFrame(f -> "event".equals(f.path("op").textValue()));
-      final Cursor cursor = CursorCodec.decode(event.get("cursor").textValue());
+      final Cursor cursor = TestKit.CURSORS.decode(event.get("cursor").textValue());
       final int partition = Topics.partitionOf(user, 3);
       assertThat(written.partition()).isEqualTo(partition);
       assertThat(seam).isEqualTo(Cursor.of(seam.epoch(), Cursor.scopeOf(user), partition,

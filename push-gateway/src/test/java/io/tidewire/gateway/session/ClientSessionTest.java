@@ -68,7 +68,26 @@ class ClientSessionTest {
 
   private SessionContext context(final int queueMessages) {
     return new SessionContext(hub, recovery, verifier, metrics, timer, Clock.systemUTC(),
-        1024, queueMessages, 1_000_000, Duration.ofMillis(300), Duration.ofSeconds(30));
+        1024, queueMessages, 1_000_000, Duration.ofMillis(300), Duration.ofSeconds(30), TestKit.CURSORS);
+  }
+
+  /** Alice's session with these replay limits. */
+  private ClientSession openWithReplayLimits(final FakeTransport transport, final int queueMessages,
+      final int replaysPerSession, final long maxScanRecords) {
+    final SessionContext base = context(queueMessages);
+    final ClientSession session = new ClientSession(transport, new Principal("alice",
+        Instant.now().plusSeconds(3600)), new SessionContext(base.hub(), base.recovery(), base.verifier(),
+        base.metrics(), base.timer(), base.clock(), base.maxFrameBytes(), base.queueMessages(),
+        base.queueBytes(), base.closeGrace(), base.recoveryTimeout(), base.frameLimits(), replaysPerSession,
+        maxScanRecords, base.cursors()));
+    session.open();
+    return session;
+  }
+
+  private ClientSession openWithReplaysPerSession(final FakeTransport transport, final int queueMessages,
+      final int replaysPerSession) {
+    return openWithReplayLimits(transport, queueMessages, replaysPerSession,
+        SessionContext.DEFAULT_MAX_SCAN_RECORDS);
   }
 
   private ClientSession open(final FakeTransport transport, final String user, final Instant expiry,
@@ -101,7 +120,7 @@ class ClientSessionTest {
   }
 
   private static String cursor(final Cursor cursor) {
-    return CursorCodec.encode(cursor);
+    return TestKit.CURSORS.encode(cursor);
   }
 
   private static JsonNode frame(final FakeTransport transport, final int index) throws Exception {
@@ -182,7 +201,7 @@ class ClientSessionTest {
     final ClientSession session = new ClientSession(transport,
         new Principal("alice", Instant.now().plusSeconds(3600)), new SessionContext(eager, recovery,
             verifier, metrics, timer, Clock.systemUTC(), 1024, 100, 1_000_000, Duration.ofMillis(300),
-            Duration.ofSeconds(30)));
+            Duration.ofSeconds(30), TestKit.CURSORS));
     session.open();
 
     session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\"}");
@@ -372,7 +391,7 @@ class ClientSessionTest {
     hub.deliverToFeed(feedEvent(0, "feed-0"));
 
     assertThat(frame(transport, 0).get("recovered").booleanValue()).isFalse();
-    assertThat(CursorCodec.decode(frame(transport, 0).get("cursor").textValue())).isEqualTo(FEED_SEAM);
+    assertThat(TestKit.CURSORS.decode(frame(transport, 0).get("cursor").textValue())).isEqualTo(FEED_SEAM);
     assertThat(transport.sent()).hasSize(2).last().isEqualTo("feed-0");
     assertThat(recovery.snapshots()).isEmpty();
   }
@@ -548,5 +567,151 @@ class ClientSessionTest {
     assertThat(transport.closed()).contains(CloseCode.GOING_AWAY);
     assertThat(hub.size()).isZero();
     assertThat(hub.hasUserSubscribers("u")).isFalse();
+  }
+
+  @Test
+  void framesBeyondTheRateAreRefusedWithTheirRefThenTheSessionIsClosedWith4029() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "alice");
+
+    for (int i = 0; i < 50; i++) {
+      session.onText("{\"op\":\"ping\",\"ref\":\"p" + i + "\"}");
+    }
+    assertThat(transport.sent()).hasSize(50).allMatch(frame -> frame.contains("\"pong\""));
+    session.onText("{\"op\":\"subscribe\",\"ref\":\"over\",\"channel\":\"feed\"}");
+
+    assertThat(last(transport).get("code").textValue()).isEqualTo("rate_limited");
+    assertThat(last(transport).get("ref").textValue()).isEqualTo("over");
+    assertThat(hub.hasFeedSubscribers()).isFalse(); // refused, not performed
+    for (int i = 0; i < 200 && transport.closed().isEmpty(); i++) {
+      session.onText("{\"op\":\"ping\",\"ref\":\"q" + i + "\"}");
+    }
+    await().until(() -> transport.closed().isPresent());
+    assertThat(transport.closed()).contains(CloseCode.RATE_LIMITED);
+    assertThat(last(transport).get("code").textValue()).isEqualTo("rate_limited");
+    assertThat(last(transport).has("ref")).isFalse();
+    assertThat(registry.get("tidewire.gateway.rate.limited.disconnects").counter().count()).isEqualTo(1);
+    assertThat(registry.get("tidewire.gateway.frames.rate.limited").counter().count()).isGreaterThan(100);
+  }
+
+  @Test
+  void aSecondResumeBeyondTheSessionsReplaySlotsIsRateLimited() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = openWithReplaysPerSession(transport, 100, 1);
+
+    subscribe(session, "u", "user", Cursor.of(USER_TOPIC, Cursor.scopeOf("alice"), 1, 3));
+    // Another position than the feed's seam: a replay, beyond the session's one slot.
+    subscribe(session, "f", "feed", Cursor.of(FEED_TOPIC, Cursor.FEED_SCOPE, Map.of(0, 5L, 1, 0L, 2, 0L)));
+
+    assertThat(recovery.reads()).hasSize(1);
+    assertThat(recovery.admitted()).isEqualTo(1);
+    assertThat(last(transport).get("code").textValue()).isEqualTo("rate_limited");
+    assertThat(last(transport).get("ref").textValue()).isEqualTo("f");
+    assertThat(hub.hasFeedSubscribers()).isFalse();
+    assertThat(registry.get("tidewire.gateway.replay.slots.refused").tag("scope", "session").counter().count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aCancelledParkedReplayReleasesItsSlotAtOnce() throws Exception {
+    final FakeTransport transport = new FakeTransport(false); // nothing completes: the queue stays full
+    final ClientSession session = openWithReplaysPerSession(transport, 1, 1);
+    final Cursor behind = Cursor.of(USER_TOPIC, Cursor.scopeOf("alice"), 1, 30);
+
+    subscribe(session, "s", "user", behind);
+    final FakeRecovery.ReadRequest check = recovery.lastRead();
+    check.answer(new ReplayResult.Checked(check.read().id(), Map.of(1, new LogRange(0, 60))));
+    final FakeRecovery.ReadRequest batch = recovery.lastRead();
+    batch.answer(new ReplayResult.Read(batch.read().id(), List.of(
+        userEvent("alice", "generation.progress", 30, "old-30"),
+        userEvent("alice", "generation.progress", 31, "old-31"),
+        userEvent("alice", "generation.progress", 32, "old-32")), Map.of(1, 33L)));
+    assertThat(recovery.reads()).hasSize(2); // subscribed in flight, the queue full: parked
+    final Cursor feedBehind = Cursor.of(FEED_TOPIC, Cursor.FEED_SCOPE, Map.of(0, 5L, 1, 0L, 2, 0L));
+    subscribe(session, "feed", "feed", feedBehind); // a second resume while parked: no slot
+    assertThat(recovery.reads()).hasSize(2);
+    assertThat(registry.get("tidewire.gateway.replay.slots.refused").tag("scope", "session").counter().count())
+        .isEqualTo(1);
+
+    session.onText("{\"op\":\"unsubscribe\",\"ref\":\"u\",\"channel\":\"user\"}");
+
+    assertThat(recovery.finished()).contains(Replays.Outcome.CANCELLED);
+    assertThat(recovery.admitted()).isZero();
+    subscribe(session, "feed-again", "feed", feedBehind);
+    assertThat(recovery.reads()).hasSize(3); // admitted at once: the slot was released on cancel
+    assertThat(recovery.lastRead().read().id().kind()).isEqualTo(Kind.FEED);
+  }
+
+  @Test
+  void aCancelledReplayWithAReadOutHoldsItsSlotOnlyUntilTheReadReturns() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = openWithReplaysPerSession(transport, 100, 1);
+    final Cursor behind = Cursor.of(USER_TOPIC, Cursor.scopeOf("alice"), 1, 30);
+
+    subscribe(session, "s", "user", behind);
+    final FakeRecovery.ReadRequest check = recovery.lastRead();
+    session.onText("{\"op\":\"unsubscribe\",\"ref\":\"u\",\"channel\":\"user\"}");
+    assertThat(recovery.admitted()).isEqualTo(1);
+
+    check.answer(new ReplayResult.Checked(check.read().id(), Map.of(1, new LogRange(0, 60))));
+
+    assertThat(recovery.admitted()).isZero();
+    assertThat(recovery.finished()).containsExactly(Replays.Outcome.CANCELLED);
+    subscribe(session, "again", "user", behind);
+    assertThat(recovery.reads()).hasSize(2);
+  }
+
+  @Test
+  void aCursorBeyondTheScanLimitGetsRecoveredFalseAndASnapshotInsteadOfAReplay() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = openWithReplayLimits(transport, 100, 2, 1_000);
+
+    subscribe(session, "s", "user", Cursor.of(USER_TOPIC, Cursor.scopeOf("alice"), 1, 0));
+    final FakeRecovery.ReadRequest check = recovery.lastRead();
+    check.answer(new ReplayResult.Checked(check.read().id(), Map.of(1, new LogRange(0, 5_000))));
+
+    assertThat(recovery.reads()).hasSize(1); // no batch read: the scan was refused
+    assertThat(recovery.finished()).containsExactly(Replays.Outcome.UNRECOVERABLE);
+    recovery.snapshots().get(0).ready().accept(Optional.empty());
+    assertThat(frame(transport, 0).get("recovered").booleanValue()).isFalse();
+    assertThat(frame(transport, 1).get("op").textValue()).isEqualTo("snapshot");
+    assertThat(registry.get("tidewire.gateway.unrecoverable.cursors").tag("reason", "scan_limit")
+        .counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnsignedCursorOfAnEarlierReleaseIsAnsweredWithASnapshotNotAnError() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "alice");
+
+    session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\","
+        + "\"cursor\":\"v2.kq3WhqaRTiG5hnz4Rlc1yQAAAAABASo\"}");
+    recovery.snapshots().get(0).ready().accept(Optional.empty());
+
+    assertThat(recovery.reads()).isEmpty();
+    assertThat(frame(transport, 0).get("recovered").booleanValue()).isFalse();
+    assertThat(frame(transport, 1).get("op").textValue()).isEqualTo("snapshot");
+    assertThat(registry.get("tidewire.gateway.unrecoverable.cursors").tag("reason", "unsigned")
+        .counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void aTamperedCursorGetsBadRequestAndTheSessionStays() throws Exception {
+    final FakeTransport transport = new FakeTransport(true);
+    final ClientSession session = open(transport, "alice");
+    final String genuine = cursor(Cursor.of(USER_TOPIC, Cursor.scopeOf("alice"), 1, 40));
+    final byte[] raw = java.util.Base64.getUrlDecoder().decode(genuine.substring(3));
+    raw[raw.length - CursorCodec.MAC_BYTES - 1] = 0; // the offset rewritten to 0
+    final String tampered = "v3." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+
+    session.onText("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\",\"cursor\":\""
+        + tampered + "\"}");
+
+    assertThat(last(transport).get("code").textValue()).isEqualTo("bad_request");
+    assertThat(last(transport).get("ref").textValue()).isEqualTo("s");
+    assertThat(recovery.reads()).isEmpty();
+    session.onText("{\"op\":\"ping\",\"ref\":\"p\"}");
+    assertThat(last(transport).get("op").textValue()).isEqualTo("pong");
+    assertThat(transport.closed()).isEmpty();
   }
 }

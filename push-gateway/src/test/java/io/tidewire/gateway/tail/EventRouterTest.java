@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.Cursor;
@@ -76,7 +77,7 @@ class EventRouterTest {
     hub.subscribe(bob, new SubscriptionId(Kind.USER, 1), c -> { });
     final UserEvent event = Events.progress("alice", "e-1", 10);
 
-    EventRouter.userEvents(hub, metrics).handle(record(Topics.USER_EVENTS.name(), 7,
+    EventRouter.userEvents(hub, metrics, TestKit.CURSORS).handle(record(Topics.USER_EVENTS.name(), 7,
         Topics.USER_EVENTS.valueSerde().serializer().serialize(Topics.USER_EVENTS.name(), event)),
         () -> positionAfter(7));
 
@@ -86,7 +87,7 @@ class EventRouterTest {
     assertThat(frame.get("channel").textValue()).isEqualTo("user");
     assertThat(frame.get("id").textValue()).isEqualTo("e-1");
     // a user event's cursor names its own partition only, scoped to its owner
-    assertThat(CursorCodec.decode(frame.get("cursor").textValue()))
+    assertThat(TestKit.CURSORS.decode(frame.get("cursor").textValue()))
         .isEqualTo(Cursor.of(TOPIC_ID, Cursor.scopeOf("alice"), 1, 8));
     assertThat(alice.events.get(0).partition()).isEqualTo(1);
     assertThat(alice.events.get(0).offset()).isEqualTo(7);
@@ -103,13 +104,13 @@ class EventRouterTest {
     hub.subscribe(a, new SubscriptionId(Kind.FEED, 1), c -> { });
     hub.subscribe(b, new SubscriptionId(Kind.FEED, 1), c -> { });
 
-    EventRouter.feedEvents(hub, metrics).handle(record(Topics.FEED_EVENTS.name(), 0,
+    EventRouter.feedEvents(hub, metrics, TestKit.CURSORS).handle(record(Topics.FEED_EVENTS.name(), 0,
         Topics.FEED_EVENTS.valueSerde().serializer().serialize(Topics.FEED_EVENTS.name(), Events.published("c-1"))),
         () -> positionAfter(0));
 
     assertThat(a.events).hasSize(1);
     // a feed event's cursor names every partition: resuming from it resumes the whole feed
-    assertThat(CursorCodec.decode(JSON.readTree(a.events.get(0).frame()).get("cursor").textValue()))
+    assertThat(TestKit.CURSORS.decode(JSON.readTree(a.events.get(0).frame()).get("cursor").textValue()))
         .isEqualTo(positionAfter(0));
     assertThat(b.events).containsExactlyElementsOf(a.events);
     assertThat(JSON.readTree(a.events.get(0).frame()).get("data").get("contentId").textValue()).isEqualTo("c-1");
@@ -120,7 +121,7 @@ class EventRouterTest {
     final Inbox alice = new Inbox("alice");
     hub.register(alice);
     hub.subscribe(alice, new SubscriptionId(Kind.USER, 1), c -> { });
-    final EventRouter<UserEvent> router = EventRouter.userEvents(hub, metrics);
+    final EventRouter<UserEvent> router = EventRouter.userEvents(hub, metrics, TestKit.CURSORS);
 
     router.handle(record(Topics.USER_EVENTS.name(), 0, new byte[] {1, 2, 3}), () -> positionAfter(0));
     router.handle(record(Topics.USER_EVENTS.name(), 1, null), () -> positionAfter(1));

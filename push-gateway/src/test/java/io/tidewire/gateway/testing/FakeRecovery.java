@@ -43,7 +43,7 @@ public final class FakeRecovery implements Recovery, Replays {
   }
 
   @Override
-  public synchronized boolean admit() {
+  public synchronized boolean admit(final String userId) {
     if (admit) {
       admitted++;
     }
@@ -56,7 +56,8 @@ public final class FakeRecovery implements Recovery, Replays {
   }
 
   @Override
-  public synchronized void finished(final Outcome outcome, final Duration took) {
+  public synchronized void finished(final String userId, final Outcome outcome,
+      final Duration took) {
     admitted--;
     finished.add(outcome);
   }

@@ -1,6 +1,8 @@
 package io.tidewire.gateway.testing;
 
 import io.tidewire.gateway.GatewayConfig;
+import io.tidewire.gateway.protocol.CursorCodec;
+import java.nio.charset.StandardCharsets;
 import io.tidewire.infra.SharedInfra;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,6 +17,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** What the tests against a real gateway and the shared Kafka have in common. */
 public final class TestKit {
+
+  /** The cursors of a gateway whose key is derived from {@link Tokens#SECRET} (as {@link #config}'s). */
+  public static final CursorCodec CURSORS =
+      new CursorCodec(CursorCodec.deriveKey(Tokens.SECRET.getBytes(StandardCharsets.UTF_8)));
 
   private TestKit() {}
 
