@@ -7,6 +7,11 @@ package io.tidewire.gateway.server;
  * reading the header lets the gateway keep that buffer at the frame limit and still answer every
  * oversized frame with 1009.
  *
+ * <p>The limit is on a whole message: the payloads of a data frame and its continuation frames
+ * are summed until the frame with FIN (clients such as the JDK's split a large message into
+ * frames of a few KiB each, which Tyrus would gather into its buffer and overflow). Control frames
+ * may come between the fragments and count apart.
+ *
  * <p>Not thread-safe: one instance per connection, fed in order.
  */
 final class FrameScanner {
@@ -15,6 +20,7 @@ final class FrameScanner {
   private final byte[] header = new byte[14];
   private int headerBytes;
   private long payloadLeft;
+  private long messageBytes;
 
   /** @param maxPayload the largest payload a frame may announce */
   FrameScanner(final long maxPayload) {
@@ -45,11 +51,30 @@ final class FrameScanner {
         continue;
       }
       final long length = payloadLength();
-      if (length < 0 || length > maxPayload) {
+      if (length < 0 || length > maxPayload || !countInMessage(length)) {
         return false;
       }
       payloadLeft = length;
       headerBytes = 0;
+    }
+    return true;
+  }
+
+  /**
+   * Adds a data frame's payload to its message (a frame with an opcode starts a new message, a
+   * continuation frame adds to it, FIN ends it); false when the message goes over the limit.
+   */
+  private boolean countInMessage(final long length) {
+    final int opcode = header[0] & 0x0F;
+    if (opcode >= 0x8) {
+      return true; // a control frame, between fragments or not
+    }
+    messageBytes = opcode == 0 ? messageBytes + length : length;
+    if (messageBytes > maxPayload) {
+      return false;
+    }
+    if ((header[0] & 0x80) != 0) {
+      messageBytes = 0;
     }
     return true;
   }

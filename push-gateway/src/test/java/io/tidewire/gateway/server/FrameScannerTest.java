@@ -10,10 +10,15 @@ class FrameScannerTest {
 
   private static final int MAX = 1000;
 
-  /** A masked client frame with a payload of {@code length} bytes. */
+  /** A masked client text frame (FIN set) with a payload of {@code length} bytes. */
   private static byte[] frame(final int length) {
+    return frame(0x81, length);
+  }
+
+  /** A masked client frame with the first byte {@code first} (FIN and opcode). */
+  private static byte[] frame(final int first, final int length) {
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(0x81);
+    out.write(first);
     if (length < 126) {
       out.write(0x80 | length);
     } else if (length <= 0xFFFF) {
@@ -88,5 +93,17 @@ class FrameScannerTest {
     final byte[] header = {(byte) 0x81, (byte) (0x80 | 127), (byte) 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4};
 
     assertThat(new FrameScanner(Long.MAX_VALUE).accept(bytes(header, 0, header.length))).isFalse();
+  }
+
+  @Test
+  void aMessageSplitIntoFramesCountsAsOneAgainstTheLimit() {
+    // text without FIN, continuation, a ping between the fragments, the last continuation with FIN
+    final byte[] atLimit = concat(frame(0x01, 400), frame(0x00, 400), frame(0x89, 100), frame(0x80, 200));
+    final byte[] overLimit = concat(frame(0x01, 400), frame(0x00, 400), frame(0x89, 100), frame(0x80, 201));
+
+    final FrameScanner fits = new FrameScanner(MAX);
+    assertThat(fits.accept(bytes(atLimit, 0, atLimit.length))).isTrue();
+    assertThat(fits.accept(bytes(frame(MAX), 0, frame(MAX).length))).as("a new message starts at zero").isTrue();
+    assertThat(new FrameScanner(MAX).accept(bytes(overLimit, 0, overLimit.length))).isFalse();
   }
 }
