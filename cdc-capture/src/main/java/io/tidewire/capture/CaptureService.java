@@ -112,6 +112,15 @@ public final class CaptureService implements AutoCloseable {
     this.engineErrors = errorCounter(registry, "engine");
     this.restarts = Counter.builder("tidewire.capture.restarts")
         .description("Engine restarts after a failure (Kafka or PostgreSQL unreachable)").register(registry);
+    // every documented meter exists from here, at zero, so that a scrape and a rate see it before
+    // the first change (or while Kafka is still down); close() removes the gauges
+    this.gauges = List.of(
+        Gauge.builder("tidewire.capture.streaming", this, s -> s.isStreaming() ? 1 : 0)
+            .description("1 while the capture streams changes from the replication slot").register(registry),
+        Gauge.builder("tidewire.capture.slot.lag", slotLag, AtomicLong::get).baseUnit("bytes")
+            .description("WAL the replication slot holds back: pg_current_wal_lsn() - confirmed_flush_lsn")
+            .register(registry));
+    KafkaChangeSink.registerAtZero(registry, config.tables());
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       final Thread t = new Thread(r, "tidewire-capture-supervisor-" + config.name());
       t.setDaemon(true);
@@ -142,12 +151,6 @@ public final class CaptureService implements AutoCloseable {
       throw e instanceof CaptureException ce ? ce : new CaptureException("cannot start capture " + config.name()
           + ": " + e.getMessage(), e);
     }
-    gauges = List.of(
-        Gauge.builder("tidewire.capture.streaming", this, s -> s.isStreaming() ? 1 : 0)
-            .description("1 while the capture streams changes from the replication slot").register(registry),
-        Gauge.builder("tidewire.capture.slot.lag", slotLag, AtomicLong::get).baseUnit("bytes")
-            .description("WAL the replication slot holds back: pg_current_wal_lsn() - confirmed_flush_lsn")
-            .register(registry));
     phase = Phase.RUNNING;
     scheduler.scheduleWithFixedDelay(this::readSlotLag, 0, config.slotLagInterval().toMillis(),
         TimeUnit.MILLISECONDS);

@@ -74,20 +74,60 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
     this.producer = Objects.requireNonNull(producer, "producer");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.topicPrefix = Objects.requireNonNull(topicPrefix, "topicPrefix") + ".";
-    this.batchSize = DistributionSummary.builder("tidewire.capture.batch.size")
+    this.batchSize = batchSize(registry);
+    this.batchAck = batchAck(registry);
+    this.commitToAck = commitToAck(registry);
+    this.sendErrors = CaptureService.errorCounter(registry, "send");
+    this.oversized = oversized(registry);
+  }
+
+  /**
+   * Registers the sink's meters at zero before a sink exists (the engine starts later, or never
+   * while Kafka is down), with {@code tidewire.capture.records} for the c/u/d/r changes of each
+   * table; creating the sink later finds the same meters.
+   */
+  static void registerAtZero(final MeterRegistry registry, final List<String> tables) {
+    batchSize(registry);
+    batchAck(registry);
+    commitToAck(registry);
+    CaptureService.errorCounter(registry, "send");
+    oversized(registry);
+    for (final String table : tables) {
+      for (final String op : List.of("c", "u", "d", "r")) {
+        recordCounter(registry, table, op);
+      }
+    }
+  }
+
+  private static DistributionSummary batchSize(final MeterRegistry registry) {
+    return DistributionSummary.builder("tidewire.capture.batch.size")
         .description("Change records per Debezium batch").baseUnit("records").register(registry);
-    this.batchAck = Timer.builder("tidewire.capture.batch.ack")
+  }
+
+  private static Timer batchAck(final MeterRegistry registry) {
+    return Timer.builder("tidewire.capture.batch.ack")
         .description("From the first send of a batch to the last broker acknowledgement").register(registry);
-    this.commitToAck = Timer.builder("tidewire.capture.commit.to.ack")
+  }
+
+  private static Timer commitToAck(final MeterRegistry registry) {
+    return Timer.builder("tidewire.capture.commit.to.ack")
         .description("From the source transaction commit to the broker acknowledgement (streamed changes)")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofMinutes(1))
         .register(registry);
-    this.sendErrors = CaptureService.errorCounter(registry, "send");
-    this.oversized = Counter.builder("tidewire.capture.dead.letters")
+  }
+
+  private static Counter oversized(final MeterRegistry registry) {
+    return Counter.builder("tidewire.capture.dead.letters")
         .description("Changes Kafka refused as too large, sent to realtime.dlq in their place")
         .tag("reason", OversizedChange.FAILURE).register(registry);
+  }
+
+  private static Counter recordCounter(final MeterRegistry registry, final String table, final String op) {
+    return Counter.builder("tidewire.capture.records")
+        .description("Change records acknowledged by Kafka").tag("table", table).tag("op", op)
+        .register(registry);
   }
 
   @Override
@@ -191,9 +231,7 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
         commitToAck.record(Math.max(0, ackedMicros - summary.sourceTsMicros().getAsLong()), TimeUnit.MICROSECONDS);
       }
     }
-    recordCounters.computeIfAbsent(table + '\u0000' + op, k -> Counter.builder("tidewire.capture.records")
-        .description("Change records acknowledged by Kafka").tag("table", table).tag("op", op)
-        .register(registry)).increment();
+    recordCounters.computeIfAbsent(table + '\u0000' + op, k -> recordCounter(registry, table, op)).increment();
   }
 
   private static byte[] utf8(final String text) {

@@ -1,6 +1,5 @@
 package io.tidewire.launcher;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewire.capture.CaptureConfig;
 import io.tidewire.capture.CaptureService;
@@ -71,7 +70,7 @@ abstract class PartCommand implements Callable<Integer> {
       ProcessHandle.current().parent().ifPresent(parent ->
           parent.onExit().thenRun(() -> Shutdown.exitAsync(3)));
     }
-    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final PrometheusMeterRegistry registry = MetricsRegistry.create(env);
     final AutoCloseable jvmMeters = JvmMeters.bind(registry);
     final Started started = start(env, registry);
     final OpsHttpServer ops = started.ownHttp() ? null : new OpsHttpServer(opsHost,

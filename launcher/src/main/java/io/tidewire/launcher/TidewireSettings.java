@@ -34,10 +34,13 @@ public final class TidewireSettings {
   public static final Setting<Boolean> EXIT_WITH_PARENT = Setting.of("TIDEWIRE_EXIT_WITH_PARENT", Parsers.bools())
       .byDefault("false").doc("exit when the parent process does (set by the launcher for the parts it starts "
           + "as child processes)");
+  public static final Setting<Boolean> METRICS_KAFKA_DETAIL = Setting.of("TIDEWIRE_METRICS_KAFKA_DETAIL",
+      Parsers.bools()).byDefault("false").doc("keep Kafka's per-node, per-topic, per-partition and per-task series "
+          + "in `/metrics` (by default only client- and thread-level Kafka meters are exported)");
 
   /** The launcher's own variables. */
   public static final SettingGroup LAUNCHER = SettingGroup.of(
-      List.of(OPS_PORT, OPS_HOST, LOG_LEVEL, JAVA_OPTS, EXIT_WITH_PARENT), List.of());
+      List.of(OPS_PORT, OPS_HOST, LOG_LEVEL, JAVA_OPTS, EXIT_WITH_PARENT, METRICS_KAFKA_DETAIL), List.of());
 
   /** Every variable of every part and of the launcher. */
   public static final SettingGroup ALL = SettingGroup.union(KafkaSettings.SETTINGS, CaptureSettings.SETTINGS,

@@ -1,6 +1,5 @@
 package io.tidewire.launcher;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewire.capture.CaptureConfig;
 import io.tidewire.capture.CaptureService;
@@ -80,7 +79,7 @@ public final class TidewireStack implements AutoCloseable {
     final ProcessorConfig processorConfig = ProcessorConfig.fromEnv(env, TidewireSettings.ALL);
     final GatewayConfig gatewayConfig = GatewayConfig.fromEnv(env, TidewireSettings.ALL);
     final TidewireStack stack =
-        new TidewireStack(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        new TidewireStack(MetricsRegistry.create(env));
     stack.started.push(JvmMeters.bind(stack.registry));
     try {
       stack.startParts(captureConfig, processorConfig, gatewayConfig, staticContent, routes);

@@ -3,6 +3,7 @@ package io.tidewire.processor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tidewire.processor.internals.DeserializationDeadLetters;
+import io.tidewire.schemas.ConsumerLag;
 import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.TopicProvisioner;
 import io.tidewire.schemas.Topics;
@@ -68,7 +69,7 @@ public final class ProcessorApp implements AutoCloseable {
     this.maxThreadReplacements = maxThreadReplacements;
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
-    this.metrics = new ProcessorMetrics(registry);
+    this.metrics = new ProcessorMetrics(registry, config);
   }
 
   /**
@@ -104,6 +105,9 @@ public final class ProcessorApp implements AutoCloseable {
       streams = kafkaStreams;
       streamsMetrics = new KafkaStreamsMetrics(kafkaStreams);
       streamsMetrics.bindTo(registry);
+      // the stream threads' main consumers only: restores and global tables are not "behind"
+      metrics.lag(() -> ConsumerLag.sum(kafkaStreams.metrics(),
+          client -> !client.endsWith("-restore-consumer") && !client.endsWith("-global-consumer")));
       try {
         kafkaStreams.start();
       } catch (RuntimeException e) {

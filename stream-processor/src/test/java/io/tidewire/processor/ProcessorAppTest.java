@@ -192,7 +192,9 @@ class ProcessorAppTest {
       assertThat(dead).extracting(record -> header(record, DeadLetterHeaders.REASON).split(":")[0])
           .containsExactlyInAnyOrder("not_json", "unreadable");
       assertThat(app.isHealthy()).isTrue();
+      // every table's failures are registered at zero; the ones that moved are these
       assertThat(registry.get("tidewire.processor.dead.letters").counters())
+          .filteredOn(counter -> counter.count() > 0)
           .extracting(counter -> counter.getId().getTag("failure"), counter -> counter.count())
           .containsExactlyInAnyOrder(tuple("not_json", 1.0), tuple("unreadable", 1.0));
       assertThat(registry.get("tidewire.processor.events").tag("type", "generation.progress").counter().count())
