@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -59,7 +60,7 @@ class EmbeddedPostgresWatchdogTest {
       final List<String> pid = Files.readAllLines(dir.resolve("postmaster.pid"));
       System.out.println("READY " + pid.get(0));
       System.out.flush();
-      Thread.sleep(Long.MAX_VALUE);
+      new CountDownLatch(1).await(); // until the test kills this JVM
     }
   }
 }
