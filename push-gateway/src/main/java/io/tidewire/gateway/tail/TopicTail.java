@@ -218,6 +218,11 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     return partitions;
   }
 
+  /** The tailed topic's id (its incarnation). */
+  public Uuid topicId() {
+    return topicId;
+  }
+
   /** The tailed topic. */
   public String topic() {
     return topic;
