@@ -3,6 +3,7 @@ package io.tidewire.gateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.JwtVerifier;
+import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.replay.KafkaPartitionReader;
 import io.tidewire.gateway.replay.ReplayPool;
@@ -26,9 +27,12 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +76,7 @@ public final class Gateway implements AutoCloseable {
   private volatile TopicTail feedTail;
   private volatile Hub hub;
   private volatile HttpFront front;
+  private volatile TopicWatch watch;
 
   /** A gateway that serves static files from {@link GatewayConfig#staticDir()}, if set. */
   public Gateway(final GatewayConfig config, final MeterRegistry registry) {
@@ -130,8 +135,15 @@ public final class Gateway implements AutoCloseable {
       userTail = tail(clients, topics.get(Topics.USER_EVENTS.name()));
       feedTail = tail(clients, topics.get(Topics.FEED_EVENTS.name()));
       hub = new Hub(userTail, feedTail);
-      userTail.start(EventRouter.userEvents(hub, metrics, cursors));
-      feedTail.start(EventRouter.feedEvents(hub, metrics, cursors));
+      userTail.start(following(userTail, EventRouter.userEvents(hub, metrics, cursors)));
+      feedTail.start(following(feedTail, EventRouter.feedEvents(hub, metrics, cursors)));
+      metrics.tailPartitions(userTail.topic(), userTail.partitions());
+      metrics.tailPartitions(feedTail.topic(), feedTail.partitions());
+      final TopicWatch topicWatch = new TopicWatch(
+          names -> clients.describeNow(names, config.metadataCheckInterval()), List.of(userTail, feedTail));
+      watch = topicWatch;
+      timer.scheduleWithFixedDelay(topicWatch::check, config.metadataCheckInterval().toMillis(),
+          config.metadataCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
       final SessionContext context = new SessionContext(hub, new Recoveries(replays, stateStore),
           new JwtVerifier(config.jwtHmacSecret(), config.jwtKeys().map(JwksConfig::source), config.jwtPolicy(),
               Clock.systemUTC(), config.jwtClockSkew(), registry),
@@ -173,7 +185,10 @@ public final class Gateway implements AutoCloseable {
     return front.opsPort();
   }
 
-  /** Whether the server runs and the tails, the replay workers and the state store are alive. */
+  /**
+   * Whether the server runs, the tails, the replay workers and the state store are alive, and the
+   * event topics are the ones the tails started on (not recreated).
+   */
   public synchronized boolean isHealthy() {
     return state == State.RUNNING && checks().values().stream().allMatch(Boolean::booleanValue);
   }
@@ -196,6 +211,8 @@ public final class Gateway implements AutoCloseable {
     checks.put(Topics.FEED_EVENTS.name(), feedTail != null && feedTail.isAlive());
     checks.put(Topics.USER_STATE.name(), stateStore != null && stateStore.isAlive());
     checks.put("replay", replays != null && replays.isAlive());
+    final TopicWatch topicWatch = watch;
+    checks.put("topic-metadata", topicWatch != null && topicWatch.problem().isEmpty());
     return checks;
   }
 
@@ -231,6 +248,45 @@ public final class Gateway implements AutoCloseable {
       closeable.close();
     } catch (Exception e) {
       LOG.warn("error while stopping the gateway: {}", e.toString());
+    }
+  }
+
+  /** {@code router}, plus what the gateway does when {@code tail} follows added partitions. */
+  private TopicTail.RecordHandler following(final TopicTail tail, final TopicTail.RecordHandler router) {
+    return new TopicTail.RecordHandler() {
+      @Override
+      public void handle(final ConsumerRecord<byte[], byte[]> record, final Supplier<Cursor> position) {
+        router.handle(record, position);
+      }
+
+      @Override
+      public void polled() {
+        router.polled();
+      }
+
+      @Override
+      public void partitionsAdded(final int before, final int after) {
+        partitionsAddedTo(tail.topic(), before, after);
+      }
+    };
+  }
+
+  /**
+   * Partitions were added and the tail reads them: every session is closed with {@code 1001} so
+   * that its client reconnects and resumes. A user whose partition is unchanged resumes with
+   * {@code recovered:true}; a user now hashed to another partition, and every feed cursor, name
+   * other partitions than the channel has now, which the resume rules answer with
+   * {@code recovered:false} (and a snapshot for the user channel): never a silent gap, even for
+   * events written to the new partitions before the tail noticed them.
+   */
+  private void partitionsAddedTo(final String topic, final int before, final int after) {
+    metrics.partitionsChanged(topic, after);
+    final Hub sessions = hub;
+    final List<Subscriber> open = sessions == null ? List.of() : sessions.sessions();
+    LOG.warn("Partitions of {} increased from {} to {}: closing {} sessions with 1001 so they resume", topic,
+        before, after, open.size());
+    for (final Subscriber session : open) {
+      session.goAway();
     }
   }
 

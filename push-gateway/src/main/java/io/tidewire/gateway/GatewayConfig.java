@@ -28,6 +28,7 @@ import static io.tidewire.gateway.GatewaySettings.OPS_PORT;
 import static io.tidewire.gateway.GatewaySettings.PING_INTERVAL;
 import static io.tidewire.gateway.GatewaySettings.PING_MAX_MISSED;
 import static io.tidewire.gateway.GatewaySettings.PORT;
+import static io.tidewire.gateway.GatewaySettings.METADATA_CHECK_INTERVAL;
 import static io.tidewire.gateway.GatewaySettings.RECOVERY_TIMEOUT;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_BATCH_RECORDS;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PENDING;
@@ -88,6 +89,7 @@ import java.util.Optional;
  * @param replayMaxScanRecords most records a resume may be behind the log's end and still replay
  * @param frameLimits how fast a client may send frames, and when persistent abuse closes it
  * @param cursorKey the cursors' MAC key, if set apart from the JWT secret
+ * @param metadataCheckInterval how often the event topics' partition counts and ids are checked
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -112,7 +114,8 @@ public record GatewayConfig(
     int replayMaxPerSession,
     long replayMaxScanRecords,
     FrameBudget.Limits frameLimits,
-    Optional<String> cursorKey) {
+    Optional<String> cursorKey,
+    Duration metadataCheckInterval) {
 
   /** The per-session send queue's byte bound unless {@link GatewaySettings#SEND_QUEUE_BYTES} says otherwise. */
   public static final long DEFAULT_SEND_QUEUE_BYTES = 4L * 1024 * 1024;
@@ -132,6 +135,7 @@ public record GatewayConfig(
     Objects.requireNonNull(ops, "ops");
     Objects.requireNonNull(frameLimits, "frameLimits");
     Objects.requireNonNull(cursorKey, "cursorKey");
+    Objects.requireNonNull(metadataCheckInterval, "metadataCheckInterval");
   }
 
   /**
@@ -178,7 +182,7 @@ public record GatewayConfig(
             in.get(TRUSTED_PROXIES), in.get(CLIENT_IP_HEADER), in.get(RETRY_AFTER)),
         new OpsListener(in.get(OPS_ON_MAIN_PORT), in.get(OPS_HOST), in.get(OPS_PORT)),
         in.get(REPLAY_MAX_PER_USER), in.get(REPLAY_MAX_PER_SESSION), in.get(REPLAY_MAX_SCAN_RECORDS),
-        frameLimits(in), in.get(CURSOR_KEY));
+        frameLimits(in), in.get(CURSOR_KEY), in.get(METADATA_CHECK_INTERVAL));
     in.throwIfInvalid(GatewayConfigException::new);
     return config;
   }

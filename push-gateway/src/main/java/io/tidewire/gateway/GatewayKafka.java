@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -98,6 +99,12 @@ final class GatewayKafka implements AutoCloseable {
         backoffMs = Math.min(backoffMs * 2, 1_000);
       }
     }
+  }
+
+  /** Describes the topics now, asynchronously, within {@code timeout}. */
+  CompletionStage<Map<String, TopicDescription>> describeNow(final List<String> names, final Duration timeout) {
+    return admin.describeTopics(names, new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis()))
+        .allTopicNames().toCompletionStage();
   }
 
   /** The topic's end offsets (committed records only), fetched now, asynchronously. */

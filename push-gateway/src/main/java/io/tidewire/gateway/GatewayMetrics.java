@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.recovery.ResumePlan;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
+import io.tidewire.schemas.Topics;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -57,6 +58,9 @@ import java.util.function.Supplier;
  *   <li>{@code tidewire.gateway.unrecoverable.cursors{reason}}: cursors that could not be replayed
  *   <li>{@code tidewire.gateway.snapshots}: snapshot frames sent
  *   <li>{@code tidewire.gateway.user.states} gauge: users in the materialized state store
+ *   <li>{@code tidewire.gateway.tail.partitions{topic}} gauge: partitions each live tail reads
+ *   <li>{@code tidewire.gateway.tail.partition.changes{topic}}: partition count changes a live tail
+ *       followed (partitions added to its topic)
  * </ul>
  *
  * <p>Thread-safe.
@@ -96,6 +100,8 @@ public final class GatewayMetrics {
   private final Counter rateLimitedDisconnects;
   private final Counter cursorsTampered;
   private final Map<String, Counter> slotsRefused = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> tailPartitions = new ConcurrentHashMap<>();
+  private final Map<String, Counter> partitionChanges = new ConcurrentHashMap<>();
 
   public GatewayMetrics(final MeterRegistry registry) {
     this.registry = registry;
@@ -152,6 +158,28 @@ public final class GatewayMetrics {
     for (final ErrorCode code : ErrorCode.values()) {
       errors.put(code, Counter.builder("tidewire.gateway.errors")
           .description("error frames sent").tag("code", code.wire()).register(registry));
+    }
+    for (final String topic : List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name())) {
+      final AtomicInteger count = new AtomicInteger();
+      tailPartitions.put(topic, count);
+      Gauge.builder("tidewire.gateway.tail.partitions", count, AtomicInteger::get)
+          .description("partitions the live tail reads").tag("topic", topic).register(registry);
+      partitionChanges.put(topic, Counter.builder("tidewire.gateway.tail.partition.changes")
+          .description("partition count changes the live tail followed").tag("topic", topic).register(registry));
+    }
+  }
+
+  /** The live tail of {@code topic} reads {@code count} partitions. */
+  public void tailPartitions(final String topic, final int count) {
+    tailPartitions.computeIfAbsent(topic, t -> new AtomicInteger()).set(count);
+  }
+
+  /** The live tail of {@code topic} followed its topic to {@code count} partitions. */
+  public void partitionsChanged(final String topic, final int count) {
+    tailPartitions(topic, count);
+    final Counter changes = partitionChanges.get(topic);
+    if (changes != null) {
+      changes.increment();
     }
   }
 

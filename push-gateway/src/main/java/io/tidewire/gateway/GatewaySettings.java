@@ -169,6 +169,12 @@ public final class GatewaySettings {
       Parsers.bools()).byDefault("false")
       .doc("serve `/health` and `/metrics` on the WebSocket port instead of an ops listener (the demo does)");
 
+  public static final Setting<Duration> METADATA_CHECK_INTERVAL = Setting.of(
+      "TIDEWIRE_GATEWAY_METADATA_CHECK_SECONDS", Parsers.seconds(1, 3_600)).byDefault("30")
+      .doc("how often the gateway compares the event topics' partition counts and ids with its tails: added "
+          + "partitions are followed (sessions closed with 1001 to resume), a recreated topic makes `/health` DOWN "
+          + "(1–3600)");
+
   /** Every variable the gateway reads, the shared Kafka ones first. */
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
       List.of(JWT_SECRET, JWT_JWKS, JWT_JWKS_CACHE, JWT_JWKS_REFRESH_MIN_INTERVAL, JWT_ISSUER, JWT_AUDIENCE,
@@ -177,7 +183,8 @@ public final class GatewaySettings {
           REPLAY_MAX_SCAN_RECORDS, REPLAY_BATCH_RECORDS, RECOVERY_TIMEOUT, CLOSE_GRACE, STATIC_DIR,
           CLIENT_FRAMES_PER_SECOND, CLIENT_FRAME_BURST, CLIENT_ABUSE_REFUSALS, CLIENT_ABUSE_WINDOW, CURSOR_KEY,
           HANDSHAKE_TIMEOUT, PING_INTERVAL, PING_MAX_MISSED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER,
-          MAX_CONNECTIONS_PER_IP, TRUSTED_PROXIES, CLIENT_IP_HEADER, RETRY_AFTER, OPS_HOST, OPS_PORT, OPS_ON_MAIN_PORT),
+          MAX_CONNECTIONS_PER_IP, TRUSTED_PROXIES, CLIENT_IP_HEADER, RETRY_AFTER, OPS_HOST, OPS_PORT, OPS_ON_MAIN_PORT,
+          METADATA_CHECK_INTERVAL),
       List.of()));
 
   private GatewaySettings() {}

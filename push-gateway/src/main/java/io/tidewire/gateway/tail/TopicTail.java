@@ -6,6 +6,7 @@ import io.tidewire.gateway.session.DispatchSeam;
 import io.tidewire.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -58,6 +60,16 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     /** Called after each poll, once the tail's positions are up to date. */
     default void polled() {
     }
+
+    /**
+     * Called once the tail follows partitions added to its topic: they are assigned from their
+     * beginning and part of {@link #position()}; their records are dispatched from the next poll.
+     *
+     * @param before the partition count until now
+     * @param after the partition count from now on
+     */
+    default void partitionsAdded(final int before, final int after) {
+    }
   }
 
   /** Where a tail starts reading. */
@@ -75,11 +87,15 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
 
   private final String topic;
   private final Uuid topicId;
-  private final int partitions;
+  /** Written under the seam lock, by the tail's thread once it runs. */
+  private volatile int partitions;
+  /** The partition count asked for by {@link #follow(int)}; the tail's thread catches up. */
+  private final AtomicInteger wanted;
   private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final Start start;
   private final Consumer<String> onHandlerFailure;
-  private final AtomicLongArray positions;
+  /** Replaced (grown) under the seam lock. */
+  private volatile AtomicLongArray positions;
   private final Object seam = new Object();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running;
@@ -109,6 +125,7 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     this.start = start;
     this.onHandlerFailure = onHandlerFailure;
     this.positions = new AtomicLongArray(partitions);
+    this.wanted = new AtomicInteger(partitions);
   }
 
   /**
@@ -149,6 +166,17 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     LOG.info("Tailing {} ({} partitions) from {}", topic, partitions, positions);
   }
 
+  /**
+   * Asks the tail to follow its topic to {@code count} partitions (partitions were added): before
+   * its next poll, the tail's thread assigns the new partitions from their beginning (so nothing
+   * written there before the tail noticed is lost), adds them to its position and tells its
+   * handler ({@link RecordHandler#partitionsAdded}). A count not above the current one is ignored
+   * (Kafka cannot remove partitions). Any thread.
+   */
+  public void follow(final int count) {
+    wanted.accumulateAndGet(count, Math::max);
+  }
+
   @Override
   public void atSeam(final Optional<String> routingKey, final Consumer<Cursor> registration) {
     synchronized (seam) {
@@ -169,7 +197,8 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   /** The position in every partition, with {@code partition} (if any) at {@code offset}. */
   private Cursor positionWith(final int partition, final long offset) {
     final Map<Integer, Long> offsets = new HashMap<>();
-    for (int p = 0; p < partitions; p++) {
+    final AtomicLongArray positions = this.positions;
+    for (int p = 0; p < positions.length(); p++) {
       offsets.put(p, p == partition ? offset : positions.get(p));
     }
     return Cursor.of(topicId, Cursor.FEED_SCOPE, offsets);
@@ -184,9 +213,14 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     return positions.get(partition);
   }
 
-  /** The tailed topic's partition count. */
+  /** The tailed topic's partition count, as the tail follows it. */
   public int partitions() {
     return partitions;
+  }
+
+  /** The tailed topic's id (its incarnation). */
+  public Uuid topicId() {
+    return topicId;
   }
 
   /** The tailed topic. */
@@ -201,11 +235,14 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   }
 
   private void run() {
-    final List<TopicPartition> assignment = new ArrayList<>(consumer.assignment());
+    List<TopicPartition> assignment = new ArrayList<>(consumer.assignment());
     long backoffMs = 100;
     try {
       while (running) {
         try {
+          if (wanted.get() > partitions) {
+            assignment = grow(wanted.get());
+          }
           final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
           for (final ConsumerRecord<byte[], byte[]> record : records) {
             dispatch(record);
@@ -243,6 +280,59 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
         LOG.debug("closing the consumer of {}: {}", topic, e.toString());
       }
     }
+  }
+
+  /**
+   * Assigns partitions up to {@code count}, the new ones from their beginning, then (under the
+   * seam) makes them part of the position; a failure leaves the tail as it was, to retry.
+   */
+  private List<TopicPartition> grow(final int count) {
+    final int before = partitions;
+    final List<TopicPartition> assignment = new ArrayList<>();
+    final List<TopicPartition> added = new ArrayList<>();
+    for (int p = 0; p < count; p++) {
+      assignment.add(new TopicPartition(topic, p));
+      if (p >= before) {
+        added.add(new TopicPartition(topic, p));
+      }
+    }
+    final List<TopicPartition> old = new ArrayList<>(consumer.assignment());
+    final Map<TopicPartition, Long> kept = new HashMap<>();
+    for (final TopicPartition partition : old) {
+      kept.put(partition, consumer.position(partition));
+    }
+    final long[] starts = new long[added.size()];
+    try {
+      consumer.assign(assignment);
+      kept.forEach(consumer::seek);
+      consumer.seekToBeginning(added);
+      for (int i = 0; i < added.size(); i++) {
+        starts[i] = consumer.position(added.get(i), START_TIMEOUT);
+      }
+    } catch (KafkaException e) {
+      consumer.assign(old);
+      kept.forEach(consumer::seek);
+      throw e;
+    }
+    synchronized (seam) {
+      final AtomicLongArray grown = new AtomicLongArray(count);
+      for (int p = 0; p < before; p++) {
+        grown.set(p, positions.get(p));
+      }
+      for (int i = 0; i < added.size(); i++) {
+        grown.set(added.get(i).partition(), starts[i]);
+      }
+      positions = grown;
+      partitions = count;
+    }
+    LOG.warn("Tail of {} follows {} partitions (was {}); the new ones from {}", topic, count, before,
+        Arrays.toString(starts));
+    try {
+      handler.partitionsAdded(before, count);
+    } catch (RuntimeException e) {
+      LOG.warn("Tail of {}: handler failed after partitions were added", topic, e);
+    }
+    return assignment;
   }
 
   private void afterPoll() {

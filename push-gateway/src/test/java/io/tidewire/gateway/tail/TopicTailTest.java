@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -32,6 +33,7 @@ class TopicTailTest {
   private final List<Cursor> cursors = new CopyOnWriteArrayList<>();
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicInteger polls = new AtomicInteger();
+  private final List<String> growths = new CopyOnWriteArrayList<>();
   private TopicTail tail;
 
   @AfterEach
@@ -70,6 +72,11 @@ class TopicTailTest {
       @Override
       public void polled() {
         polls.incrementAndGet();
+      }
+
+      @Override
+      public void partitionsAdded(final int before, final int after) {
+        growths.add(before + "->" + after);
       }
     });
     return tail;
@@ -148,5 +155,43 @@ class TopicTailTest {
 
     assertThat(tail.isAlive()).isFalse();
     assertThat(consumer.closed()).isTrue();
+  }
+
+  @Test
+  void followsAddedPartitionsFromTheirBeginningWithoutLosingWhatWasWrittenBefore() {
+    start(2, 7);
+    consumer.updateBeginningOffsets(Map.of(new TopicPartition(TOPIC, 2), 0L, new TopicPartition(TOPIC, 3), 0L));
+    consumer.updateEndOffsets(Map.of(new TopicPartition(TOPIC, 2), 1L, new TopicPartition(TOPIC, 3), 0L));
+
+    tail.follow(4);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> tail.partitions() == 4);
+    assertThat(growths).containsExactly("2->4");
+    assertThat(consumer.assignment()).hasSize(4);
+    assertThat(tail.position()).isEqualTo(Cursor.of(ID, 0, Map.of(0, 7L, 1, 7L, 2, 0L, 3, 0L)));
+    final AtomicReference<Cursor> seam = new AtomicReference<>();
+    final String key = IntStream.range(0, 1000).mapToObj(i -> "user-" + i)
+        .filter(k -> Topics.partitionOf(k, 4) == 2).findFirst().orElseThrow();
+    tail.atSeam(Optional.of(key), seam::set);
+    assertThat(seam.get()).isEqualTo(Cursor.of(ID, 0, 2, 0));
+
+    add(2, 0, "written before the tail noticed");
+    add(0, 7, "old partition");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 2);
+    assertThat(handled).containsExactlyInAnyOrder("written before the tail noticed", "old partition");
+    await().atMost(Duration.ofSeconds(5)).until(() -> tail.position(2) == 1 && tail.position(0) == 8);
+  }
+
+  @Test
+  void neverShrinks() {
+    start(3, 1);
+
+    tail.follow(2);
+    tail.follow(3);
+    await().atMost(Duration.ofSeconds(5)).until(() -> polls.get() > 1);
+
+    assertThat(tail.partitions()).isEqualTo(3);
+    assertThat(growths).isEmpty();
   }
 }
