@@ -197,8 +197,16 @@ public record GatewayConfig(
    * (HMAC-SHA256 of a fixed label), so every gateway of a deployment has the same one.
    */
   public byte[] cursorKeyBytes() {
-    return cursorKey.map(k -> k.getBytes(StandardCharsets.UTF_8))
-        .orElseGet(() -> CursorCodec.deriveKey(jwtSecretBytes()));
+    return cursorKeyBytes(cursorKey, jwtSecret);
+  }
+
+  /**
+   * The one rule for the cursors' MAC key, for the gateway and for tools that read cursors
+   * ({@code tidewire tail --cursor}): the cursor key if set, else derived from the JWT secret.
+   */
+  public static byte[] cursorKeyBytes(final Optional<String> cursorKey, final String jwtSecret) {
+    return cursorKey.filter(k -> !k.isBlank()).map(k -> k.getBytes(StandardCharsets.UTF_8))
+        .orElseGet(() -> CursorCodec.deriveKey(jwtSecret.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The secret's bytes (UTF-8). */

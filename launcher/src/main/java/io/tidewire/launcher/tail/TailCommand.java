@@ -1,12 +1,12 @@
 package io.tidewire.launcher.tail;
 
+import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.gateway.GatewaySettings;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.protocol.InvalidCursorException;
 import io.tidewire.launcher.DevTokens;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -214,13 +214,10 @@ public final class TailCommand implements Callable<Integer> {
    * {@code tidewire demo} works without any setting).
    */
   static CursorCodec cursors(final Map<String, String> env) {
-    final String key = env.get(GatewaySettings.CURSOR_KEY.name());
-    if (key != null && !key.isBlank()) {
-      return new CursorCodec(key.getBytes(StandardCharsets.UTF_8));
-    }
-    final String secret = env.getOrDefault(GatewaySettings.JWT_SECRET.name(), DevTokens.DEMO_SECRET);
-    return new CursorCodec(CursorCodec.deriveKey(
-        (secret.isBlank() ? DevTokens.DEMO_SECRET : secret).getBytes(StandardCharsets.UTF_8)));
+    final String secret = env.getOrDefault(GatewaySettings.JWT_SECRET.name(), "");
+    return new CursorCodec(GatewayConfig.cursorKeyBytes(
+        Optional.ofNullable(env.get(GatewaySettings.CURSOR_KEY.name())),
+        secret.isBlank() ? DevTokens.DEMO_SECRET : secret));
   }
 
   private Map<TopicPartition, Long> cursorPositions(final TopicDescription description,
