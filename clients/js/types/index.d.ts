@@ -212,6 +212,13 @@ export interface ClientOptions {
   storage?: CursorStorage | null;
   /** Storage key prefix; default `tidewire.cursors`. */
   storageKey?: string;
+  /**
+   * Ask for the user's state whenever the user channel is subscribed without a cursor (the frame
+   * carries `"snapshot": true`): the gateway answers `subscribed`, then a `snapshot` consistent with
+   * its cursor, then live events, so a fresh page shows its state at once. With a cursor the gateway
+   * resumes from it instead (no snapshot). Default false; `TidewireProvider`'s own client sets it.
+   */
+  initialState?: boolean;
   /** Reconnect delays: uniform in [0, min(capMs, baseMs * 2^n)]; default 500 ms / 30 s. */
   backoff?: { baseMs?: number; capMs?: number };
   /** Connected this long, the backoff starts over; default 10 s. */
