@@ -132,7 +132,10 @@ export interface SnapshotJob {
   updatedAt: number;
 }
 
-/** Sent (user channel only) when the gateway could not resume from the cursor: the state first. */
+/**
+ * The user's state (user channel only), before any event of the subscription: sent when the gateway
+ * could not resume from the cursor, and on a subscribe without a cursor under `initialState`.
+ */
 export interface Snapshot {
   channel: ChannelName;
   cursor?: string;
