@@ -47,7 +47,11 @@ export const ABNORMAL_CLOSE = 1006;
  * @property {(conn: Connection, code: string, message: string) => void} refreshRefused the gateway refused it
  */
 
-/** @typedef {{types?: string[], cursor?: string}} ChannelRequest */
+/**
+ * How to subscribe a channel: its type globs, the cursor to resume from, and whether to ask for the
+ * user's state (`snapshot: true`, sent only without a cursor: with one the gateway resumes instead).
+ * @typedef {{types?: string[], cursor?: string, snapshot?: boolean}} ChannelRequest
+ */
 
 export class Connection {
   /**
@@ -377,9 +381,10 @@ export class Connection {
    */
   sendSubscribe(channel, spec) {
     const ref = this.nextRef();
-    /** @type {{op: 'subscribe', ref: string, channel: string, cursor?: string, types?: string[]}} */
+    /** @type {{op: 'subscribe', ref: string, channel: string, cursor?: string, types?: string[], snapshot?: true}} */
     const frame = { op: 'subscribe', ref, channel };
     if (spec.cursor) frame.cursor = spec.cursor;
+    else if (spec.snapshot) frame.snapshot = true;
     if (spec.types && spec.types.length > 0) frame.types = spec.types;
     this.pendingSubscribes.set(ref, { channel, hadCursor: Boolean(spec.cursor) });
     this.send(frame);

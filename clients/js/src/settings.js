@@ -44,6 +44,7 @@ import {
  * @property {string[]} crossTabTypes
  * @property {string} crossTabName
  * @property {string} storageKey
+ * @property {boolean} initialState
  * @property {Host} host
  */
 
@@ -62,6 +63,7 @@ const DEFAULTS = Object.freeze({
   crossTabTypes: ['credits.updated'],
   crossTabName: 'tidewire',
   storageKey: 'tidewire.cursors',
+  initialState: false,
 });
 
 /** Why `persistCursors: true` cannot work on this host, and the fix. */

@@ -200,7 +200,8 @@ export class RealtimeStore {
   }
 
   /**
-   * Replaces balance and active jobs with a snapshot's (sent when the gateway could not resume).
+   * Replaces balance and active jobs with a snapshot's (sent when the gateway could not resume, and
+   * on a fresh subscribe of a client with `initialState`).
    * @param {Snapshot} snapshot
    */
   applySnapshot(snapshot) {

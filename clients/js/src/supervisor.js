@@ -156,7 +156,19 @@ export class Supervisor {
    */
   subscribe(name, types) {
     const conn = this.current;
-    if (conn) conn.subscribe(name, { types, cursor: this.cursors.get(name) });
+    if (conn) conn.subscribe(name, this.requestFor(name, types));
+  }
+
+  /**
+   * How to subscribe `name` now: its types, its cursor, and (option `initialState`, user channel)
+   * whether to ask for the user's state, which the connection sends only without a cursor.
+   * @param {string} name
+   * @param {string[] | undefined} types
+   * @returns {ChannelRequest}
+   */
+  requestFor(name, types) {
+    const snapshot = this.settings.initialState && (name === 'user' || name.startsWith('user:'));
+    return { types, cursor: this.cursors.get(name), snapshot };
   }
 
   /**
@@ -266,7 +278,7 @@ export class Supervisor {
     this.current = conn;
     /** @type {Map<string, ChannelRequest>} */
     const channels = new Map();
-    for (const [name, hold] of this.holds) channels.set(name, { types: hold.types, cursor: this.cursors.get(name) });
+    for (const [name, hold] of this.holds) channels.set(name, this.requestFor(name, hold.types));
     conn.open(channels);
   }
 
@@ -408,10 +420,11 @@ export class Supervisor {
     if (code === 'bad_request' && hadCursor) {
       // A stored cursor the gateway cannot read (an older format, a damaged storage): a browser
       // would stay closed for good with it. Forget it and subscribe live; `subscribed` then says
-      // recovered:false, so the app knows to reload its state.
+      // recovered:false (followed by a snapshot under `initialState`), so the app knows to reload
+      // its state.
       this.cursors.forget(channel);
       const hold = this.holds.get(channel);
-      if (hold) conn.subscribe(channel, { types: hold.types });
+      if (hold) conn.subscribe(channel, this.requestFor(channel, hold.types));
       return;
     }
     const advice = adviceForError(code);

@@ -103,6 +103,39 @@ test('snapshotMovesTheCursorAfterItsListenersRan', async () => {
   assert.equal(h.client.cursor('user'), 'snap');
 });
 
+test('initialStateAsksForTheSnapshotOnAFreshUserSubscribeAndResumesFromTheCursorAfter', async () => {
+  const h = harness({ options: { channels: ['user', 'feed'], initialState: true } });
+  const snapshots = [];
+  h.client.on('snapshot', (s) => snapshots.push([s.data.balance, h.client.cursor('user')]));
+  const done = h.client.connect();
+  await flush();
+  const first = h.server.last();
+  first.accept();
+  assert.deepEqual(first.frames('subscribe').map((f) => [f.channel, f.cursor, f.snapshot]),
+    [['user', undefined, true], ['feed', undefined, undefined]], 'only the user channel has a state');
+  const user = first.frames('subscribe')[0];
+  first.push({ op: 'subscribed', ref: user.ref, channel: 'user', recovered: false, cursor: 'user-live' });
+  first.push({ op: 'snapshot', channel: 'user', cursor: 'user-live', data: { balance: 42, activeJobs: [] } });
+  first.confirm();
+  await done;
+  assert.deepEqual(snapshots, [[42, 'user-live']]);
+  first.event('user', 'e1', 'credits.updated', { balance: 40, delta: -2 }, 'u-1');
+  first.serverClose(1001, 'going away');
+  await h.clock.advance(250);
+  const second = h.server.last();
+  second.accept();
+  assert.deepEqual(second.frames('subscribe').map((f) => [f.channel, f.cursor, f.snapshot]),
+    [['user', 'u-1', undefined], ['feed', 'feed-live', undefined]], 'a cursor resumes: no snapshot asked for');
+});
+
+test('withoutInitialStateAFreshSubscribeAsksForNoSnapshot', async () => {
+  const h = harness();
+  h.client.connect();
+  await flush();
+  h.server.last().accept();
+  assert.deepEqual(h.server.last().frames('subscribe').map((f) => 'snapshot' in f), [false]);
+});
+
 test('backoffGrowsWithFullJitterWhileTheGatewayIsUnreachableAndStartsOverOnceStable', async () => {
   const h = harness({ options: { random: () => 0.999999 } });
   h.client.connect();

@@ -177,6 +177,37 @@ test('anOwnedClientSurvivesStrictModeAndIsClosedOnUnmount', async () => {
   assert.deepEqual(fake.last().closedByClient, { code: 1000, reason: 'client closed' });
 });
 
+test('theProvidersOwnClientAsksForTheStateSoTheHooksShowItBeforeAnyEvent', async () => {
+  const fake = new FakeServer();
+  const clock = new FakeClock();
+  const options = { WebSocket: fake.WebSocket, timers: clock, now: clock.now, network: new FakeNetwork(), broadcast: null };
+  const token = () => jwt({ sub: 'u9', exp: clock.now() / 1000 + 3600 });
+  const view = await render(h(hooks.TidewireProvider, { url: 'ws://gw.test/v1/realtime', token, options },
+    h(Dashboard, { jobId: 'g1', trainingId: 't1' })));
+  await server(() => fake.last().accept());
+  const [subscribe] = fake.last().frames('subscribe');
+  assert.equal(subscribe.snapshot, true);
+  await server(() => {
+    const s = fake.last();
+    s.push({ op: 'subscribed', ref: subscribe.ref, channel: 'user', recovered: false, cursor: 'user-live' });
+    s.push({
+      op: 'snapshot', channel: 'user', cursor: 'user-live', data: {
+        userId: 'u9', balance: 120, updatedAt: 5, activeJobs: [
+          { jobId: 'g1', kind: 'generation', generationKind: 'video', status: 'active', progress: 40, updatedAt: 4 },
+          { jobId: 't1', kind: 'training', status: 'active', progress: 30, step: 300, totalSteps: 1000, updatedAt: 5 },
+        ],
+      },
+    });
+  });
+  assert.equal(view.text('state'), 'connected/true');
+  assert.equal(view.text('balance'), '120', 'the snapshot\'s balance, not the one passed in');
+  assert.equal(view.text('gen'), 'active:40');
+  assert.equal(view.text('train'), '300/1000');
+  await server(() => fake.last().event('user', 'e1', 'generation.progress', { jobId: 'g1', kind: 'video', status: 'active', progress: 55 }));
+  assert.equal(view.text('gen'), 'active:55', 'live events follow the snapshot');
+  await view.unmount();
+});
+
 test('hooksOutsideAProviderSayWhatIsMissing', async () => {
   function Lost() {
     hooks.useRealtime();

@@ -132,7 +132,10 @@ export interface SnapshotJob {
   updatedAt: number;
 }
 
-/** Sent (user channel only) when the gateway could not resume from the cursor: the state first. */
+/**
+ * The user's state (user channel only), before any event of the subscription: sent when the gateway
+ * could not resume from the cursor, and on a subscribe without a cursor under `initialState`.
+ */
 export interface Snapshot {
   channel: ChannelName;
   cursor?: string;
@@ -212,6 +215,13 @@ export interface ClientOptions {
   storage?: CursorStorage | null;
   /** Storage key prefix; default `tidewire.cursors`. */
   storageKey?: string;
+  /**
+   * Ask for the user's state whenever the user channel is subscribed without a cursor (the frame
+   * carries `"snapshot": true`): the gateway answers `subscribed`, then a `snapshot` consistent with
+   * its cursor, then live events, so a fresh page shows its state at once. With a cursor the gateway
+   * resumes from it instead (no snapshot). Default false; `TidewireProvider`'s own client sets it.
+   */
+  initialState?: boolean;
   /** Reconnect delays: uniform in [0, min(capMs, baseMs * 2^n)]; default 500 ms / 30 s. */
   backoff?: { baseMs?: number; capMs?: number };
   /** Connected this long, the backoff starts over; default 10 s. */

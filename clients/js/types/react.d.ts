@@ -23,6 +23,7 @@ export type TidewireProviderProps = {
       /** The provider creates, connects and closes its own client. */
       url: string;
       token: TokenSource;
+      /** Its options; `initialState` defaults to true here (the hooks show the state at once). */
       options?: Omit<ClientOptions, 'url' | 'token'>;
     }
 );

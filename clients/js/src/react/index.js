@@ -39,7 +39,10 @@ const idle = () => 'idle';
  *
  * Either pass a `client` you own (create it at login, `client.close()` at logout), or `url` +
  * `token` (a string, or a function returning a token or a promise of one) and the provider creates,
- * connects and closes its own client. `connect` (default true) connects on mount.
+ * connects and closes its own client. `connect` (default true) connects on mount. The provider's own
+ * client asks for the user's state on a fresh subscribe (`initialState: true`, unless `options`
+ * say otherwise), so the hooks show balance and running jobs at once; give a client you own the
+ * same option.
  * @param {TidewireProviderProps} props
  * @returns {ReactNode}
  */
@@ -52,6 +55,7 @@ export function TidewireProvider({ client, url, token, options, storeOptions, co
   useEffect(() => {
     if (client || !url) return undefined;
     const created = new TidewireClient({
+      initialState: true,
       ...options,
       url,
       token: () => {

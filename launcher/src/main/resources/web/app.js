@@ -5,6 +5,12 @@
 //   POST /demo/token?user=<id>   → { token, expiresAt }
 // URL parameters: ?user=<name|id> picks a user, ?gateway=ws://host:port/v1/realtime overrides the
 // WebSocket endpoint (default: this page's host).
+//
+// The page asks for the user's state when it subscribes (initialState: the gateway sends a snapshot
+// of the balance and unfinished jobs before any event), so the credits and jobs panels are filled
+// at once. It keeps its cursors in memory only: the page keeps no state across a reload, so a reload
+// starts afresh with a snapshot rather than resuming from a stored cursor into empty panels;
+// "Disconnect for 10 s" resumes from the in-memory cursors and replays what was missed.
 import { TidewireClient, RealtimeStore, contentKey } from '@tidewire/client';
 
 const params = new URLSearchParams(location.search);
@@ -95,7 +101,7 @@ function createSession(user) {
     url: GATEWAY,
     token: () => fetchToken(user.id),
     channels: ['user', 'feed'],
-    persistCursors: true, // a reload resumes from the last event this page showed
+    initialState: true, // balance and running jobs at once, then live events
   });
   const store = new RealtimeStore(client, { maxJobs: 12, maxNotifications: 30, maxFeedUpdates: 60 });
   if (typeof user.credits === 'number') store.setBalance(user.credits);
@@ -105,7 +111,7 @@ function createSession(user) {
     arrivals: [], latencies: [], log: [], buckets: new Array(60).fill(0), bucketAt: Math.floor(Date.now() / 1000),
     offlineUntil: undefined, countdown: undefined, catchUp: undefined,
     balanceShown: typeof user.credits === 'number' ? user.credits : undefined, balanceAnim: undefined,
-    lastCreditId: undefined,
+    lastCreditId: undefined, stateKnown: false,
   };
   const offs = [
     store.attach(),
@@ -113,7 +119,11 @@ function createSession(user) {
     client.on('event', (event) => onEvent(s, event)),
     client.on('state', () => scheduleRender()),
     client.on('subscribed', (sub) => logLine(s, 'subscribed', `${sub.channel} · ${sub.recovered ? 'resumed from cursor' : 'live'}`)),
-    client.on('snapshot', () => logLine(s, 'snapshot', 'state restored from snapshot')),
+    client.on('snapshot', (snapshot) => {
+      s.stateKnown = true;
+      const jobs = Array.isArray(snapshot.data.activeJobs) ? snapshot.data.activeJobs.length : 0;
+      logLine(s, 'snapshot', `state: ${jobs} unfinished job${jobs === 1 ? '' : 's'}`);
+    }),
     client.on('error', (error) => {
       if (error.kind !== 'listener_failed') console.debug('tidewire:', error.kind, error.message);
       else console.error('tidewire:', error.message, error.cause);
@@ -272,7 +282,7 @@ function render() {
   if (!s) return;
   const state = s.store.getState();
   renderCredits(s, state);
-  renderJobs(state);
+  renderJobs(s, state);
   renderFeed(s);
   renderNotifications(state);
   renderMonitor(s);
@@ -341,7 +351,7 @@ function animateNumber(s, from, to) {
   else s.balanceAnim = requestAnimationFrame(step);
 }
 
-function renderJobs(state) {
+function renderJobs(s, state) {
   const byRecent = (a, b) => (b.updatedAt || 0) - (a.updatedAt || 0);
   const generations = Object.values(state.generationJobs).sort(byRecent).slice(0, 5);
   const trainings = Object.values(state.trainingJobs).sort(byRecent).slice(0, 3);
@@ -356,8 +366,11 @@ function renderJobs(state) {
       : j.status === 'failed' ? `failed${j.error ? ` · ${j.error}` : ''}` : `${steps} · ${j.progress ?? 0}%`;
     updateJob(li, j, 'Model', status);
   });
+  // the snapshot lists unfinished jobs; until it came, nothing is known yet
   $('generation-empty').hidden = generations.length > 0;
+  $('generation-empty').textContent = s.stateKnown ? 'No generation running.' : 'Loading…';
   $('training-empty').hidden = trainings.length > 0;
+  $('training-empty').textContent = s.stateKnown ? 'No training running.' : 'Loading…';
   const active = Object.values(state.generationJobs).concat(Object.values(state.trainingJobs))
     .filter((j) => j.status === 'active' || j.status === 'waiting').length;
   $('jobs-count').textContent = active ? `${active} running` : '';

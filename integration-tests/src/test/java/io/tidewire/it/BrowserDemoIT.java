@@ -41,7 +41,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * demo stack as {@code tidewire demo} runs it: pick a user, see "connected", write rows through
  * JDBC and watch the job progress bar, the credit balance, the feed and the like counts follow;
  * press "disconnect for 10 s", write more, and see every missed update arrive after the page
- * reconnects. Screenshots land in {@code target/browser-demo/}.
+ * reconnects; reload the page and see the running job at once, from the snapshot the page asks for.
+ * Screenshots land in {@code target/browser-demo/}.
  *
  * <p>Skipped (with the reason) where {@code /usr/bin/chromium} or {@code /usr/bin/chromedriver}
  * is missing; {@code .ci/run} installs Debian's {@code chromium} and {@code chromium-driver}.
@@ -101,10 +102,7 @@ class BrowserDemoIT {
 
   @Test
   void demoPageShowsLiveChangesAndCatchesUpAfterADisconnect(final TestInfo info) throws Exception {
-    for (final DemoUser user : List.of(ALICE, BOB, CAROL)) {
-      sql("INSERT INTO users (id, email, display_name, credits) VALUES (?, ?, ?, 500) "
-          + "ON CONFLICT (id) DO NOTHING", user.id(), user.name() + "@demo.tidewire.io", user.name());
-    }
+    insertDemoUsers();
     try {
       browser.get("http://127.0.0.1:" + demo.httpPort() + "/");
       waitFor(() -> present(By.cssSelector("[data-testid='user-alice']")));
@@ -173,7 +171,45 @@ class BrowserDemoIT {
     }
   }
 
+  @Test
+  void reloadedPageShowsTheRunningJobsFromTheSnapshotBeforeAnyEvent(final TestInfo info)
+      throws Exception {
+    insertDemoUsers();
+    try {
+      browser.get("http://127.0.0.1:" + demo.httpPort() + "/?user=" + CAROL.name());
+      waitFor(() -> "connected".equals(connectionState()));
+      final UUID job = UUID.randomUUID();
+      sql("INSERT INTO generation_jobs (id, user_id, kind, prompt) VALUES (?, ?, 'image', "
+          + "'a lighthouse')", job, CAROL.id());
+      sql("UPDATE generation_jobs SET status = 'active', progress = 30 WHERE id = ?", job);
+      waitFor(() -> "30".equals(jobAttribute(job, "progress"))); // live, so the state has it too
+
+      browser.navigate().refresh();
+      waitFor(() -> "connected".equals(connectionState()));
+      // the page subscribed afresh with "snapshot": true: the job is there without an event
+      waitFor(() -> "30".equals(jobAttribute(job, "progress")));
+      assertThat(eventLogTypes()).contains("snapshot").doesNotContain("generation.progress");
+      assertThat(browser.findElement(By.id("generation-empty")).isDisplayed()).isFalse();
+      screenshot("4-reloaded");
+    } catch (AssertionError | RuntimeException e) {
+      screenshot("failure-" + info.getTestMethod().map(m -> m.getName()).orElse("test"));
+      throw e;
+    }
+  }
+
+  private static void insertDemoUsers() throws SQLException {
+    for (final DemoUser user : List.of(ALICE, BOB, CAROL)) {
+      sql("INSERT INTO users (id, email, display_name, credits) VALUES (?, ?, ?, 500) "
+          + "ON CONFLICT (id) DO NOTHING", user.id(), user.name() + "@demo.tidewire.io", user.name());
+    }
+  }
+
   // ---- page ----
+
+  private List<String> eventLogTypes() {
+    return browser.findElements(By.cssSelector("[data-testid='event-log'] .type")).stream()
+        .map(WebElement::getText).toList();
+  }
 
   private String connectionState() {
     return browser.findElement(By.id("status")).getDomAttribute("data-state");

@@ -67,11 +67,17 @@ final class Frames {
     record Malformed(String problem) implements Inbound {}
   }
 
-  /** {@code {"op":"subscribe","ref":…,"channel":…,"cursor":…?,"types":[…]?}}. */
+  /**
+   * {@code {"op":"subscribe","ref":…,"channel":…,"cursor":…?,"types":[…]?,"snapshot":true?}}; the
+   * snapshot is asked for only without a cursor (with one the gateway resumes instead).
+   */
   static String subscribe(final String ref, final Channel channel, final Optional<String> cursor) {
     final ObjectNode frame = request(ClientOp.SUBSCRIBE, ref);
     frame.put(Field.CHANNEL, channel.name());
     cursor.ifPresent(c -> frame.put(Field.CURSOR, c));
+    if (cursor.isEmpty() && channel.initialState()) {
+      frame.put(Field.SNAPSHOT, true);
+    }
     if (!channel.types().isEmpty()) {
       final ArrayNode types = frame.putArray(Field.TYPES);
       channel.types().forEach(types::add);

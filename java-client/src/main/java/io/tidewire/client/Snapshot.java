@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * The current state of a channel, sent by the gateway when it could not resume from the client's
- * cursor ({@code recovered: false}): the application should replace what it shows with this state;
- * the events that follow apply on top of it.
+ * cursor ({@code recovered: false}), and on a subscribe without a cursor of a channel
+ * {@link Channel#withInitialState() with the initial state}: the application should replace what
+ * it shows with this state; the events that follow apply on top of it.
  *
  * <p>Immutable apart from {@code data} (see {@link Event}).
  *

@@ -1,6 +1,7 @@
 package io.tidewire.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewire.client.Frames.Inbound;
@@ -21,6 +22,23 @@ class FramesTest {
     assertThat(JSON.readTree(Frames.subscribe("2", Channel.feed().types("feed.*", "x"), Optional.of("v1.abc"))))
         .isEqualTo(JSON.readTree("{\"op\":\"subscribe\",\"ref\":\"2\",\"channel\":\"feed\","
             + "\"cursor\":\"v1.abc\",\"types\":[\"feed.*\",\"x\"]}"));
+  }
+
+  @Test
+  void theInitialStateIsAskedForOnlyWithoutACursor() throws Exception {
+    assertThat(JSON.readTree(Frames.subscribe("1", Channel.user().withInitialState().types("credits.*"),
+        Optional.empty()))).isEqualTo(JSON.readTree("{\"op\":\"subscribe\",\"ref\":\"1\","
+            + "\"channel\":\"user\",\"types\":[\"credits.*\"],\"snapshot\":true}"));
+    assertThat(JSON.readTree(Frames.subscribe("2", Channel.user().withInitialState(), Optional.of("v3.c"))))
+        .isEqualTo(JSON.readTree("{\"op\":\"subscribe\",\"ref\":\"2\",\"channel\":\"user\","
+            + "\"cursor\":\"v3.c\"}"));
+  }
+
+  @Test
+  void onlyTheUserChannelHasAnInitialState() {
+    assertThat(Channel.named("user:u-1").withInitialState().initialState()).isTrue();
+    assertThatThrownBy(() -> Channel.feed().withInitialState())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only the user channel");
   }
 
   @Test

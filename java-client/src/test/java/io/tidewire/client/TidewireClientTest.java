@@ -150,6 +150,42 @@ class TidewireClientTest {
   }
 
   @Test
+  void aFreshSubscriptionAsksForTheInitialStateAndResumesFromTheCursorAfterwards() throws Exception {
+    gateway.respondWith((session, frame) -> {
+      if ("subscribe".equals(frame.path("op").asText())) {
+        final boolean fresh = !frame.has("cursor");
+        session.send("{\"op\":\"subscribed\",\"ref\":\"" + frame.get("ref").asText()
+            + "\",\"channel\":\"user\",\"recovered\":" + !fresh + ",\"cursor\":\""
+            + (fresh ? "live-5" : frame.get("cursor").asText()) + "\"}");
+        if (fresh && frame.path("snapshot").asBoolean()) {
+          session.send("{\"op\":\"snapshot\",\"channel\":\"user\",\"cursor\":\"live-5\","
+              + "\"data\":{\"balance\":42,\"activeJobs\":[]}}");
+        }
+      }
+    });
+    connect(recorder.attach(TidewireClient.builder(gateway.uri()))
+        .token(() -> "token-" + tokensIssued.incrementAndGet())
+        .subscribe(Channel.user().withInitialState())
+        .backoff(Duration.ofMillis(5), Duration.ofMillis(50)));
+
+    final FakeSession first = gateway.awaitSession(0);
+    final JsonNode fresh = first.awaitOp("subscribe");
+    assertThat(fresh.path("snapshot").asBoolean()).isTrue();
+    await().until(() -> recorder.snapshots.size() == 1);
+    assertThat(recorder.snapshots.get(0).data().get("balance").asInt()).isEqualTo(42);
+    assertThat(client.cursor(Channel.USER)).contains("live-5");
+    first.send(FakeGateway.event("user", "e6", "c6"));
+    await().until(() -> client.cursor(Channel.USER).equals(Optional.of("c6")));
+    first.close(1001, "going away");
+
+    final JsonNode resumed = gateway.awaitSession(1).awaitOp("subscribe");
+    assertThat(cursorOf(resumed)).contains("c6");
+    assertThat(resumed.has("snapshot")).isFalse();
+    await().until(() -> client.state() == ConnectionState.CONNECTED && recorder.states.size() == 4);
+    assertThat(recorder.snapshots).hasSize(1);
+  }
+
+  @Test
   void aRefusedSubscriptionFailsConnectAndCloses() {
     gateway.respondWith((session, frame) -> session.send("{\"op\":\"error\",\"ref\":\""
         + frame.get("ref").asText() + "\",\"code\":\"bad_request\",\"message\":\"malformed cursor\"}"));

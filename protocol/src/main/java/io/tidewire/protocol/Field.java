@@ -18,6 +18,11 @@ public final class Field {
   public static final String CURSOR = "cursor";
   /** {@code subscribe}: the event type globs to deliver. */
   public static final String TYPES = "types";
+  /**
+   * {@code subscribe} (user channel only): {@code true} asks for the user's state ({@code snapshot})
+   * when the subscription starts without a cursor.
+   */
+  public static final String SNAPSHOT = "snapshot";
   /** {@code auth}: the new token. */
   public static final String TOKEN = "token";
   /** {@code subscribed}: whether the stream continues right after the client's cursor. */

@@ -59,7 +59,7 @@ public final class ProtocolCodes {
   public enum ErrorCode {
     BAD_REQUEST("bad_request", Advice.TERMINAL, "stays open",
         "malformed JSON, unknown op, missing/invalid field, malformed cursor, unknown channel,"
-            + " binary frame"),
+            + " `snapshot` asked for on the feed, binary frame"),
     UNAUTHORIZED("unauthorized", Advice.RENEW_TOKEN, "stays open",
         "`auth` with a missing, forged or unreadable token (at the upgrade: HTTP 401)"),
     FORBIDDEN("forbidden", Advice.TERMINAL, "stays open",

@@ -21,20 +21,26 @@ public sealed interface ClientFrame {
    * @param types which event types to deliver
    * @param unsigned whether the client sent a cursor of the unsigned format of earlier releases
    *     (then {@code cursor} is empty: it is resumed without recovery)
+   * @param snapshot whether the client asked for the user's state in case the subscription has no
+   *     position to continue from (no cursor); only on the user channel
+   * @throws IllegalArgumentException if {@code snapshot} is asked for on the feed
    */
   record Subscribe(String ref, Channel channel, Optional<Cursor> cursor, TypeFilter types,
-      boolean unsigned) implements ClientFrame {
+      boolean unsigned, boolean snapshot) implements ClientFrame {
     public Subscribe {
       Objects.requireNonNull(ref, "ref");
       Objects.requireNonNull(channel, "channel");
       Objects.requireNonNull(cursor, "cursor");
       Objects.requireNonNull(types, "types");
+      if (snapshot && channel.kind() != Channel.Kind.USER) {
+        throw new IllegalArgumentException("a snapshot exists only for the user channel");
+      }
     }
 
-    /** A subscribe with a current cursor, or none. */
+    /** A subscribe with a current cursor, or none, and no snapshot asked for. */
     public Subscribe(final String ref, final Channel channel, final Optional<Cursor> cursor,
         final TypeFilter types) {
-      this(ref, channel, cursor, types, false);
+      this(ref, channel, cursor, types, false, false);
     }
   }
 

@@ -116,7 +116,19 @@ public final class FrameDecoder {
       }
       types = TypeFilter.of(globs).orElseThrow();
     }
-    return new Decoded.Request(new ClientFrame.Subscribe(ref, channel.get(), cursor, types, unsigned));
+    boolean snapshot = false;
+    final JsonNode snapshotNode = root.get(Field.SNAPSHOT);
+    if (snapshotNode != null && !snapshotNode.isNull()) {
+      if (!snapshotNode.isBoolean()) {
+        return invalid(echo, "snapshot must be a boolean");
+      }
+      snapshot = snapshotNode.booleanValue();
+      if (snapshot && channel.get().kind() != Channel.Kind.USER) {
+        return invalid(echo, "snapshot is only available on the user channel");
+      }
+    }
+    return new Decoded.Request(new ClientFrame.Subscribe(ref, channel.get(), cursor, types, unsigned,
+        snapshot));
   }
 
   private static Decoded unsubscribe(final JsonNode root, final String ref) {

@@ -52,6 +52,13 @@ public sealed interface ResumePlan {
   record Live(boolean recovered) implements ResumePlan {}
 
   /**
+   * No cursor, and the client asked for its state ({@code "snapshot": true}, user channel):
+   * {@code recovered: false}, a snapshot taken after the seam, then live — the same path as an
+   * unrecoverable cursor, without a cursor to blame.
+   */
+  record Snapshot() implements ResumePlan {}
+
+  /**
    * Replay from the client's cursor, then go live.
    *
    * @param from the client's cursor
@@ -80,8 +87,25 @@ public sealed interface ResumePlan {
    * @param seam where the subscription joins the live tail, with the channel's scope
    */
   static ResumePlan decide(final Optional<Cursor> requested, final Cursor seam) {
+    return decide(requested, seam, false);
+  }
+
+  /**
+   * Decides for a client that may have asked for its state. The state is given only where the
+   * subscription has nothing to continue from: without a cursor ({@link Snapshot}) or with one that
+   * cannot be replayed ({@link Unrecoverable}, as without asking). A cursor that can be continued
+   * from is replayed ({@link Replay}, or {@link Live} at the seam) and gets no snapshot: the client
+   * holds the state up to its cursor, and the replay brings every later event, including those no
+   * state records (notifications, row changes), which a snapshot would skip.
+   *
+   * @param requested the client's cursor, if it sent one (already narrowed to its scope)
+   * @param seam where the subscription joins the live tail, with the channel's scope
+   * @param snapshot whether the client asked for its state ({@code "snapshot": true})
+   */
+  static ResumePlan decide(final Optional<Cursor> requested, final Cursor seam,
+      final boolean snapshot) {
     if (requested.isEmpty()) {
-      return new Live(false);
+      return snapshot ? new Snapshot() : new Live(false);
     }
     final Cursor cursor = requested.get();
     if (!cursor.epoch().equals(seam.epoch())) {

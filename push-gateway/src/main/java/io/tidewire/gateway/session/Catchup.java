@@ -29,8 +29,9 @@ import java.util.SortedMap;
  * input, appends its effects and says where the subscription goes next. It checks the client's
  * cursor against the log, replies, replays batch by batch merged with the live buffer by
  * {@link ReplayMerger} and sized to the send queue's {@link QueueRoom room}, parks until the client
- * reads, or finishes without recovery (a snapshot for a user channel). What an end means for the
- * session (the subscription map, ending the connection) is the {@link SessionCore}'s.
+ * reads, or finishes without recovery (a snapshot for a user channel, also when a subscribe
+ * without a cursor asked for one). What an end means for the session (the subscription map,
+ * ending the connection) is the {@link SessionCore}'s.
  *
  * <p>Not thread-safe: owned by one {@link SessionCore}.
  */
@@ -84,6 +85,9 @@ final class Catchup {
       final ReplayRead.Check check = new ReplayRead.Check(id, replay.from());
       out.add(new Effect.StartReplay(check));
       return new Stay(recovering.with(new Checking(check, now)));
+    }
+    if (plan instanceof ResumePlan.Snapshot) {
+      return takeSnapshot(recovering, out);
     }
     return unrecoverable(recovering, ((ResumePlan.Unrecoverable) plan).reason(), out);
   }
@@ -275,6 +279,14 @@ final class Catchup {
     if (recovering.id().kind() == Kind.FEED) {
       return complete(recovering, Optional.empty(), out);
     }
+    return takeSnapshot(recovering, out);
+  }
+
+  /**
+   * A user channel without a position to continue from (an unrecoverable cursor, or none and the
+   * client asked for its state) waits for a snapshot of the user's state, taken after the seam.
+   */
+  private Next takeSnapshot(final Recovering recovering, final List<Effect> out) {
     // The mark is read before the snapshot is asked for, so before its state is fixed.
     out.add(new Effect.TakeSnapshot(recovering.id()));
     return new Stay(recovering.with(new Snapshotting(recovering.buffer().resets())));

@@ -134,7 +134,8 @@ public sealed interface Subscription {
   }
 
   /**
-   * The cursor cannot be resumed from: waiting for a snapshot of the user's state.
+   * Waiting for a snapshot of the user's state: the cursor cannot be resumed from, or there was
+   * none and the client asked for its state.
    *
    * @param mark the buffer's {@link LiveBuffer#resets()} when the snapshot was asked for; if it
    *     moved, the snapshot may predate dropped events and a fresher one is taken

@@ -117,6 +117,22 @@ class FrameDecoderTest {
   }
 
   @Test
+  void snapshotIsABooleanOfTheUserChannelOnly() {
+    assertThat(request("{\"op\":\"subscribe\",\"ref\":\"1\",\"channel\":\"user\",\"snapshot\":true}"))
+        .isEqualTo(new ClientFrame.Subscribe("1", new Channel(Channel.Kind.USER, Optional.empty(), "user"),
+            Optional.empty(), TypeFilter.all(), false, true));
+    for (final String absent : List.of("false", "null")) {
+      assertThat(request("{\"op\":\"subscribe\",\"ref\":\"1\",\"channel\":\"feed\",\"snapshot\":"
+          + absent + "}")).isInstanceOfSatisfying(ClientFrame.Subscribe.class,
+          s -> assertThat(s.snapshot()).isFalse());
+    }
+    assertThat(error("{\"op\":\"subscribe\",\"ref\":\"7\",\"channel\":\"feed\",\"snapshot\":true}"))
+        .isEqualTo(ProtocolError.badRequest(Optional.of("7"), "snapshot is only available on the user channel"));
+    assertThat(error("{\"op\":\"subscribe\",\"ref\":\"7\",\"channel\":\"user\",\"snapshot\":\"yes\"}"))
+        .isEqualTo(ProtocolError.badRequest(Optional.of("7"), "snapshot must be a boolean"));
+  }
+
+  @Test
   void authWithoutTokenIsBadRequest() {
     assertThat(error("{\"op\":\"auth\",\"ref\":\"4\"}")).isEqualTo(ProtocolError.badRequest(Optional.of("4"), "missing token"));
     assertThat(error("{\"op\":\"auth\",\"ref\":\"4\",\"token\":\"\"}").message()).isEqualTo("missing token");

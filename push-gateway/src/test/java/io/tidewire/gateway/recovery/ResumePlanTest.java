@@ -20,6 +20,20 @@ class ResumePlanTest {
   }
 
   @Test
+  void noCursorAskingForTheStateStartsWithASnapshot() {
+    assertThat(ResumePlan.decide(Optional.empty(), SEAM, true)).isEqualTo(new ResumePlan.Snapshot());
+  }
+
+  @Test
+  void askingForTheStateChangesNothingForACursor() {
+    for (final Cursor cursor : new Cursor[] {Cursor.of(TOPIC, ALICE, 2, 100), Cursor.of(TOPIC, ALICE, 2, 40),
+        Cursor.of(Uuid.randomUuid(), ALICE, 2, 40)}) {
+      assertThat(ResumePlan.decide(Optional.of(cursor), SEAM, true))
+          .isEqualTo(ResumePlan.decide(Optional.of(cursor), SEAM));
+    }
+  }
+
+  @Test
   void cursorAtTheSeamIsRecoveredWithoutReplay() {
     assertThat(ResumePlan.decide(Optional.of(Cursor.of(TOPIC, ALICE, 2, 100)), SEAM))
         .isEqualTo(new ResumePlan.Live(true));

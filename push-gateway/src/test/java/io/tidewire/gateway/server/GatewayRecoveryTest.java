@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -34,9 +35,12 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +50,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Resuming as a client sees it, against the real Kafka of embedded-infra: replay after missed
  * events, a reconnect storm, snapshots for cursors that cannot be replayed (another topic
- * incarnation, retention), garbage cursors, the feed. Events and states are produced straight to
+ * incarnation, retention) and for a fresh subscribe that asks for one, garbage cursors, the feed. Events and states are produced straight to
  * the topics, as the stream processor would.
  */
 class GatewayRecoveryTest {
@@ -127,9 +131,14 @@ class GatewayRecoveryTest {
   }
 
   private static UserState state(final String user, final long balance) {
+    return jobState(user, balance, "job-1", 64);
+  }
+
+  private static UserState jobState(final String user, final long balance, final String jobId,
+      final int progress) {
     return UserState.newBuilder().setUserId(user).setBalance(balance).setUpdatedAt(1_700_000_000_000L)
-        .setActiveJobs(List.of(ActiveJob.newBuilder().setJobId("job-1").setKind("generation")
-            .setGenerationKind("image").setStatus("active").setProgress(64).setStep(null)
+        .setActiveJobs(List.of(ActiveJob.newBuilder().setJobId(jobId).setKind("generation")
+            .setGenerationKind("image").setStatus("active").setProgress(progress).setStep(null)
             .setTotalSteps(null).setUpdatedAt(1_700_000_000_000L).build()))
         .build();
   }
@@ -230,6 +239,81 @@ class GatewayRecoveryTest {
       assertThat(eventIds(client)).containsExactly("live-0", "live-1");
       assertThat(TestKit.CURSORS.decode(reply.get("cursor").textValue()).epoch()).isNotEqualTo(stale.epoch());
     }
+  }
+
+  @Test
+  void freshSubscribeAskingForTheStateGetsTheCommittedStateThenOnlyTheEventsCommittedAfter()
+      throws Exception {
+    final String user = newUser();
+    try (KafkaProducer<String, byte[]> processor = processor();
+         WsClient witness = subscribe(user, "user", null)) {
+      witness.reply("s");
+      // as the stream processor writes them: each event with the state it leads to, in one transaction
+      commit(processor, user, Events.progress(user, "before", 40), jobState(user, 42, "job-before", 40));
+      // the rule is about the live tail's position L, not the clock: wait until the tail is past it
+      witness.awaitFrame(f -> "before".equals(f.path("id").textValue()));
+      final double unrecoverable = registry.get("tidewire.gateway.unrecoverable.cursors").counters()
+          .stream().mapToDouble(c -> c.count()).sum();
+
+      try (WsClient client = WsClient.connect(port, Tokens.valid(user))) {
+        client.send("{\"op\":\"subscribe\",\"ref\":\"s\",\"channel\":\"user\",\"snapshot\":true}");
+        final JsonNode snapshot = client.awaitFrame(f -> "snapshot".equals(f.path("op").textValue()));
+        commit(processor, user, Events.progress(user, "after", 80), jobState(user, 42, "job-after", 80));
+        await().atMost(WAIT).until(() -> eventIds(client).contains("after"));
+
+        final JsonNode reply = client.frames().get(0);
+        assertThat(reply.get("op").textValue()).isEqualTo("subscribed");
+        assertThat(reply.get("ref").textValue()).isEqualTo("s");
+        assertThat(reply.get("recovered").booleanValue()).isFalse();
+        assertThat(client.frames().get(1)).isEqualTo(snapshot);
+        assertThat(snapshot.get("cursor").textValue()).isEqualTo(reply.get("cursor").textValue());
+        assertThat(snapshot.get("data").get("balance").longValue()).isEqualTo(42);
+        assertThat(snapshot.get("data").get("activeJobs").get(0).get("jobId").textValue())
+            .isEqualTo("job-before");
+        assertThat(snapshot.get("data").get("activeJobs").get(0).get("progress").intValue()).isEqualTo(40);
+        // below the snapshot's cursor: in the state, not sent again; at or after it: sent once, live
+        assertThat(eventIds(client)).containsExactly("after");
+        assertCursorsIncrease(List.of(reply, client.events().get(0)));
+        assertThat(registry.get("tidewire.gateway.unrecoverable.cursors").counters().stream()
+            .mapToDouble(c -> c.count()).sum()).isEqualTo(unrecoverable); // nothing was resumed
+      }
+    }
+  }
+
+  @Test
+  void snapshotOnTheFeedIsABadRequestAndTheConnectionStays() {
+    try (WsClient client = WsClient.connect(port, Tokens.valid(newUser()))) {
+      client.send("{\"op\":\"subscribe\",\"ref\":\"f\",\"channel\":\"feed\",\"snapshot\":true}");
+      final JsonNode error = client.reply("f");
+      client.send("{\"op\":\"ping\",\"ref\":\"p\"}");
+
+      assertThat(error.get("op").textValue()).isEqualTo("error");
+      assertThat(error.get("code").textValue()).isEqualTo("bad_request");
+      assertThat(error.get("message").textValue()).contains("only available on the user channel");
+      assertThat(client.reply("p").get("op").textValue()).isEqualTo("pong");
+    }
+  }
+
+  /** A transactional producer of raw records, like the stream processor's. */
+  private static KafkaProducer<String, byte[]> processor() {
+    final Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKit.bootstrap());
+    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "gateway-recovery-test-" + UUID.randomUUID());
+    final KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+        new ByteArraySerializer());
+    producer.initTransactions();
+    return producer;
+  }
+
+  /** Commits {@code event} and the {@code state} it leads to in one transaction. */
+  private static void commit(final KafkaProducer<String, byte[]> producer, final String user,
+      final UserEvent event, final UserState state) {
+    producer.beginTransaction();
+    producer.send(new ProducerRecord<>(Topics.USER_EVENTS.name(), user,
+        Topics.USER_EVENTS.valueSerde().serializer().serialize(Topics.USER_EVENTS.name(), event)));
+    producer.send(new ProducerRecord<>(Topics.USER_STATE.name(), user,
+        Topics.USER_STATE.valueSerde().serializer().serialize(Topics.USER_STATE.name(), state)));
+    producer.commitTransaction();
   }
 
   @Test

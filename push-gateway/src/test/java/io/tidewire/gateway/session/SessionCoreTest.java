@@ -26,6 +26,9 @@ import java.util.Optional;
 import java.util.stream.LongStream;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The session core on its own: plain inputs in, effects out, no threads, no I/O. The seeded
@@ -61,6 +64,12 @@ class SessionCoreTest {
 
   static ClientFrame.Subscribe subscribe(final Optional<Cursor> cursor) {
     return new ClientFrame.Subscribe("s", Channel.parse("user").orElseThrow(), cursor, TypeFilter.all());
+  }
+
+  /** A subscribe of the user channel with {@code "snapshot": true}. */
+  static ClientFrame.Subscribe askingForState(final Optional<Cursor> cursor) {
+    return new ClientFrame.Subscribe("s", Channel.parse("user").orElseThrow(), cursor,
+        TypeFilter.all(), false, true);
   }
 
   static EncodedEvent event(final String owner, final long offset) {
@@ -353,13 +362,21 @@ class SessionCoreTest {
     assertThat(delivered(core.live(Kind.USER, event("alice", 12)))).containsExactly("e12");
   }
 
-  @Test
-  void snapshotIsTakenAgainWhenTheBufferWasDroppedMeanwhile() {
+  /** The two ways to a snapshot, with what joining says: a cursor of no use, none with "snapshot": true. */
+  static List<Arguments> snapshotPaths() {
+    final SubscriptionId id = new SubscriptionId(Kind.USER, 1);
+    return List.of(
+        Arguments.of(subscribe(Optional.of(Cursor.of(Uuid.randomUuid(), Cursor.scopeOf("alice"), 0, 3))),
+            List.of(new Effect.Unrecoverable(ResumePlan.Reason.OTHER_EPOCH), new Effect.TakeSnapshot(id))),
+        Arguments.of(askingForState(Optional.empty()), List.of(new Effect.TakeSnapshot(id))));
+  }
+
+  @ParameterizedTest
+  @MethodSource("snapshotPaths")
+  void snapshotIsTakenAgainWhenTheBufferWasDroppedMeanwhile(final ClientFrame.Subscribe request,
+      final List<Effect> joining) {
     core = core(2);
-    final List<Effect> joined = core.joined(subscribe(Optional.of(Cursor.of(Uuid.randomUuid(),
-        Cursor.scopeOf("alice"), 0, 3))), user, seam(10), 0);
-    assertThat(joined).contains(new Effect.Unrecoverable(ResumePlan.Reason.OTHER_EPOCH),
-        new Effect.TakeSnapshot(user));
+    assertThat(core.joined(request, user, seam(10), 0)).containsExactlyElementsOf(joining);
     for (long o = 10; o < 14; o++) {
       core.live(Kind.USER, event("alice", o)); // 12 overflows the buffer: live now starts at 13
     }
@@ -367,12 +384,72 @@ class SessionCoreTest {
     assertThat(core.snapshot(user, Optional.empty())).containsExactly(new Effect.TakeSnapshot(user));
     final List<Effect> completed = core.snapshot(user, Optional.empty());
 
-    assertThat(replies(completed).get(0)).isEqualTo(new Reply.Subscribed("s",
-        Channel.parse("user").orElseThrow(), false, alices(13)));
-    assertThat(((Reply.Snapshot) replies(completed).get(1)).data())
-        .isEqualTo(UserState.newBuilder().setUserId("alice").setBalance(null)
-            .setActiveJobs(List.of()).setUpdatedAt(0L).build());
+    assertThat(replies(completed)).containsExactly(new Reply.Subscribed("s",
+        Channel.parse("user").orElseThrow(), false, alices(13)), new Reply.Snapshot(Kind.USER, alices(13),
+        UserState.newBuilder().setUserId("alice").setBalance(null).setActiveJobs(List.of())
+            .setUpdatedAt(0L).build()));
     assertThat(delivered(completed)).containsExactly("e13");
+  }
+
+  @Test
+  void freshSubscribeAskingForTheStateGetsSubscribedThenTheSnapshotThenTheBufferedEvents() {
+    final List<Effect> joined = core.joined(askingForState(Optional.empty()), user, seam(10), 0);
+    core.live(Kind.USER, event("alice", 9)); // dispatched before the seam: in the snapshot, not sent
+    core.live(Kind.USER, event("alice", 10));
+    core.live(Kind.USER, event("alice", 11));
+    final UserState state = UserState.newBuilder().setUserId("alice").setBalance(7L)
+        .setActiveJobs(List.of()).setUpdatedAt(1L).build();
+    final List<Effect> completed = core.snapshot(user, Optional.of(state));
+
+    // no replay admission, no "unrecoverable": nothing was asked to be resumed
+    assertThat(joined).containsExactly(new Effect.TakeSnapshot(user));
+    assertThat(replies(completed)).containsExactly(
+        new Reply.Subscribed("s", Channel.parse("user").orElseThrow(), false, alices(10)),
+        new Reply.Snapshot(Kind.USER, alices(10), state));
+    assertThat(delivered(completed)).containsExactly("e10", "e11");
+    assertThat(completed).noneMatch(Effect.EndReplay.class::isInstance);
+    assertThat(delivered(core.live(Kind.USER, event("alice", 12)))).containsExactly("e12");
+    assertThat(core.snapshot(user, Optional.of(state))).isEmpty(); // answered once
+  }
+
+  @Test
+  void askingForTheStateWithAResumableCursorReplaysOrGoesLiveWithoutASnapshot() {
+    assertThat(core.joined(askingForState(Optional.of(alices(5))), user, seam(10), 0))
+        .singleElement().isInstanceOf(Effect.StartReplay.class);
+
+    core = core(100);
+    assertThat(core.joined(askingForState(Optional.of(alices(10))), user, seam(10), 0))
+        .containsExactly(new Effect.Send(new Reply.Subscribed("s",
+            Channel.parse("user").orElseThrow(), true, alices(10))));
+
+    core = core(100);
+    assertThat(core.joined(askingForState(Optional.of(Cursor.of(Uuid.randomUuid(),
+        Cursor.scopeOf("alice"), 0, 3))), user, seam(10), 0)).containsExactly(
+        new Effect.Unrecoverable(ResumePlan.Reason.OTHER_EPOCH), new Effect.TakeSnapshot(user));
+  }
+
+  @Test
+  void freshSnapshotThatCannotBeTakenIsAnErrorWithTheRefAndReleasesNoAdmission() {
+    core.joined(askingForState(Optional.empty()), user, seam(10), 0);
+
+    final List<Effect> failed = core.snapshotFailed(user, "store down");
+
+    assertThat(failed).containsExactly(new Effect.Leave(user), new Effect.Send(new ProtocolError(
+        Optional.of("s"), ErrorCode.INTERNAL, "no snapshot available: store down")));
+    assertThat(core.live(Kind.USER, event("alice", 10))).isEmpty();
+  }
+
+  @Test
+  void unsubscribeWhileTheFreshSnapshotIsTakenDropsItsAnswer() {
+    core.joined(askingForState(Optional.empty()), user, seam(10), 0);
+
+    final List<Effect> unsubscribed = core.request(new ClientFrame.Unsubscribe("u",
+        Channel.parse("user").orElseThrow()));
+
+    assertThat(unsubscribed).containsExactly(new Effect.Leave(user), new Effect.Send(
+        new Reply.Unsubscribed("u", Channel.parse("user").orElseThrow())));
+    assertThat(core.snapshot(user, Optional.empty())).isEmpty();
+    assertThat(core.live(Kind.USER, event("alice", 10))).isEmpty();
   }
 
   @Test
