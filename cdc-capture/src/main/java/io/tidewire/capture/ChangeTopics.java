@@ -31,7 +31,7 @@ final class ChangeTopics {
     topics.add(Topics.DEAD_LETTER);
     final Admin admin = Admin.create(CaptureProperties.admin(config));
     try {
-      TopicProvisioner.ensure(admin, topics, config.kafka().topicPartitions(), config.kafka().replicationFactor());
+      TopicProvisioner.ensure(admin, topics, config.kafka().topicPartitions(), config.kafka());
     } catch (IllegalStateException e) {
       throw new CaptureException("cannot create the change topics on " + config.kafka().bootstrap() + ": "
           + e.getMessage(), e);

@@ -59,7 +59,8 @@ class CaptureConfigTest {
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.snapshotMode()).isEqualTo(SnapshotMode.INITIAL);
     assertThat(config.kafka().topicPartitions()).isEqualTo(KafkaSettings.DEFAULT_TOPIC_PARTITIONS);
-    assertThat(config.kafka().replicationFactor()).isEqualTo((short) 1);
+    assertThat(config.kafka().replicationFactor()).isEqualTo((short) 3);
+    assertThat(config.kafka().minInsyncReplicas()).isEqualTo((short) 2);
     assertThat(config.kafka().clientOverrides()).isEmpty();
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.debeziumOverrides()).isEmpty();
@@ -236,7 +237,7 @@ class CaptureConfigTest {
   @Test
   void recordFreezesWhatItIsGiven() {
     final List<String> tables = new ArrayList<>(List.of("public.users"));
-    final CaptureConfig config = new CaptureConfig(new KafkaSettings("k:9092", 3, (short) 1, Map.of()), "h", 5432,
+    final CaptureConfig config = new CaptureConfig(new KafkaSettings("k:9092", 3, (short) 1, (short) 1, Map.of()), "h", 5432,
         "d", "u", "p", tables, "s", "p", "n", "o", "cdc", Duration.ofMillis(20), Duration.ZERO, SnapshotMode.INITIAL,
         Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(10),
         new HashMap<>(Map.of("a", "b")), Map.of());

@@ -48,6 +48,7 @@ final class CaptureFixture implements AutoCloseable {
   Map<String, String> env(final String... keyValues) {
     final Map<String, String> env = new HashMap<>();
     env.put(KafkaSettings.BOOTSTRAP.name(), infra.kafka().bootstrapServers());
+    env.putAll(KafkaSettings.singleBroker());
     env.put(CaptureSettings.PG_HOST.name(), infra.postgres().host());
     env.put(CaptureSettings.PG_PORT.name(), Integer.toString(infra.postgres().port()));
     env.put(CaptureSettings.PG_DATABASE.name(), infra.postgres().database());

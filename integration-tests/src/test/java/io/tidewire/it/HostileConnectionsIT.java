@@ -61,6 +61,7 @@ class HostileConnectionsIT {
   static void start() throws Exception {
     final Map<String, String> env = new HashMap<>();
     env.put(KafkaSettings.BOOTSTRAP.name(), STACK.kafkaBootstrap());
+    env.putAll(KafkaSettings.singleBroker());
     env.put(GatewaySettings.JWT_SECRET.name(), SharedStack.SECRET);
     env.put(GatewaySettings.HOST.name(), "127.0.0.1");
     env.put(GatewaySettings.PORT.name(), "0");

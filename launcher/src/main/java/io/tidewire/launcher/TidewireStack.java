@@ -51,6 +51,7 @@ public final class TidewireStack implements AutoCloseable {
       final EmbeddedKafka kafka, final String jwtSecret) {
     final Map<String, String> env = new HashMap<>();
     env.put(KafkaSettings.BOOTSTRAP.name(), kafka.bootstrapServers());
+    env.putAll(KafkaSettings.singleBroker()); // one embedded broker: one replica
     env.put(CaptureSettings.PG_HOST.name(), postgres.host());
     env.put(CaptureSettings.PG_PORT.name(), Integer.toString(postgres.port()));
     env.put(CaptureSettings.PG_DATABASE.name(), postgres.database());

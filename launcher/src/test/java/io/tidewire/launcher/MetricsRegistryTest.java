@@ -9,10 +9,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewire.infra.SharedInfra;
 import io.tidewire.processor.ProcessorApp;
 import io.tidewire.processor.ProcessorConfig;
+import io.tidewire.settings.KafkaSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -44,12 +46,14 @@ class MetricsRegistryTest {
     final CompositeMeterRegistry both = new CompositeMeterRegistry();
     both.add(trimmed);
     both.add(detailed);
-    final ProcessorConfig config = ProcessorConfig.fromEnv(Map.of(
+    final Map<String, String> env = new HashMap<>(Map.of(
         "TIDEWIRE_KAFKA_BOOTSTRAP", SharedInfra.get().kafka().bootstrapServers(),
         "TIDEWIRE_PROCESSOR_APP_ID", "metrics-registry-test",
         "TIDEWIRE_PROCESSOR_STATE_DIR", Path.of(System.getProperty("java.io.tmpdir"), "streams-metrics-registry-test")
             .toString(),
         "TIDEWIRE_PROCESSOR_SHUTDOWN_TIMEOUT_MS", "20000"));
+    env.putAll(KafkaSettings.singleBroker());
+    final ProcessorConfig config = ProcessorConfig.fromEnv(env);
     try (ProcessorApp app = new ProcessorApp(config, both)) {
       app.start();
       assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();

@@ -139,6 +139,8 @@ public final class Gateway implements AutoCloseable {
       feedTail.start(following(feedTail, EventRouter.feedEvents(hub, metrics, cursors)));
       metrics.tailPartitions(userTail.topic(), userTail.partitions());
       metrics.tailPartitions(feedTail.topic(), feedTail.partitions());
+      metrics.tailLag(userTail.topic(), userTail::lag);
+      metrics.tailLag(feedTail.topic(), feedTail::lag);
       final TopicWatch topicWatch = new TopicWatch(
           names -> clients.describeNow(names, config.metadataCheckInterval()), List.of(userTail, feedTail));
       watch = topicWatch;

@@ -1,5 +1,6 @@
 package io.tidewire.gateway;
 
+import io.tidewire.schemas.TooFewBrokersException;
 import io.tidewire.schemas.TopicProvisioner;
 import io.tidewire.schemas.Topics;
 import java.time.Duration;
@@ -72,8 +73,10 @@ final class GatewayKafka implements AutoCloseable {
     try {
       // The stream processor writes them; whoever starts first creates them, alike.
       TopicProvisioner.ensure(admin, List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.USER_STATE),
-          config.kafka().topicPartitions(), config.kafka().replicationFactor());
+          config.kafka().topicPartitions(), config.kafka());
       return describe(names);
+    } catch (TooFewBrokersException e) {
+      throw new GatewayException(e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GatewayException("interrupted while describing " + names, e);

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tidewire.gateway.auth.JwtVerifier;
+import io.tidewire.gateway.auth.TokenVerdict;
 import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.recovery.ResumePlan;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
@@ -14,8 +16,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -61,11 +66,23 @@ import java.util.function.Supplier;
  *   <li>{@code tidewire.gateway.tail.partitions{topic}} gauge: partitions each live tail reads
  *   <li>{@code tidewire.gateway.tail.partition.changes{topic}}: partition count changes a live tail
  *       followed (partitions added to its topic)
+ *   <li>{@code tidewire.gateway.tail.lag{topic}} gauge: records the live tail of an event topic is
+ *       behind the topic's end (its last stable offset), summed over the partitions, as of the
+ *       tail's last poll
+ *   <li>{@code tidewire.gateway.token.rejections{reason}}: tokens refused (upgrades and auth ops),
+ *       registered by {@link JwtVerifier#rejectionCounters}
  * </ul>
+ *
+ * <p>Every meter whose tags are known without traffic (channels, codes, reasons, outcomes, the
+ * topics the gateway reads) is registered at zero by the constructor, gauges included, so that a
+ * scrape shows it, and a rate over it is right, before the gateway starts.
  *
  * <p>Thread-safe.
  */
 public final class GatewayMetrics {
+
+  /** The topics the gateway tails live, whose meters are tagged with their names. */
+  private static final List<String> EVENT_TOPICS = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name());
 
   /** Which cap refused an upgrade with HTTP 429. */
   public static final List<String> REFUSAL_REASONS = List.of("global", "user", "address");
@@ -102,6 +119,9 @@ public final class GatewayMetrics {
   private final Map<String, Counter> slotsRefused = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> tailPartitions = new ConcurrentHashMap<>();
   private final Map<String, Counter> partitionChanges = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<DoubleSupplier>> tailLag = new ConcurrentHashMap<>();
+  private final AtomicReference<Supplier<Number>> replaysPending = new AtomicReference<>(() -> 0);
+  private final AtomicReference<Supplier<Number>> userStates = new AtomicReference<>(() -> 0);
 
   public GatewayMetrics(final MeterRegistry registry) {
     this.registry = registry;
@@ -159,13 +179,42 @@ public final class GatewayMetrics {
       errors.put(code, Counter.builder("tidewire.gateway.errors")
           .description("error frames sent").tag("code", code.wire()).register(registry));
     }
-    for (final String topic : List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name())) {
+    for (final TokenVerdict.Reason reason : TokenVerdict.Reason.values()) {
+      rejectionCounter(reason.name().toLowerCase(Locale.ROOT));
+    }
+    JwtVerifier.rejectionCounters(registry);
+    for (final String topic : EVENT_TOPICS) {
       final AtomicInteger count = new AtomicInteger();
       tailPartitions.put(topic, count);
       Gauge.builder("tidewire.gateway.tail.partitions", count, AtomicInteger::get)
           .description("partitions the live tail reads").tag("topic", topic).register(registry);
       partitionChanges.put(topic, Counter.builder("tidewire.gateway.tail.partition.changes")
           .description("partition count changes the live tail followed").tag("topic", topic).register(registry));
+      final AtomicReference<DoubleSupplier> lag = new AtomicReference<>(() -> 0);
+      tailLag.put(topic, lag);
+      Gauge.builder("tidewire.gateway.tail.lag", lag, l -> l.get().getAsDouble())
+          .description("records the live tail is behind the topic's end, as of its last poll")
+          .tag("topic", topic).baseUnit("records").register(registry);
+      recordsReadCounter(topic);
+    }
+    for (final String topic : List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(), Topics.USER_STATE.name())) {
+      recordsSkippedCounter(topic);
+    }
+    Gauge.builder("tidewire.gateway.replays.pending", replaysPending, p -> p.get().get().doubleValue())
+        .description("replays admitted and not finished").register(registry);
+    Gauge.builder("tidewire.gateway.user.states", userStates, s -> s.get().get().doubleValue())
+        .description("users in the materialized state store").register(registry);
+  }
+
+  /**
+   * Where the gauge {@code tidewire.gateway.tail.lag{topic}} of an event topic (registered at
+   * zero) reads from now on; other topics are ignored.
+   */
+  public void tailLag(final String topic, final DoubleSupplier recordsBehind) {
+    Objects.requireNonNull(recordsBehind, "recordsBehind");
+    final AtomicReference<DoubleSupplier> lag = tailLag.get(topic);
+    if (lag != null) {
+      lag.set(recordsBehind);
     }
   }
 
@@ -232,9 +281,12 @@ public final class GatewayMetrics {
 
   /** An upgrade refused with 401, by reason (a {@code TokenVerdict.Reason} name, lower case). */
   public void upgradeRejected(final String reason) {
-    rejections.computeIfAbsent(reason, r -> Counter.builder("tidewire.gateway.upgrade.rejections")
-        .description("WebSocket upgrades refused with HTTP 401").tag("reason", r)
-        .register(registry)).increment();
+    rejectionCounter(reason).increment();
+  }
+
+  private Counter rejectionCounter(final String reason) {
+    return rejections.computeIfAbsent(reason, r -> Counter.builder("tidewire.gateway.upgrade.rejections")
+        .description("WebSocket upgrades refused with HTTP 401").tag("reason", r).register(registry));
   }
 
   /** An upgrade refused with 429: one of {@link #REFUSAL_REASONS}. */
@@ -255,15 +307,21 @@ public final class GatewayMetrics {
   }
 
   public void recordRead(final String topic) {
-    recordsRead.computeIfAbsent(topic, t -> Counter.builder("tidewire.gateway.records.read")
-        .description("records read by the live tails").tag("topic", t).register(registry))
-        .increment();
+    recordsReadCounter(topic).increment();
+  }
+
+  private Counter recordsReadCounter(final String topic) {
+    return recordsRead.computeIfAbsent(topic, t -> Counter.builder("tidewire.gateway.records.read")
+        .description("records read by the live tails").tag("topic", t).register(registry));
   }
 
   public void recordSkipped(final String topic) {
-    recordsSkipped.computeIfAbsent(topic, t -> Counter.builder("tidewire.gateway.records.skipped")
-        .description("records the live tails could not decode").tag("topic", t).register(registry))
-        .increment();
+    recordsSkippedCounter(topic).increment();
+  }
+
+  private Counter recordsSkippedCounter(final String topic) {
+    return recordsSkipped.computeIfAbsent(topic, t -> Counter.builder("tidewire.gateway.records.skipped")
+        .description("records the live tails could not decode").tag("topic", t).register(registry));
   }
 
   public void connectionAborted() {
@@ -326,10 +384,9 @@ public final class GatewayMetrics {
     replayDuration.record(duration);
   }
 
-  /** Registers the gauge of pending replays. */
+  /** Where the gauge of pending replays (registered at zero) reads from now on. */
   public void replaysPending(final Supplier<Number> pending) {
-    Gauge.builder("tidewire.gateway.replays.pending", pending)
-        .description("replays admitted and not finished").register(registry);
+    replaysPending.set(Objects.requireNonNull(pending, "pending"));
   }
 
   public void unrecoverable(final ResumePlan.Reason reason) {
@@ -340,9 +397,8 @@ public final class GatewayMetrics {
     snapshots.increment();
   }
 
-  /** Registers the gauge of users in the state store. */
+  /** Where the gauge of users in the state store (registered at zero) reads from now on. */
   public void userStates(final Supplier<Number> count) {
-    Gauge.builder("tidewire.gateway.user.states", count)
-        .description("users in the materialized state store").register(registry);
+    userStates.set(Objects.requireNonNull(count, "count"));
   }
 }

@@ -46,7 +46,8 @@ class GatewayConfigTest {
     assertThat(config.sendQueueBytes()).isEqualTo(4L * 1024 * 1024);
     assertThat(config.staticDir()).isEmpty();
     assertThat(config.kafka().topicPartitions()).isEqualTo(KafkaSettings.DEFAULT_TOPIC_PARTITIONS);
-    assertThat(config.kafka().replicationFactor()).isEqualTo((short) 1);
+    assertThat(config.kafka().replicationFactor()).isEqualTo((short) 3);
+    assertThat(config.kafka().minInsyncReplicas()).isEqualTo((short) 2);
     assertThat(config.kafka().clientOverrides()).isEmpty();
     assertThat(config.replayWorkers()).isEqualTo(2);
     assertThat(config.replayMaxPending()).isEqualTo(10_000);
@@ -68,7 +69,7 @@ class GatewayConfigTest {
         "TIDEWIRE_KAFKA_SECURITY_PROTOCOL", "SSL"));
 
     assertThat(config).isEqualTo(new GatewayConfig(
-        new KafkaSettings("127.0.0.1:9092", 6, (short) 3, Map.of("security.protocol", "SSL")), "127.0.0.1", 0,
+        new KafkaSettings("127.0.0.1:9092", 6, (short) 3, (short) 2, Map.of("security.protocol", "SSL")), "127.0.0.1", 0,
         SECRET, Optional.empty(), TokenPolicy.defaults(), Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 4,
         100, 50, Duration.ofSeconds(7),
         Duration.ofMillis(500), ConnectionLimits.DEFAULTS, OpsListener.DEFAULT, 2, 2, 100_000,

@@ -15,10 +15,12 @@ import java.util.Objects;
  * @param bootstrap bootstrap servers, {@code host:port[,host:port…]}, as written
  * @param topicPartitions partitions of the topics a part creates
  * @param replicationFactor replication factor of the topics a part creates
+ * @param minInsyncReplicas {@code min.insync.replicas} of the topics a part creates, at most
+ *     {@code replicationFactor}
  * @param clientOverrides client properties for every Kafka client, by property key
  */
 public record KafkaSettings(String bootstrap, int topicPartitions, short replicationFactor,
-    Map<String, String> clientOverrides) {
+    short minInsyncReplicas, Map<String, String> clientOverrides) {
 
   /** Partitions of Tidewire's topics unless {@link #TOPIC_PARTITIONS} says otherwise. */
   public static final int DEFAULT_TOPIC_PARTITIONS = 3;
@@ -29,9 +31,16 @@ public record KafkaSettings(String bootstrap, int topicPartitions, short replica
       Parsers.ints(1, 10_000)).byDefault(Integer.toString(DEFAULT_TOPIC_PARTITIONS))
       .doc("partitions of the topics a part creates when they are missing");
   public static final Setting<Short> TOPIC_REPLICATION_FACTOR = Setting.of("TIDEWIRE_TOPIC_REPLICATION_FACTOR",
-      Parsers.ints(1, Short.MAX_VALUE).map(Integer::shortValue)).byDefault("1")
+      Parsers.ints(1, Short.MAX_VALUE).map(Integer::shortValue)).byDefault("3")
       .doc("replication factor of the topics a part creates (also the capture's offsets topic and the "
-          + "processor's internal topics)");
+          + "processor's internal topics); at start a part fails if the cluster has fewer brokers, and "
+          + "warns about an existing topic with fewer replicas. A single broker (the demo, tests) needs `1`");
+  public static final Setting<Short> TOPIC_MIN_INSYNC_REPLICAS = Setting.of("TIDEWIRE_TOPIC_MIN_INSYNC_REPLICAS",
+      Parsers.ints(1, Short.MAX_VALUE).map(Integer::shortValue)).byDefault("2")
+      .doc("`min.insync.replicas` of the topics a part creates (and of the processor's internal topics), "
+          + "at most `TIDEWIRE_TOPIC_REPLICATION_FACTOR`: an `acks=all` write succeeds only once this many "
+          + "replicas have it; at start a part warns about an existing topic with a lower value. A single "
+          + "broker needs `1`");
   public static final PassThrough CLIENT = new PassThrough("TIDEWIRE_KAFKA_",
       "any Kafka client setting, for every client of every part (producers, consumers, admin clients, "
           + "Kafka Streams, the capture's offset store): `TIDEWIRE_KAFKA_SECURITY_PROTOCOL=SASL_SSL`, "
@@ -58,7 +67,7 @@ public record KafkaSettings(String bootstrap, int topicPartitions, short replica
 
   /** The variables of this group. */
   public static final SettingGroup SETTINGS = SettingGroup.of(
-      List.of(BOOTSTRAP, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR), List.of(CLIENT));
+      List.of(BOOTSTRAP, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, TOPIC_MIN_INSYNC_REPLICAS), List.of(CLIENT));
 
   public KafkaSettings {
     Objects.requireNonNull(bootstrap, "bootstrap");
@@ -72,8 +81,48 @@ public record KafkaSettings(String bootstrap, int topicPartitions, short replica
    * @return the settings; only valid once {@link SettingsReader#throwIfInvalid} passed
    */
   public static KafkaSettings read(final SettingsReader in) {
+    final short replicationFactor = in.get(TOPIC_REPLICATION_FACTOR);
+    final short minInsyncReplicas = in.get(TOPIC_MIN_INSYNC_REPLICAS);
+    in.check(minInsyncReplicas <= replicationFactor, TOPIC_MIN_INSYNC_REPLICAS.name() + " (" + minInsyncReplicas
+        + ") must not exceed " + TOPIC_REPLICATION_FACTOR.name() + " (" + replicationFactor
+        + "): no write with acks=all could succeed", TOPIC_REPLICATION_FACTOR, TOPIC_MIN_INSYNC_REPLICAS);
     return new KafkaSettings(Objects.requireNonNullElse(in.get(BOOTSTRAP), ""), in.get(TOPIC_PARTITIONS),
-        in.get(TOPIC_REPLICATION_FACTOR), in.passThrough(CLIENT, CLIENT_FIXED));
+        replicationFactor, minInsyncReplicas, in.passThrough(CLIENT, CLIENT_FIXED));
+  }
+
+  /**
+   * The variables a single broker needs (the demo, tests, the bench): replication factor 1 and
+   * {@code min.insync.replicas} 1 instead of the defaults for a cluster.
+   */
+  public static Map<String, String> singleBroker() {
+    return Map.of(TOPIC_REPLICATION_FACTOR.name(), "1", TOPIC_MIN_INSYNC_REPLICAS.name(), "1");
+  }
+
+  /**
+   * The start check's error when the cluster has fewer brokers than the replication factor: one
+   * line naming the setting and the broker count.
+   */
+  public String tooFewBrokers(final int brokers) {
+    return TOPIC_REPLICATION_FACTOR.name() + " is " + replicationFactor + " but the Kafka cluster at " + bootstrap
+        + " has " + brokers + (brokers == 1 ? " broker" : " brokers") + ": start more brokers, or set "
+        + TOPIC_REPLICATION_FACTOR.name() + "=" + brokers + " and " + TOPIC_MIN_INSYNC_REPLICAS.name() + "="
+        + Math.min(brokers, minInsyncReplicas) + " (" + (brokers == 1 ? "a single broker keeps one copy of every record"
+            : "fewer copies of every record") + ")";
+  }
+
+  /**
+   * The start check's warning about an existing topic replicated less than configured (existing
+   * topics are never altered).
+   *
+   * @param topic the topic
+   * @param replicas its replication factor
+   * @param minInsync its {@code min.insync.replicas}
+   */
+  public String weakTopic(final String topic, final int replicas, final int minInsync) {
+    return "topic " + topic + " has replication factor " + replicas + " and min.insync.replicas " + minInsync
+        + ", below " + TOPIC_REPLICATION_FACTOR.name() + "=" + replicationFactor + " / "
+        + TOPIC_MIN_INSYNC_REPLICAS.name() + "=" + minInsyncReplicas
+        + "; it is left as it is (kafka-reassign-partitions and kafka-configs change it)";
   }
 
   /**
@@ -91,7 +140,7 @@ public record KafkaSettings(String bootstrap, int topicPartitions, short replica
   @Override
   public String toString() {
     return "KafkaSettings[bootstrap=" + bootstrap + ", topicPartitions=" + topicPartitions
-        + ", replicationFactor=" + replicationFactor + ", clientOverrides=" + PassThrough.redact(clientOverrides)
+        + ", replicationFactor=" + replicationFactor + ", minInsyncReplicas=" + minInsyncReplicas + ", clientOverrides=" + PassThrough.redact(clientOverrides)
         + "]";
   }
 }

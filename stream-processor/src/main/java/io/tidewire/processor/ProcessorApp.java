@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tidewire.processor.internals.DeserializationDeadLetters;
 import io.tidewire.schemas.ConsumerLag;
 import io.tidewire.schemas.Topic;
+import io.tidewire.schemas.TooFewBrokersException;
 import io.tidewire.schemas.TopicProvisioner;
 import io.tidewire.schemas.Topics;
 import java.time.Duration;
@@ -199,7 +200,9 @@ public final class ProcessorApp implements AutoCloseable {
     config.inputTopics().forEach(name -> topics.add(Topics.bytes(name)));
     topics.addAll(config.outputTopics());
     try (Admin admin = Admin.create(StreamsProperties.admin(config))) {
-      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.kafka().replicationFactor());
+      TopicProvisioner.ensure(admin, topics, config.topicPartitions(), config.kafka());
+    } catch (TooFewBrokersException e) {
+      throw new ProcessorException(e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new ProcessorException("cannot provision topics " + topics + ": " + e.getMessage(), e);
     }

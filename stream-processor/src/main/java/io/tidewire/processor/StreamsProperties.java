@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -35,6 +36,7 @@ final class StreamsProperties {
       StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, own(ProcessorSettings.COMMIT_INTERVAL),
       StreamsConfig.NUM_STREAM_THREADS_CONFIG, own(ProcessorSettings.THREADS),
       StreamsConfig.REPLICATION_FACTOR_CONFIG, own(KafkaSettings.TOPIC_REPLICATION_FACTOR),
+      StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), own(KafkaSettings.TOPIC_MIN_INSYNC_REPLICAS),
       StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "it is always exactly_once_v2 (the event contract relies on it)");
 
   private StreamsProperties() {}
@@ -58,6 +60,8 @@ final class StreamsProperties {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitInterval().toMillis()));
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.streamThreads()));
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.kafka().replicationFactor()));
+    props.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+        Short.toString(config.kafka().minInsyncReplicas()));
     // A thread checks whether a commit is due only between polls: with the default 100 ms poll a
     // lone record could wait a whole poll past the commit interval before read_committed
     // readers see its output.

@@ -10,6 +10,7 @@ import io.tidewire.schemas.avro.FeedCounts;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.GenerationProgress;
 import io.tidewire.schemas.avro.UserEvent;
+import io.tidewire.settings.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,6 +86,7 @@ public final class CommitIntervalBenchmark {
     final String schema = "bench_" + suffix;
     final Map<String, String> env = new HashMap<>();
     env.put("TIDEWIRE_KAFKA_BOOTSTRAP", bootstrap);
+    env.putAll(KafkaSettings.singleBroker());
     env.put("TIDEWIRE_PROCESSOR_APP_ID", "bench-" + suffix);
     env.put("TIDEWIRE_PROCESSOR_STATE_DIR", Path.of(System.getProperty("java.io.tmpdir"), "bench-" + suffix).toString());
     env.put("TIDEWIRE_PROCESSOR_COMMIT_INTERVAL_MS", Long.toString(intervalMs));

@@ -13,10 +13,12 @@ import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.GenerationProgress;
 import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.schemas.avro.UserState;
+import io.tidewire.settings.KafkaSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -49,7 +51,7 @@ class ProcessorAppTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
   private static ProcessorConfig config(final String suffix, final String ownedTables) {
-    return ProcessorConfig.fromEnv(Map.of(
+    final Map<String, String> env = new HashMap<>(Map.of(
         "TIDEWIRE_KAFKA_BOOTSTRAP", SharedInfra.get().kafka().bootstrapServers(),
         "TIDEWIRE_PROCESSOR_APP_ID", "processor-app-test-" + suffix,
         "TIDEWIRE_PROCESSOR_STATE_DIR", Path.of(System.getProperty("java.io.tmpdir"), "streams-" + suffix).toString(),
@@ -57,6 +59,8 @@ class ProcessorAppTest {
         "TIDEWIRE_FEED_TABLES", "none",
         "TIDEWIRE_CREDITS_BALANCE_TABLE", "none",
         "TIDEWIRE_PROCESSOR_SHUTDOWN_TIMEOUT_MS", "20000"));
+    env.putAll(KafkaSettings.singleBroker());
+    return ProcessorConfig.fromEnv(env);
   }
 
   private static <V> KafkaConsumer<byte[], V> readCommitted(final String topic, final Deserializer<V> values) {

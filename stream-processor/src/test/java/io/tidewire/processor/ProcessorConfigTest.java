@@ -44,7 +44,8 @@ class ProcessorConfigTest {
     assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(10));
     assertThat(config.streamThreads()).isEqualTo(1);
     assertThat(config.topicPartitions()).isEqualTo(3);
-    assertThat(config.kafka().replicationFactor()).isEqualTo((short) 1);
+    assertThat(config.kafka().replicationFactor()).isEqualTo((short) 3);
+    assertThat(config.kafka().minInsyncReplicas()).isEqualTo((short) 2);
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.ownedTables()).containsExactly(
         new OwnedTable(new TableId("public", "generation_jobs"), "user_id", Optional.of("generation.progress")),
@@ -284,6 +285,7 @@ class ProcessorConfigTest {
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10")
         .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2")
         .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "3")
+        .containsEntry(StreamsConfig.topicPrefix("min.insync.replicas"), "2")
         .containsEntry(StreamsConfig.POLL_MS_CONFIG, "5");
     assertThat(new StreamsConfig(props).getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
         .isEqualTo("exactly_once_v2");
@@ -313,7 +315,7 @@ class ProcessorConfigTest {
   @Test
   void recordFreezesWhatItIsGiven() {
     final List<OwnedTable> owned = new ArrayList<>(List.of(OwnedTable.parse("public.a:user_id")));
-    final ProcessorConfig config = new ProcessorConfig(new KafkaSettings("h:1", 3, (short) 1, Map.of()), "app",
+    final ProcessorConfig config = new ProcessorConfig(new KafkaSettings("h:1", 3, (short) 1, (short) 1, Map.of()), "app",
         Path.of("/tmp"), Duration.ofMillis(50), 1, Duration.ofSeconds(1), owned, List.of(), Optional.empty(),
         Optional.empty(), List.of(), Timings.DEFAULTS, true, new HashMap<>(Map.of("a", "b")));
     owned.clear();

@@ -88,11 +88,21 @@ public final class JwtVerifier {
     processor.setJWSVerifierFactory(VerificationKeys.verifierFactory());
     processor.setJWTClaimsSetVerifier(new ClaimRules(policy, clock, skew));
     this.skew = skew;
+    rejections.putAll(rejectionCounters(registry));
+  }
+
+  /**
+   * The counters {@code tidewire.gateway.token.rejections{reason}}, one per {@link Reason},
+   * registered (at zero the first time) on {@code registry}.
+   */
+  public static Map<Reason, Counter> rejectionCounters(final MeterRegistry registry) {
+    final Map<Reason, Counter> counters = new EnumMap<>(Reason.class);
     for (final Reason reason : Reason.values()) {
-      rejections.put(reason, Counter.builder("tidewire.gateway.token.rejections")
+      counters.put(reason, Counter.builder("tidewire.gateway.token.rejections")
           .description("tokens refused (upgrades and auth ops)")
           .tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
     }
+    return counters;
   }
 
   /** HS256 only, with {@link TokenPolicy#defaults()} (UUID subjects, at most 24 h), uncounted. */

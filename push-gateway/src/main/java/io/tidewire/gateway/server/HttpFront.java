@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@value RealtimeEndpoint#PATH} (Tyrus, behind {@link UpgradeGuard} and its
  * {@link HandshakeDeadline}), the static content at {@code /} and extra routes; {@code GET /health}
  * and {@code GET /metrics} on a second server, the ops listener (loopback by default), or on the
- * main port if {@link OpsListener#onMainPort()}.
+ * main port if {@link OpsListener#onMainPort()}. Every HTTP handler answers as plain HTTP/1.1
+ * ({@link PlainHttp}).
  *
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
@@ -117,12 +118,12 @@ public final class HttpFront implements AutoCloseable {
       opsServer = Optional.of(separate);
     }
     for (final HttpRoute route : routes) {
-      config.addHttpHandler(new RouteHandler(route), route.path());
+      config.addHttpHandler(PlainHttp.of(new RouteHandler(route)), route.path());
     }
     if (staticContent instanceof StaticContent.Directory dir) {
-      config.addHttpHandler(new StaticHttpHandler(dir.directory().toAbsolutePath().toString()), "/");
+      config.addHttpHandler(PlainHttp.of(new StaticHttpHandler(dir.directory().toAbsolutePath().toString())), "/");
     } else if (staticContent instanceof StaticContent.Classpath cp) {
-      config.addHttpHandler(new CLStaticHttpHandler(cp.loader(), "/" + cp.root()), "/");
+      config.addHttpHandler(PlainHttp.of(new CLStaticHttpHandler(cp.loader(), "/" + cp.root())), "/");
     }
     try {
       server.start();
@@ -150,9 +151,9 @@ public final class HttpFront implements AutoCloseable {
 
   private static void addOpsHandlers(final ServerConfiguration config, final SessionContext context,
       final MeterRegistry registry, final Supplier<Map<String, Boolean>> checks) {
-    config.addHttpHandler(new HealthHandler(
-        () -> new HealthHandler.Report(checks.get(), context.metrics().connections())), "/health");
-    config.addHttpHandler(new MetricsHandler(registry), "/metrics");
+    config.addHttpHandler(PlainHttp.of(new HealthHandler(
+        () -> new HealthHandler.Report(checks.get(), context.metrics().connections()))), "/health");
+    config.addHttpHandler(PlainHttp.of(new MetricsHandler(registry)), "/metrics");
   }
 
   /** The bound port (the actual one when 0 was asked for). */

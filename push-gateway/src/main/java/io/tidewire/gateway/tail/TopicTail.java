@@ -3,6 +3,7 @@ package io.tidewire.gateway.tail;
 import io.tidewire.gateway.GatewayException;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.session.DispatchSeam;
+import io.tidewire.schemas.ConsumerLag;
 import io.tidewire.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,6 +100,8 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
   private final Object seam = new Object();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running;
+  /** Records behind the end as of the last poll; written by the tail's thread. */
+  private volatile double lag;
   private volatile Thread thread;
   private boolean closed;
   /** Set by {@link #start} before the thread starts, read only by the thread. */
@@ -228,6 +231,15 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
     return topic;
   }
 
+  /**
+   * Records the tail is behind its topic's end (the last stable offset, as the consumer reads
+   * committed records only), summed over the partitions, as the consumer saw it at the last poll
+   * that fetched ({@link ConsumerLag}); 0 before the first fetch. Any thread.
+   */
+  public double lag() {
+    return lag;
+  }
+
   /** Whether the tail's thread is running. */
   public boolean isAlive() {
     final Thread t = thread;
@@ -244,6 +256,8 @@ public final class TopicTail implements DispatchSeam, AutoCloseable {
             assignment = grow(wanted.get());
           }
           final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+          // Read before dispatching: the lag the poll saw, not one a slow handler hides.
+          lag = ConsumerLag.sum(consumer.metrics(), client -> true);
           for (final ConsumerRecord<byte[], byte[]> record : records) {
             dispatch(record);
           }

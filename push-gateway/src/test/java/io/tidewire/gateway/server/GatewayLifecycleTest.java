@@ -13,6 +13,7 @@ import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.infra.SharedInfra;
+import io.tidewire.settings.KafkaSettings;
 import io.tidewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,12 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
 class GatewayLifecycleTest {
 
   private static GatewayConfig config(final String bootstrap, final int port) {
-    return GatewayConfig.fromEnv(Map.of(
+    final Map<String, String> env = new HashMap<>(Map.of(
         "TIDEWIRE_KAFKA_BOOTSTRAP", bootstrap,
         "TIDEWIRE_JWT_SECRET", Tokens.SECRET,
         "TIDEWIRE_GATEWAY_HOST", "127.0.0.1",
         "TIDEWIRE_GATEWAY_PORT", String.valueOf(port),
         "TIDEWIRE_GATEWAY_OPS_PORT", "0"));
+    env.putAll(KafkaSettings.singleBroker());
+    return GatewayConfig.fromEnv(env);
   }
 
   /** Threads the gateway starts (its own, Grizzly's, Tyrus's, its Kafka clients'). */
@@ -95,6 +98,7 @@ class GatewayLifecycleTest {
         "TIDEWIRE_GATEWAY_PORT", "0",
         "TIDEWIRE_GATEWAY_OPS_PORT", "0",
         "TIDEWIRE_GATEWAY_STATIC_DIR", web.toString()));
+    env.putAll(KafkaSettings.singleBroker());
     try (Gateway gateway = new Gateway(GatewayConfig.fromEnv(env), new SimpleMeterRegistry())) {
       gateway.start();
       final HttpResponse<String> page = HttpClient.newHttpClient().send(
@@ -108,6 +112,24 @@ class GatewayLifecycleTest {
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.opsPort() + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
     }
+  }
+
+  @Test
+  void startOnASingleBrokerWithTheClusterDefaultsFailsWithOneLineNamingTheSettingAndTheBrokerCount() {
+    final String bootstrap = SharedInfra.get().kafka().bootstrapServers();
+    final Gateway gateway = new Gateway(GatewayConfig.fromEnv(Map.of(
+        "TIDEWIRE_KAFKA_BOOTSTRAP", bootstrap,
+        "TIDEWIRE_JWT_SECRET", Tokens.SECRET,
+        "TIDEWIRE_GATEWAY_HOST", "127.0.0.1",
+        "TIDEWIRE_GATEWAY_PORT", "0",
+        "TIDEWIRE_GATEWAY_OPS_PORT", "0")), new SimpleMeterRegistry());
+
+    assertThatThrownBy(gateway::start).isInstanceOf(GatewayException.class)
+        .hasMessageStartingWith("TIDEWIRE_TOPIC_REPLICATION_FACTOR is 3 but the Kafka cluster at " + bootstrap
+            + " has 1 broker: ")
+        .message().doesNotContain("\n");
+    assertThat(gateway.isHealthy()).isFalse();
+    gateway.close();
   }
 
   @Test

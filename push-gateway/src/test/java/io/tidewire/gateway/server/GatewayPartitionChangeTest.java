@@ -15,9 +15,11 @@ import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.UserEvent;
+import io.tidewire.settings.KafkaSettings;
 import io.tidewire.testing.WsClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -57,14 +59,16 @@ class GatewayPartitionChangeTest {
   static void start() {
     kafka = EmbeddedKafka.start(0, dir);
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    gateway = new Gateway(GatewayConfig.fromEnv(Map.of(
+    final Map<String, String> env = new HashMap<>(Map.of(
         "TIDEWIRE_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
         "TIDEWIRE_TOPIC_PARTITIONS", "3",
         "TIDEWIRE_JWT_SECRET", Tokens.SECRET,
         "TIDEWIRE_GATEWAY_HOST", "127.0.0.1",
         "TIDEWIRE_GATEWAY_PORT", "0",
         "TIDEWIRE_GATEWAY_OPS_PORT", "0",
-        "TIDEWIRE_GATEWAY_METADATA_CHECK_SECONDS", "1")), registry);
+        "TIDEWIRE_GATEWAY_METADATA_CHECK_SECONDS", "1"));
+    env.putAll(KafkaSettings.singleBroker());
+    gateway = new Gateway(GatewayConfig.fromEnv(env), registry);
     gateway.start();
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     final Properties props = new Properties();

@@ -108,7 +108,8 @@ class UserStateStoreTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> answer.get() != null);
     assertThat(answer.get()).contains(state("dave", 3));
-    assertThat(registry.get("tidewire.gateway.records.skipped").counter().count()).isEqualTo(1);
+    assertThat(registry.get("tidewire.gateway.records.skipped").tag("topic", Topics.USER_STATE.name()).counter().count())
+        .isEqualTo(1);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.tidewire.gateway.testing;
 
 import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.gateway.protocol.CursorCodec;
+import io.tidewire.settings.KafkaSettings;
 import java.nio.charset.StandardCharsets;
 import io.tidewire.infra.SharedInfra;
 import java.util.HashMap;
@@ -37,6 +38,7 @@ public final class TestKit {
         "TIDEWIRE_GATEWAY_HOST", "127.0.0.1",
         "TIDEWIRE_GATEWAY_PORT", "0",
         "TIDEWIRE_GATEWAY_OPS_PORT", "0"));
+    env.putAll(KafkaSettings.singleBroker());
     env.putAll(more);
     return GatewayConfig.fromEnv(env);
   }
