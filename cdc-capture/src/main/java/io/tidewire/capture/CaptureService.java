@@ -3,6 +3,7 @@ package io.tidewire.capture;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tidewire.schemas.TooFewBrokersException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -99,6 +100,8 @@ public final class CaptureService implements AutoCloseable {
   private Producer<byte[], byte[]> producer;
   private int failuresInARow;
   private long runStartedNanos;
+  /** Whether an engine run has started once: after that, too few brokers is an outage, not a setting. */
+  private volatile boolean ranOnce;
   private List<Gauge> gauges = List.of();
 
   /**
@@ -183,6 +186,7 @@ public final class CaptureService implements AutoCloseable {
         }
         producer = fresh;
         runStartedNanos = System.nanoTime();
+        ranOnce = true;
         final EngineRun started = EngineRun.start(config,
             new KafkaChangeSink(producer, registry, config.topicPrefix()), engineErrors);
         run = started;
@@ -198,8 +202,9 @@ public final class CaptureService implements AutoCloseable {
         fresh.close(Duration.ZERO);
       }
       final Optional<ConfigException> invalid = configError(e);
-      if (invalid.isPresent()) {
-        // settings do not change between attempts: retrying would loop forever
+      if (invalid.isPresent() && !(ranOnce && invalid.get() instanceof TooFewBrokersException)) {
+        // settings do not change between attempts: retrying would loop forever. Too few brokers
+        // after a run has started is an outage instead (brokers come back one by one): retried
         return invalid;
       }
       failed(e);
