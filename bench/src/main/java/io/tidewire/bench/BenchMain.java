@@ -44,10 +44,10 @@ import picocli.CommandLine.Parameters;
         "  ceiling     one gateway's consumption ceiling on realtime.user-events",
         "  catchup     reconnect after 10k/100k missed events: time to catch up",
         "  capture     Debezium alone: commit -> Kafka, latency and changes/s",
-        "", "A full run takes about 10 minutes; --smoke runs everything in about a minute with "
+        "", "A full run takes about 15 minutes; --smoke runs everything in about a minute with "
         + "tiny sizes (to check that it works; its figures mean nothing)."},
     footer = {"", "Examples:",
-        "  bin/tidewire bench                 all (~10 min), updates docs/BENCHMARKS.md",
+        "  bin/tidewire bench                 all (~15 min), updates docs/BENCHMARKS.md",
         "  bin/tidewire bench latency fanout  two scenarios, their sections only",
         "  bin/tidewire bench --set TIDEWIRE_PROCESSOR_COMMIT_INTERVAL_MS=50 throughput"})
 public final class BenchMain implements Callable<Integer> {

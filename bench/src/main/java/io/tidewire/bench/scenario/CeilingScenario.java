@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -75,11 +76,12 @@ public final class CeilingScenario implements Scenario {
             + "'s pool of 65,536 `generation.progress` UserEvents (Avro, as the processor writes "
             + "them, uncompressed, key = user id) before the clock starts; *to subscribers* is "
             + "the share addressed to the connected users, the rest to 50,000 users nobody "
-            + "connected as. **burst**: " + records + " records produced as fast as a KafkaProducer "
+            + "connected as. **burst**: " + String.format(Locale.ROOT, "%,d", records) + " records produced as fast as a KafkaProducer "
             + "takes them (acks=1, linger 5 ms, 256 KiB batches); **hold**: a fixed rate of "
             + Math.round(HOLD_FRACTION * 100) + " % of the burst's consumed/s (rounded down to "
             + "1,000) for " + sizes.ceilingHold().toSeconds() + " s. Each share first runs an "
-            + "unreported burst of a tenth of the size (JIT warm-up). The gateway's "
+            + "unreported burst (JIT warm-up): the full size before the first, a tenth before "
+            + "the others. The gateway's "
             + "`tidewire.gateway.records.read{topic=realtime.user-events}` is scraped every "
             + SAMPLE.toMillis() + " ms: *tail lag* = records acknowledged by the broker − "
             + "records the gateway's tail read (both since the run began). *consumed/s* = "
@@ -121,8 +123,9 @@ public final class CeilingScenario implements Scenario {
       for (final int percent : sizes.ceilingSharesPercent()) {
         final TailFlood.Mix mix = new TailFlood.Mix(users, percent / 100.0);
         try (TailFlood flood = new TailFlood(stack.kafkaBootstrap(), mix)) {
-          measure(stack, fleet, flood, () -> flood.burst(Math.max(1, records / 10)),
-              Math.max(1, records / 10));
+          // the first share warms the JIT of the gateway, the broker and the producer up
+          final long warm = series.isEmpty() ? records : Math.max(1, records / 10);
+          measure(stack, fleet, flood, () -> flood.burst(warm), warm);
           final Measured burst = measure(stack, fleet, flood, () -> flood.burst(records), records);
           row(result, percent, "burst", "max", burst, Optional.empty());
           series.put(percent + "% burst", burst.samples());
