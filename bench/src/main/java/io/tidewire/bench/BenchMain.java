@@ -2,6 +2,7 @@ package io.tidewire.bench;
 
 import io.tidewire.bench.scenario.CaptureScenario;
 import io.tidewire.bench.scenario.CatchupScenario;
+import io.tidewire.bench.scenario.CeilingScenario;
 import io.tidewire.bench.scenario.FanoutScenario;
 import io.tidewire.bench.scenario.LatencyScenario;
 import io.tidewire.bench.scenario.ThroughputScenario;
@@ -40,12 +41,13 @@ import picocli.CommandLine.Parameters;
         "  latency     commit -> client at fixed rates, next to a LISTEN/NOTIFY floor",
         "  throughput  highest change rate sustained end to end, JFR profile",
         "  fanout      one gateway, 1k/5k/10k connections: msgs/s, CPU, heap",
+        "  ceiling     one gateway's consumption ceiling on realtime.user-events",
         "  catchup     reconnect after 10k/100k missed events: time to catch up",
         "  capture     Debezium alone: commit -> Kafka, latency and changes/s",
-        "", "A full run takes about 10 minutes; --smoke runs everything in about a minute with "
+        "", "A full run takes about 15 minutes; --smoke runs everything in about a minute with "
         + "tiny sizes (to check that it works; its figures mean nothing)."},
     footer = {"", "Examples:",
-        "  bin/tidewire bench                 all (~10 min), updates docs/BENCHMARKS.md",
+        "  bin/tidewire bench                 all (~15 min), updates docs/BENCHMARKS.md",
         "  bin/tidewire bench latency fanout  two scenarios, their sections only",
         "  bin/tidewire bench --set TIDEWIRE_PROCESSOR_COMMIT_INTERVAL_MS=50 throughput"})
 public final class BenchMain implements Callable<Integer> {
@@ -53,10 +55,11 @@ public final class BenchMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(BenchMain.class);
 
   static final List<Scenario> SCENARIOS = List.of(new LatencyScenario(),
-      new ThroughputScenario(), new FanoutScenario(), new CatchupScenario(), new CaptureScenario());
+      new ThroughputScenario(), new FanoutScenario(), new CeilingScenario(), new CatchupScenario(),
+      new CaptureScenario());
 
   @Parameters(paramLabel = "SCENARIO", arity = "0..*",
-      description = "Scenarios to run: latency, throughput, fanout, catchup, capture.")
+      description = "Scenarios to run: latency, throughput, fanout, ceiling, catchup, capture.")
   private List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--smoke", description = "Tiny sizes, a few seconds per scenario (CI).")

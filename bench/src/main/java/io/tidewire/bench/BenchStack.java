@@ -332,13 +332,26 @@ public final class BenchStack implements AutoCloseable {
     if (!jcmd(child.pid().get(), "GC.run")) {
       return Optional.empty();
     }
+    return meter(part, "jvm_memory_used_bytes", "area=\"heap\"").filter(v -> v > 0);
+  }
+
+  /**
+   * The sum of a running part's samples of {@code metric} whose labels contain
+   * {@code labelFilter}, read from its /metrics now (0 if it has none); empty when the part does
+   * not run here or cannot be scraped. Unlike the rest of the stack, callable from any thread while
+   * no part starts or stops (a scenario's sampler).
+   */
+  public Optional<Long> meter(final Part part, final String metric, final String labelFilter) {
+    final ChildPart child = parts.get(part);
+    if (child == null) {
+      return Optional.empty();
+    }
     try {
       final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
           + child.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return Optional.of(PrometheusText.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""))
-          .filter(v -> v > 0);
+      return Optional.of(PrometheusText.sum(metrics, metric, labelFilter));
     } catch (IOException e) {
-      LOG.warn("cannot measure the heap of {}: {}", part, e.toString());
+      LOG.warn("cannot scrape {} of {}: {}", metric, part, e.toString());
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

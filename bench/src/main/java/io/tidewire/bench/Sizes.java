@@ -24,18 +24,27 @@ import java.util.List;
  * @param captureChanges changes of the capture scenario's bulk run
  * @param captureRate rate of the capture scenario's latency run
  * @param captureDuration duration of the capture scenario's latency run
+ * @param ceilingConnections idle connections (each subscribed to its user channel) of the
+ *     ceiling scenario
+ * @param ceilingRecords records of each of the ceiling scenario's bursts
+ * @param ceilingSharesPercent shares of the ceiling scenario's records addressed to connected
+ *     users, in percent, one burst and one hold each
+ * @param ceilingHold how long the ceiling scenario's fixed-rate hold runs
  */
 public record Sizes(List<Integer> latencyRates, int latencyUsers, Duration latencyWarmup,
     Duration latencyDuration, List<Integer> throughputRates, Duration throughputStep,
     Duration throughputSustain, int throughputUsers, List<Integer> fanoutConnections,
     int fanoutDeliveries, Duration fanoutDuration, List<Integer> catchupEvents,
-    int catchupOthersFactor, int captureChanges, int captureRate, Duration captureDuration) {
+    int catchupOthersFactor, int captureChanges, int captureRate, Duration captureDuration,
+    int ceilingConnections, long ceilingRecords, List<Integer> ceilingSharesPercent,
+    Duration ceilingHold) {
 
   public Sizes {
     latencyRates = List.copyOf(latencyRates);
     throughputRates = List.copyOf(throughputRates);
     fanoutConnections = List.copyOf(fanoutConnections);
     catchupEvents = List.copyOf(catchupEvents);
+    ceilingSharesPercent = List.copyOf(ceilingSharesPercent);
   }
 
   /** The sizes of the published figures. */
@@ -44,14 +53,15 @@ public record Sizes(List<Integer> latencyRates, int latencyUsers, Duration laten
         Duration.ofSeconds(20), List.of(2_500, 5_000, 7_500, 10_000, 15_000, 20_000),
         Duration.ofSeconds(15), Duration.ofSeconds(60), 2_000, List.of(1_000, 5_000, 10_000),
         100_000, Duration.ofSeconds(15), List.of(10_000, 100_000), 10, 200_000, 1_000,
-        Duration.ofSeconds(20));
+        Duration.ofSeconds(20), 5_000, 1_000_000, List.of(0, 5, 100), Duration.ofSeconds(15));
   }
 
   /** Seconds per scenario, tiny sizes: proves the scenarios run, measures nothing. */
   public static Sizes smoke() {
     return new Sizes(List.of(50), 10, Duration.ofMillis(500), Duration.ofSeconds(2),
         List.of(200, 400), Duration.ofSeconds(2), Duration.ofSeconds(2), 10, List.of(20),
-        200, Duration.ofSeconds(2), List.of(200), 2, 1_000, 100, Duration.ofSeconds(2));
+        200, Duration.ofSeconds(2), List.of(200), 2, 1_000, 100, Duration.ofSeconds(2), 10,
+        3_000, List.of(0, 100), Duration.ofSeconds(1));
   }
 
   /** These sizes with other latency rates. */
@@ -59,6 +69,6 @@ public record Sizes(List<Integer> latencyRates, int latencyUsers, Duration laten
     return new Sizes(rates, latencyUsers, latencyWarmup, latencyDuration, throughputRates,
         throughputStep, throughputSustain, throughputUsers, fanoutConnections, fanoutDeliveries,
         fanoutDuration, catchupEvents, catchupOthersFactor, captureChanges, captureRate,
-        captureDuration);
+        captureDuration, ceilingConnections, ceilingRecords, ceilingSharesPercent, ceilingHold);
   }
 }

@@ -2,8 +2,6 @@ package io.tidewire.bench.load;
 
 import io.tidewire.processor.internals.EventIds;
 import io.tidewire.schemas.Topics;
-import io.tidewire.schemas.avro.GenerationProgress;
-import io.tidewire.schemas.avro.SourcePosition;
 import io.tidewire.schemas.avro.UserEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,25 +127,7 @@ public final class CatchupBacklog {
   }
 
   private UserEvent event(final String owner, final long seq, final String job, final int round) {
-    final long now = System.currentTimeMillis();
-    return UserEvent.newBuilder()
-        .setId(eventId(seq))
-        .setUserId(owner)
-        .setType("generation.progress")
-        .setTs(now)
-        .setSource(SourcePosition.newBuilder()
-            .setTable("public.generation_jobs")
-            .setLsn(1_000_000_000L + seq * 128)
-            .setTxId(10_000L + seq)
-            .setSnapshot(false)
-            .build())
-        .setData(GenerationProgress.newBuilder()
-            .setJobId(job)
-            .setKind("image")
-            .setStatus("active")
-            .setProgress(round % 100 + 1)
-            .build())
-        .build();
+    return ProgressEvents.of(eventId(seq), owner, seq, job, round);
   }
 
   /** An id made as the processor makes its derived ids, over the run tag and the sequence. */
