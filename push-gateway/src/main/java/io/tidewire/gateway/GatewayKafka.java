@@ -110,13 +110,20 @@ final class GatewayKafka implements AutoCloseable {
         .allTopicNames().toCompletionStage();
   }
 
-  /** The topic's end offsets (committed records only), fetched now, asynchronously. */
+  /**
+   * The topic's end offsets including records of transactions still open (the high watermarks),
+   * fetched now, asynchronously. A snapshot waits until the state store's read-committed tail has
+   * passed them, i.e. until every transaction open at the request has ended: a transaction's commit
+   * becomes visible on its partitions one after another, so the committed-only ends could still
+   * hide the state record of an event the live tail has already delivered. The wait is at most one
+   * processor commit (or the transaction timeout after a processor crash).
+   */
   CompletionStage<Map<Integer, Long>> endOffsets(final TopicDescription topic) {
     final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     for (final TopicPartitionInfo partition : topic.partitions()) {
       latest.put(new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest());
     }
-    final ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)
+    final ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)
         .timeoutMs((int) config.recoveryTimeout().toMillis());
     return admin.listOffsets(latest, options).all().toCompletionStage().thenApply(offsets -> {
       final Map<Integer, Long> ends = new HashMap<>();
