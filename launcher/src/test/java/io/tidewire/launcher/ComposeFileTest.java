@@ -99,6 +99,19 @@ class ComposeFileTest {
         .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", 3);
   }
 
+  @SuppressWarnings("unchecked")
+  @Test
+  void theBrokersRunTheReleaseOfTheKafkaClients() throws IOException {
+    final Matcher version = Pattern.compile("<kafka.version>([^<]+)</kafka.version>")
+        .matcher(Files.readString(Path.of("..", "pom.xml")));
+    assertThat(version.find()).isTrue();
+    final Map<String, Object> services = (Map<String, Object>) compose().get("services");
+
+    assertThat(services.keySet()).filteredOn(name -> name.startsWith("kafka-")).hasSize(3)
+        .allSatisfy(name -> assertThat(((Map<String, Object>) services.get(name)).get("image"))
+            .isEqualTo("apache/kafka:" + version.group(1)));
+  }
+
   @Test
   void prometheusScrapesTheOpsListenerOfEveryPartWhichListensOnAllInterfaces() throws IOException {
     final Set<String> expected = new TreeSet<>();
