@@ -3,6 +3,8 @@ package io.tidewire.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
 /**
  * What the test committed, per user and per row, to check what each client saw against: every
@@ -23,12 +26,34 @@ import java.util.stream.Collectors;
  */
 final class Ledger {
 
-  private final SharedStack stack;
+  /** Runs one statement in its own transaction (the database the pipeline captures). */
+  @FunctionalInterface
+  interface Statements {
+    void run(String sql, Object... args) throws SQLException;
+
+    /** Each statement on its own connection from {@code db}, auto-committed. */
+    static Statements on(final DataSource db) {
+      return (sql, args) -> {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+          for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+          }
+          ps.executeUpdate();
+        }
+      };
+    }
+  }
+
+  private final Statements db;
   /** user → job → progress values in commit order. */
   private final Map<UUID, Map<UUID, List<Integer>>> committed = new ConcurrentHashMap<>();
 
   Ledger(final SharedStack stack) {
-    this.stack = stack;
+    this(stack::sql);
+  }
+
+  Ledger(final Statements db) {
+    this.db = db;
   }
 
   /**
@@ -37,7 +62,7 @@ final class Ledger {
    */
   void startJob(final UUID user) throws SQLException {
     final UUID job = UUID.randomUUID();
-    stack.sql("INSERT INTO generation_jobs (id, user_id, kind) VALUES (?, ?, 'image')", job, user);
+    db.run("INSERT INTO generation_jobs (id, user_id, kind) VALUES (?, ?, 'image')", job, user);
     final Map<UUID, List<Integer>> jobs = new LinkedHashMap<>();
     final List<Integer> values = new ArrayList<>();
     values.add(0);
@@ -52,7 +77,7 @@ final class Ledger {
     if (next > 100) {
       throw new IllegalStateException("a job has 100 progress steps at most");
     }
-    stack.sql("UPDATE generation_jobs SET status = 'active', progress = ? WHERE id = ?", next,
+    db.run("UPDATE generation_jobs SET status = 'active', progress = ? WHERE id = ?", next,
         job.getKey());
     job.getValue().add(next);
   }

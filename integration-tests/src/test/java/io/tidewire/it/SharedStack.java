@@ -12,8 +12,6 @@ import io.tidewire.testing.WsClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -156,12 +154,7 @@ final class SharedStack {
 
   /** Runs one statement in its own transaction. */
   void sql(final String sql, final Object... args) throws SQLException {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      ps.executeUpdate();
-    }
+    Ledger.Statements.on(db).run(sql, args);
   }
 
   DataSource db() {

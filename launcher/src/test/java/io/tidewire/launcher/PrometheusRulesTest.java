@@ -11,7 +11,6 @@ import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.processor.ProcessorApp;
 import io.tidewire.processor.ProcessorConfig;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,10 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** docs/prometheus: valid for promtool, and every metric its rules name is in the parts' scrapes. */
@@ -56,23 +53,10 @@ class PrometheusRulesTest {
 
   @Test
   void promtoolAcceptsTheRulesAndTheScrapeConfig() throws IOException, InterruptedException {
-    final Optional<Path> promtool = promtool();
+    final Optional<Path> promtool = ExternalTool.find("promtool");
     assumeTrue(promtool.isPresent(), "promtool not found (apt-get install prometheus; CI installs it): "
         + "docs/prometheus not checked");
-    promtool(promtool.get(), "check", "rules", DIR.resolve("alerts.yml").toString());
-    promtool(promtool.get(), "check", "config", DIR.resolve("prometheus.yml").toString());
-  }
-
-  private static Optional<Path> promtool() {
-    return Stream.concat(Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator)), Stream.of("/usr/bin"))
-        .map(dir -> Path.of(dir, "promtool")).filter(Files::isExecutable).findFirst();
-  }
-
-  private static void promtool(final Path promtool, final String... args) throws IOException, InterruptedException {
-    final List<String> command = Stream.concat(Stream.of(promtool.toString()), Stream.of(args)).toList();
-    final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + output).isZero();
+    ExternalTool.check(List.of(promtool.get().toString(), "check", "rules", DIR.resolve("alerts.yml").toString()));
+    ExternalTool.check(List.of(promtool.get().toString(), "check", "config", DIR.resolve("prometheus.yml").toString()));
   }
 }
