@@ -76,10 +76,11 @@ class ClusterDemoIT {
     assertThat(json).hasSize(parts.size());
     for (int i = 0; i < parts.size(); i++) {
       final PartInfo p = parts.get(i);
-      assertThat(json.get(i).path("name").asText()).isEqualTo(p.name());
-      assertThat(json.get(i).path("role").asText()).isEqualTo(p.role());
-      assertThat(json.get(i).path("pid").asLong()).isEqualTo(p.pid().orElseThrow());
-      p.ports().forEach((k, v) -> assertThat(json.get(i).path("ports").path(k).asInt()).isEqualTo(v));
+      final JsonNode row = json.get(i);
+      assertThat(row.path("name").asText()).isEqualTo(p.name());
+      assertThat(row.path("role").asText()).isEqualTo(p.role());
+      assertThat(row.path("pid").asLong()).isEqualTo(p.pid().orElseThrow());
+      p.ports().forEach((k, v) -> assertThat(row.path("ports").path(k).asInt()).isEqualTo(v));
     }
   }
 

@@ -18,8 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,8 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Parts are numbered from 1, as in their names: {@code broker(1)} is {@code broker-1}, Kafka
  * node id 1. Every child exits when this JVM dies ({@code TIDEWIRE_EXIT_WITH_PARENT}). Children
- * are lean on memory (see {@link #JVM_OPTIONS}): the whole 3/2/2 cluster needs about 3 GB of heap
- * at most and runs on two cores.
+ * are lean on memory (see {@link #JVM_OPTIONS}): those of a 3/2/2 cluster may use 3.7 GB of heap
+ * at most, and the cluster runs on two cores.
  *
  * <p>Thread-safe for reading and for operating different parts concurrently; start and close
  * from one thread.
@@ -137,7 +138,7 @@ public final class LocalCluster implements AutoCloseable {
           "--voters", voters, "--cluster-id", clusterId,
           "--data-dir", dir.resolve("data").toString());
       brokers.add(part(name, "broker", args, Map.of(), BROKER_START_TIMEOUT,
-          ports("kafka", n.port(), "controller", n.controllerPort())));
+          Map.of("kafka", n.port(), "controller", n.controllerPort())));
     }
     inParallel(brokers, LocalCluster::startLogged);
     awaitBrokers();
@@ -171,7 +172,7 @@ public final class LocalCluster implements AutoCloseable {
       env.put(GatewaySettings.HOST.name(), spec.gatewayHost());
       env.put(GatewaySettings.PORT.name(), Integer.toString(port));
       final Part g = part(name, "gateway", spec.demoPage() ? List.of("--demo-page") : List.of(),
-          env, PART_START_TIMEOUT, ports("ws", port));
+          env, PART_START_TIMEOUT, Map.of("ws", port));
       gateways.add(g);
     }
     inParallel(gateways, LocalCluster::startLogged);
@@ -201,14 +202,6 @@ public final class LocalCluster implements AutoCloseable {
     final String command = "processor".equals(role) ? "process" : role;
     return new Part(name, role, new ChildPart(command, args, env, JVM_OPTIONS.get(role), logDir,
         timeout), ports, logDir);
-  }
-
-  private static Map<String, Integer> ports(final Object... pairs) {
-    final Map<String, Integer> m = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      m.put((String) pairs[i], (Integer) pairs[i + 1]);
-    }
-    return m;
   }
 
   /** Waits until every broker is a registered node of the cluster. */
@@ -253,7 +246,7 @@ public final class LocalCluster implements AutoCloseable {
   /** Runs {@code action} on every part at once, each on its own thread; rethrows the first failure. */
   private static void inParallel(final Collection<Part> parts, final Consumer<Part> action) {
     final List<Thread> threads = new ArrayList<>();
-    final List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<RuntimeException> failures = Collections.synchronizedList(new ArrayList<>());
     for (final Part p : parts) {
       final Thread t = new Thread(() -> {
         try {
@@ -411,7 +404,7 @@ public final class LocalCluster implements AutoCloseable {
       }
       return led.entrySet().stream()
           .max(Map.Entry.<Integer, Integer>comparingByValue()
-              .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+              .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
           .map(Map.Entry::getKey)
           .orElseThrow(() -> new IllegalStateException("no partition of " + names + " has a leader"));
     } catch (InterruptedException e) {

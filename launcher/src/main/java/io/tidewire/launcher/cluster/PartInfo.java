@@ -1,5 +1,7 @@
 package io.tidewire.launcher.cluster;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -20,6 +22,6 @@ public record PartInfo(String name, String role, OptionalLong pid, Map<String, I
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(pid, "pid");
-    ports = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ports));
+    ports = Collections.unmodifiableMap(new LinkedHashMap<>(ports));
   }
 }
