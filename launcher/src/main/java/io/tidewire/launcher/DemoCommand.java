@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
         + "quorum; replication factor 3 and min.insync.replicas=2 from three brokers on), the "
         + "capture, each processor and each gateway is a child JVM, so any of them can be "
         + "killed (kill -9 PID) while the rest carry on. It prints the table of parts (name, "
-        + "role, pid, ports); unset counts default to 1. Start-up of 3/2/2 takes a minute or "
-        + "two on two cores; the children may use 3.7 GB of heap at most.", "",
+        + "role, pid, ports); unset counts default to 1. Start-up of 3/2/2 takes two to six "
+        + "minutes on two cores; the children may use 3.7 GB of heap at most.", "",
         "Example: tidewire demo --brokers 3 --processors 2 --gateways 2 --parts-file parts.json",
         ""})
 final class DemoCommand implements Callable<Integer> {
