@@ -8,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -23,9 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node Kafka broker in KRaft combined mode (broker and controller in one), running in
- * this JVM on 127.0.0.1. Internal topics (offsets, transactions, share state) use replication
- * factor 1 and few partitions so that start-up and the first transactions stay fast.
+ * A Kafka node in KRaft combined mode (broker and controller in one), running in this JVM on
+ * 127.0.0.1: either a single-node cluster ({@link #start(int, Path)}; internal topics with
+ * replication factor 1 and few partitions so that start-up and the first transactions stay fast)
+ * or one voter of a multi-node quorum ({@link #startNode}; replication factor {@code min(3, n)}
+ * and {@code min.insync.replicas} 2 from three nodes on, for every topic that does not say
+ * otherwise and for the internal ones).
  *
  * <p>Thread-safe; {@link #close()} shuts the broker down and waits for it.
  */
@@ -72,7 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       try (OutputStream out = Files.newOutputStream(propsFile)) {
         props.store(out, "Tidewire embedded broker");
       }
-      format(propsFile);
+      format(propsFile, Uuid.randomUuid().toString(), true);
       final EmbeddedKafka kafka = new EmbeddedKafka(props, launch(props), clientPort);
       kafka.awaitReady(Duration.ofSeconds(60));
       LOG.info("Kafka (KRaft) ready on 127.0.0.1:{} in {} ms", clientPort,
@@ -81,6 +87,89 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new InfraException("cannot start embedded Kafka: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * One voter of a static KRaft quorum on 127.0.0.1.
+   *
+   * @param nodeId the node's id, unique in the quorum
+   * @param port client (broker) port
+   * @param controllerPort controller (Raft) port
+   */
+  public record QuorumNode(int nodeId, int port, int controllerPort) {
+    String voter() {
+      return nodeId + "@127.0.0.1:" + controllerPort;
+    }
+  }
+
+  /**
+   * Starts node {@code nodeId} of a multi-node cluster whose voters are {@code quorum}. Formats
+   * {@code dataDirectory} only when it holds no formatted log yet, so a node started again after
+   * a crash or a stop (in this process or another) gets back its data, on the same ports.
+   * Returns once the node answers metadata requests: a majority of the voters must be running
+   * by then, so start the nodes of a new cluster concurrently.
+   *
+   * @param nodeId which of {@code quorum} to start
+   * @param quorum every voter; ports must be fixed (not 0)
+   * @param clusterId the same {@link Uuid} string for every node of the cluster
+   * @param dataDirectory this node's directory, kept across starts
+   * @param overrides broker settings that override the defaults
+   * @throws IllegalArgumentException if {@code nodeId} is not one of {@code quorum}
+   */
+  public static EmbeddedKafka startNode(final int nodeId, final List<QuorumNode> quorum,
+      final String clusterId, final Path dataDirectory, final Map<String, String> overrides) {
+    Objects.requireNonNull(dataDirectory, "dataDirectory");
+    final QuorumNode self = quorum.stream().filter(n -> n.nodeId() == nodeId).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("node " + nodeId + " is not in " + quorum));
+    final long started = System.nanoTime();
+    try {
+      final Path logs = Files.createDirectories(dataDirectory.resolve("logs"));
+      final Properties props = quorumNodeProperties(self, quorum, logs);
+      overrides.forEach(props::setProperty);
+      if (!Files.exists(logs.resolve("meta.properties"))) {
+        final Path propsFile = dataDirectory.resolve("server.properties");
+        try (OutputStream out = Files.newOutputStream(propsFile)) {
+          props.store(out, "Tidewire embedded broker, node " + nodeId);
+        }
+        format(propsFile, clusterId, false);
+      }
+      final EmbeddedKafka kafka = new EmbeddedKafka(props, launch(props), self.port());
+      kafka.awaitReady(Duration.ofSeconds(120));
+      LOG.info("Kafka node {} of {} ready on 127.0.0.1:{} in {} ms", nodeId, quorum.size(),
+          self.port(), (System.nanoTime() - started) / 1_000_000);
+      return kafka;
+    } catch (IOException e) {
+      throw new InfraException("cannot start Kafka node " + nodeId + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Properties quorumNodeProperties(final QuorumNode self, final List<QuorumNode> quorum,
+      final Path logs) {
+    final Properties p = brokerProperties(self.port(), self.controllerPort(), logs);
+    p.remove("controller.quorum.bootstrap.servers");
+    p.setProperty("node.id", Integer.toString(self.nodeId()));
+    p.setProperty("controller.quorum.voters",
+        quorum.stream().map(QuorumNode::voter).collect(Collectors.joining(",")));
+    final String replicas = Integer.toString(replicationFactor(quorum.size()));
+    final String minIsr = Integer.toString(minInSyncReplicas(quorum.size()));
+    p.setProperty("default.replication.factor", replicas);
+    p.setProperty("min.insync.replicas", minIsr);
+    p.setProperty("offsets.topic.replication.factor", replicas);
+    p.setProperty("transaction.state.log.replication.factor", replicas);
+    p.setProperty("transaction.state.log.min.isr", minIsr);
+    p.setProperty("share.coordinator.state.topic.replication.factor", replicas);
+    p.setProperty("share.coordinator.state.topic.min.isr", minIsr);
+    return p;
+  }
+
+  /** Replication factor of a cluster of {@code nodes}: {@code min(3, nodes)}. */
+  public static int replicationFactor(final int nodes) {
+    return Math.min(3, nodes);
+  }
+
+  /** {@code min.insync.replicas} of a cluster of {@code nodes}: 2 from three nodes on, else 1. */
+  public static int minInSyncReplicas(final int nodes) {
+    return replicationFactor(nodes) >= 3 ? 2 : 1;
   }
 
   private static KafkaRaftServer launch(final Properties props) {
@@ -153,12 +242,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     return p;
   }
 
-  private static void format(final Path propsFile) {
+  private static void format(final Path propsFile, final String clusterId,
+      final boolean standalone) {
     final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    final List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c",
+        propsFile.toString()));
+    if (standalone) {
+      args.add("--standalone");
+    }
     final int code;
     try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-      code = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
-          "-c", propsFile.toString(), "--standalone"}, out);
+      code = StorageTool.execute(args.toArray(String[]::new), out);
     }
     if (code != 0) {
       throw new InfraException("kafka storage format failed (" + code + "): "

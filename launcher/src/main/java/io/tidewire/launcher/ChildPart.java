@@ -36,6 +36,8 @@ public final class ChildPart implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final String command;
+  private final List<String> args;
+  private final Duration startTimeout;
   private final Map<String, String> env;
   private final List<String> jvmOptions;
   private final Path logDir;
@@ -52,7 +54,18 @@ public final class ChildPart implements AutoCloseable {
    */
   public ChildPart(final String command, final Map<String, String> env,
       final List<String> jvmOptions, final Path logDir) {
+    this(command, List.of(), env, jvmOptions, logDir, START_TIMEOUT);
+  }
+
+  /**
+   * As {@link #ChildPart(String, Map, List, Path)}, with arguments after the command (e.g.
+   * {@code broker --node-id 1 ...}) and a start timeout of its own.
+   */
+  public ChildPart(final String command, final List<String> args, final Map<String, String> env,
+      final List<String> jvmOptions, final Path logDir, final Duration startTimeout) {
     this.command = command;
+    this.args = List.copyOf(args);
+    this.startTimeout = startTimeout;
     this.env = Map.copyOf(env);
     this.jvmOptions = List.copyOf(jvmOptions);
     this.logDir = logDir;
@@ -73,7 +86,8 @@ public final class ChildPart implements AutoCloseable {
   /**
    * Starts the child and waits until it is ready.
    *
-   * @throws IllegalStateException if it exits or is not ready within 90 s
+   * @throws IllegalStateException if it exits or is not ready within the start timeout (90 s
+   *     unless told otherwise)
    */
   public synchronized ChildPart start() {
     if (process != null && process.isAlive()) {
@@ -88,6 +102,7 @@ public final class ChildPart implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());
     cmd.add(command);
+    cmd.addAll(args);
     if (!"gateway".equals(command)) {
       cmd.add("--ops-port");
       cmd.add(Integer.toString(opsPort));
@@ -107,7 +122,7 @@ public final class ChildPart implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + command, e);
     }
-    final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    final long deadline = System.nanoTime() + startTimeout.toNanos();
     while (!ready()) {
       if (!process.isAlive()) {
         throw new IllegalStateException(command + " exited with " + process.exitValue()
@@ -115,7 +130,7 @@ public final class ChildPart implements AutoCloseable {
       }
       if (System.nanoTime() > deadline) {
         process.destroyForcibly();
-        throw new IllegalStateException(command + " not ready within " + START_TIMEOUT
+        throw new IllegalStateException(command + " not ready within " + startTimeout
             + "; see " + log.toAbsolutePath());
       }
       try {

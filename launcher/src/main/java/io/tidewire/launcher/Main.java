@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = {"Live, replayable per-user event streams from PostgreSQL over WebSocket.", ""},
     subcommands = {DemoCommand.class, PartCommand.Capture.class, PartCommand.Process.class,
+        BrokerCommand.class,
         PartCommand.GatewayPart.class, TokenCommand.class, TailCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run 'tidewire help COMMAND' for a command's options. Settings of capture, "

@@ -3,9 +3,12 @@ package io.tidewire.launcher;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidewire.capture.CaptureConfig;
 import io.tidewire.capture.CaptureService;
+import io.tidewire.capture.CaptureSettings;
 import io.tidewire.gateway.Gateway;
 import io.tidewire.gateway.GatewayConfig;
 import io.tidewire.gateway.GatewaySettings;
+import io.tidewire.gateway.StaticContent;
+import io.tidewire.launcher.demo.DemoRoutes;
 import io.tidewire.processor.ProcessorApp;
 import io.tidewire.processor.ProcessorConfig;
 import io.tidewire.settings.SettingsReader;
@@ -18,6 +21,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -144,6 +149,12 @@ abstract class PartCommand implements Callable<Integer> {
       description = "Run the WebSocket gateway (ws://HOST:PORT/v1/realtime; /health and /metrics on "
           + "TIDEWIRE_GATEWAY_OPS_HOST:TIDEWIRE_GATEWAY_OPS_PORT, default 127.0.0.1:9403).")
   static final class GatewayPart extends PartCommand {
+
+    @Option(names = "--demo-page", hidden = true,
+        description = "Serve the demo page and its token endpoints (the local cluster's gateways; "
+            + "reads the demo users' balances through TIDEWIRE_PG_*).")
+    private boolean demoPage;
+
     @Override
     Started start(final Map<String, String> env, final PrometheusMeterRegistry registry) {
       final GatewayConfig config = GatewayConfig.fromEnv(env, TidewireSettings.ALL);
@@ -152,9 +163,23 @@ abstract class PartCommand implements Callable<Integer> {
             + "secret: anyone can mint tokens for it. Set a secret of your own, e.g. "
             + GatewaySettings.JWT_SECRET.name() + "=$(openssl rand -base64 48)");
       }
-      final Gateway gateway = new Gateway(config, registry);
+      final Gateway gateway = demoPage
+          ? new Gateway(config, registry, StaticContent.classpath(getClass().getClassLoader(), "web/"),
+              DemoRoutes.of(new DevTokens(config.jwtSecret()), demoDatabase(env)))
+          : new Gateway(config, registry);
       gateway.start();
       return new Started(gateway, gateway::isHealthy, gateway::isHealthy, true);
+    }
+
+    private static DataSource demoDatabase(final Map<String, String> env) {
+      final SettingsReader in = SettingsReader.of(env, TidewireSettings.ALL);
+      final PGSimpleDataSource db = new PGSimpleDataSource();
+      db.setServerNames(new String[] {in.get(CaptureSettings.PG_HOST)});
+      db.setPortNumbers(new int[] {in.get(CaptureSettings.PG_PORT)});
+      db.setDatabaseName(in.get(CaptureSettings.PG_DATABASE));
+      db.setUser(in.get(CaptureSettings.PG_USER));
+      db.setPassword(in.get(CaptureSettings.PG_PASSWORD));
+      return db;
     }
 
     @Override

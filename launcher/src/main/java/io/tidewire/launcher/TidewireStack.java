@@ -49,9 +49,15 @@ public final class TidewireStack implements AutoCloseable {
   /** Environment for the three parts against embedded servers. */
   public static Map<String, String> envFor(final EmbeddedPostgres postgres,
       final EmbeddedKafka kafka, final String jwtSecret) {
+    return envFor(postgres, kafka.bootstrapServers(), jwtSecret);
+  }
+
+  /** Environment for the three parts against an embedded PostgreSQL and these brokers. */
+  public static Map<String, String> envFor(final EmbeddedPostgres postgres,
+      final String bootstrapServers, final String jwtSecret) {
     final Map<String, String> env = new HashMap<>();
-    env.put(KafkaSettings.BOOTSTRAP.name(), kafka.bootstrapServers());
-    env.putAll(KafkaSettings.singleBroker()); // one embedded broker: one replica
+    env.put(KafkaSettings.BOOTSTRAP.name(), bootstrapServers);
+    env.putAll(KafkaSettings.singleBroker()); // one embedded broker: one replica (a cluster overrides)
     env.put(CaptureSettings.PG_HOST.name(), postgres.host());
     env.put(CaptureSettings.PG_PORT.name(), Integer.toString(postgres.port()));
     env.put(CaptureSettings.PG_DATABASE.name(), postgres.database());
