@@ -14,6 +14,7 @@ import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.infra.EmbeddedKafka;
 import io.tidewire.schemas.Topics;
+import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.testing.WsClient;
@@ -194,6 +195,54 @@ class GatewayPartitionChangeTest {
     }
   }
 
+  @Test
+  void feedCursorOfFewerPartitionsResumesWithTheAddedOnesFromTheirStart() throws Exception {
+    final String viewer = movedUser();
+    final String oldCursor;
+    try (WsClient before = WsClient.connect(gateway.port(), Tokens.valid(viewer))) {
+      oldCursor = before.subscribe("f", "feed").get("cursor").textValue();
+    }
+    admin.createPartitions(Map.of(Topics.FEED_EVENTS.name(), NewPartitions.increaseTo(5))).all().get();
+    await().atMost(WAIT).until(() -> gauge("tidewire.gateway.tail.partitions", Topics.FEED_EVENTS.name()) == 5);
+    // Keys the default partitioner now puts in an added partition, and keys it keeps in an old one.
+    final List<String> added = Stream.generate(() -> UUID.randomUUID().toString())
+        .filter(id -> Topics.partitionOf("video:" + id, 5) >= 3).limit(4).toList();
+    final List<String> kept = Stream.generate(() -> UUID.randomUUID().toString())
+        .filter(id -> Topics.partitionOf("video:" + id, 5) < 3).limit(4).toList();
+    final Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    try (KafkaProducer<String, FeedEvent> feed = new KafkaProducer<>(props, new StringSerializer(),
+        Topics.FEED_EVENTS.valueSerde().serializer())) {
+      for (final String id : Stream.concat(added.stream(), kept.stream()).toList()) {
+        assertThat(feed.send(new ProducerRecord<>(Topics.FEED_EVENTS.name(), "video:" + id,
+            Events.published(id))).get().partition()).isEqualTo(Topics.partitionOf("video:" + id, 5));
+      }
+    }
+
+    try (WsClient after = WsClient.connect(gateway.port(), Tokens.valid(viewer))) {
+      after.send("{\"op\":\"subscribe\",\"ref\":\"r\",\"channel\":\"feed\",\"cursor\":\"" + oldCursor + "\"}");
+      final JsonNode reply = after.reply("r");
+      assertThat(reply.get("recovered").booleanValue()).isTrue();
+      assertThat(TestKit.CURSORS.decode(reply.get("cursor").textValue()).offsets())
+          .containsOnlyKeys(0, 1, 2, 3, 4).containsEntry(3, 0L).containsEntry(4, 0L);
+      await().atMost(WAIT).until(() -> after.events().size() >= 8);
+      assertThat(ids(after)).containsExactlyInAnyOrderElementsOf(
+          Stream.concat(added.stream(), kept.stream()).map(id -> "feed-" + id).toList());
+      // The added partitions are read after the old ones.
+      assertThat(ids(after).subList(4, 8)).containsExactlyInAnyOrderElementsOf(
+          added.stream().map(id -> "feed-" + id).toList());
+
+      final String last = after.events().get(7).get("cursor").textValue();
+      assertThat(TestKit.CURSORS.decode(last).offsets()).hasSize(5);
+      try (WsClient again = WsClient.connect(gateway.port(), Tokens.valid(viewer))) {
+        again.send("{\"op\":\"subscribe\",\"ref\":\"r\",\"channel\":\"feed\",\"cursor\":\"" + last + "\"}");
+        assertThat(again.reply("r").get("recovered").booleanValue()).isTrue();
+        assertThat(again.answersPing("p")).isTrue();
+        assertThat(again.events()).isEmpty();
+      }
+    }
+  }
+
   /** A user whose key hashes to an added partition once the topic has 6 instead of 3. */
   private static String movedUser() {
     return Stream.generate(() -> UUID.randomUUID().toString())
@@ -232,8 +281,11 @@ class GatewayPartitionChangeTest {
   }
 
   private double gauge(final String name) {
-    await().atMost(WAIT).until(() -> registry.find(name).tag("topic", Topics.USER_EVENTS.name()).meter() != null);
-    return registry.find(name).tag("topic", Topics.USER_EVENTS.name()).meter().measure().iterator().next()
-        .getValue();
+    return gauge(name, Topics.USER_EVENTS.name());
+  }
+
+  private double gauge(final String name, final String topic) {
+    await().atMost(WAIT).until(() -> registry.find(name).tag("topic", topic).meter() != null);
+    return registry.find(name).tag("topic", topic).meter().measure().iterator().next().getValue();
   }
 }
