@@ -504,6 +504,39 @@ class SessionCoreTest {
   }
 
   @Test
+  void oldPartitionsEventsDroppedFromTheBufferBeforeTheCheckAreReadFromTheLog() {
+    core = core(2);
+    final Cursor before = Cursor.of(TOPIC, Cursor.scopeOf("alice"), 1, 40);
+    final ReplayRead.Check check = only(core.joined(subscribe(Optional.of(before)), user,
+        Cursor.of(TOPIC, Cursor.FEED_SCOPE, 2, 3), 0), Effect.StartReplay.class).check();
+    // Written to the old partition after the check read its end (45); the buffer overflows.
+    for (final long offset : new long[] {50, 51, 52}) {
+      core.live(Kind.USER, inPartition(1, offset));
+    }
+
+    final Effect.AwaitRoom parked = only(core.replayed(new ReplayResult.Checked(check.id(),
+        Map.of(1, new LogRange(0, 45), 2, new LogRange(0, 3))), EMPTY, 0), Effect.AwaitRoom.class);
+    ReplayRead.Batch read = (ReplayRead.Batch) only(core.room(parked.id(), parked.token(), EMPTY, 0),
+        Effect.Read.class).read();
+    final List<Effect> out = new ArrayList<>();
+    final List<List<EncodedEvent>> log = List.of(List.of(inPartition(1, 40), inPartition(1, 44)),
+        List.of(inPartition(1, 50), inPartition(1, 51), inPartition(1, 52)), List.of(inPartition(2, 1)));
+    final List<Map<Integer, Long>> reaches = List.of(Map.of(1, 45L), Map.of(1, 53L), Map.of(2, 3L));
+    for (int i = 0; i < log.size(); i++) {
+      final List<Effect> step = core.replayed(new ReplayResult.Read(read.id(), log.get(i), reaches.get(i)),
+          EMPTY, 0);
+      out.addAll(step);
+      if (i < log.size() - 1) {
+        read = (ReplayRead.Batch) only(step, Effect.Read.class).read();
+        assertThat(read.from()).containsOnlyKeys(i == 0 ? 1 : 2);
+      }
+    }
+
+    assertThat(delivered(out)).containsExactly("p1e40", "p1e44", "p1e50", "p1e51", "p1e52", "p2e1");
+    assertThat(only(out, Effect.EndReplay.class).outcome()).isEqualTo(Replays.Outcome.LIVE);
+  }
+
+  @Test
   void addedPartitionThatLostItsStartToRetentionGetsRecoveredFalseAndASnapshot() {
     final Cursor before = Cursor.of(TOPIC, Cursor.scopeOf("alice"), 1, 40);
     final ReplayRead.Check check = only(core.joined(subscribe(Optional.of(before)), user,
