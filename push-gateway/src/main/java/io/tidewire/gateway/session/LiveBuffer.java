@@ -2,7 +2,9 @@ package io.tidewire.gateway.session;
 
 import io.tidewire.gateway.recovery.Floor;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The live events a recovering subscription keeps while it catches up, bounded like the session's
@@ -20,6 +22,8 @@ final class LiveBuffer {
   private final ArrayDeque<EncodedEvent> events = new ArrayDeque<>();
   private long bytes;
   private Floor liveFrom;
+  /** Past the events dropped of partitions {@code liveFrom} does not name (yet), per partition. */
+  private final Map<Integer, Long> droppedPast = new HashMap<>();
   private int resets;
 
   /**
@@ -37,15 +41,34 @@ final class LiveBuffer {
   void add(final EncodedEvent event) {
     if (events.size() >= maxMessages || bytes + event.bytes() > maxBytes) {
       for (final EncodedEvent dropped : events) {
-        liveFrom = liveFrom.raisePast(dropped);
+        drop(dropped);
       }
-      liveFrom = liveFrom.raisePast(event);
+      drop(event);
       clear();
       resets++;
       return;
     }
     events.add(event);
     bytes += event.bytes();
+  }
+
+  /**
+   * Names more partitions in {@code liveFrom}: the buffer holds every live event of the channel
+   * since the seam, so it holds every one at or after a position reached since (a log's end read
+   * after the seam), or after the last event of that partition it dropped, if later.
+   */
+  void include(final Map<Integer, Long> reached) {
+    final Map<Integer, Long> from = new HashMap<>(reached);
+    droppedPast.forEach((partition, past) -> from.computeIfPresent(partition, (p, at) -> Math.max(at, past)));
+    liveFrom = liveFrom.including(from);
+  }
+
+  private void drop(final EncodedEvent dropped) {
+    if (liveFrom.has(dropped.partition())) {
+      liveFrom = liveFrom.raisePast(dropped);
+    } else {
+      droppedPast.merge(dropped.partition(), dropped.offset() + 1, Math::max);
+    }
   }
 
   /** Forgets the events (they were merged); {@code liveFrom} stays. */
