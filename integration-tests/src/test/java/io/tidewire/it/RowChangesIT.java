@@ -41,7 +41,7 @@ class RowChangesIT {
         + "VALUES (?, -7, 'image generation')) UPDATE users SET credits = credits - 7 WHERE id = ?", user, user);
 
     final List<UserEvent> events = await().atMost(WAIT).until(() -> userEvents(user),
-        all -> rows(all, "row.generation_jobs").size() == 3 && rows(all, "row.users").size() == 1
+        all -> rows(all, "row.generation_jobs").size() == 3 && rows(all, "row.users").size() == 2
             && rows(all, "row.credit_transactions").size() == 1
             && all.stream().anyMatch(e -> e.getType().equals("credits.updated")));
 
@@ -57,7 +57,11 @@ class RowChangesIT {
     // the typed events of the same changes are still there
     assertThat(events).filteredOn(e -> e.getType().equals("generation.progress")).hasSize(2);
 
-    final RowChange balance = rows(events, "row.users").get(0);
+    // the user's own row: inserted with its starting balance, then the balance change
+    final List<RowChange> userRows = rows(events, "row.users");
+    assertThat(userRows).extracting(RowChange::getOp).containsExactly("insert", "update");
+    assertThat(json(userRows.get(0).getRow()).path("credits").asLong()).isEqualTo(100);
+    final RowChange balance = userRows.get(1);
     assertThat(json(balance.getOld()).path("credits").asLong()).isEqualTo(100);
     assertThat(json(balance.getRow()).path("credits").asLong()).isEqualTo(93);
     final RowChange spent = rows(events, "row.credit_transactions").get(0);
