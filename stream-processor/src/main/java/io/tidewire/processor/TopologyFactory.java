@@ -21,6 +21,7 @@ import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.Topics;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,7 @@ import org.slf4j.LoggerFactory;
  *                             └─▶ S.T.to-* (split)
  *                                  ├─ user-events ─▶ S.T.user-event ─▶ S.T.user-events-sink ─▶ realtime.user-events
  *                                  ├─ feed-events ─▶ S.T.feed-event ─▶ S.T.feed-events-sink ─▶ realtime.feed-events
+ *                                  ├─ public-changes ─▶ S.T.public-change ─▶ S.T.public-changes-sink ─▶ realtime.public-changes
  *                                  ├─ credits     ─▶ S.T.credits-input ─▶ S.T.credits-by-user (repartition, key user)
  *                                  ├─ content     ─▶ S.T.content-input ─▶ S.T.by-content      (repartition, key type:id)
  *                                  ├─ user-state  ─▶ S.T.user-state-input ─▶ S.T.user-state-by-user (repartition, key user)
@@ -74,7 +76,8 @@ import org.slf4j.LoggerFactory;
  *                                                                         └─▶ user.state-sink ─▶ realtime.user-state
  * *.by-content         ─▶ feed.merge-N ─▶ feed.content-state (stores feed.content, feed.timers)
  *                           └─▶ feed.content-state.to-* ─▶ feed.user-events-sink (notifications)
- *                                                      └─▶ feed.feed-events-sink (feed.counts)
+ *                                                      ├─▶ feed.feed-events-sink (feed.counts)
+ *                                                      └─▶ feed.public-changes-sink (reaction rows)
  * </pre>
  *
  * <p>A table gets the branches of its roles: owned tables user events, feed tables feed events
@@ -83,7 +86,11 @@ import org.slf4j.LoggerFactory;
  * default) the balance table also gets the user-state branch, and generation/training job tables
  * get it instead of the user-events branch: their events, like {@code credits.updated}, are sent
  * by the fold in the same transaction as the state they change; credits join and fold are then
- * one sub-topology. With it off, credits join and job tables send their events themselves. Every
+ * one sub-topology. With it off, credits join and job tables send their events themselves. With
+ * the row changes on (the default), owned, balance and transaction tables also get the
+ * user-events branch for their {@code row.<table>} events, feed tables the public-changes branch,
+ * and reaction tables send their rows to the content state, which publishes them while their
+ * content is public. Every
  * change passes the de-duplication of its table first, so a redelivered change reaches no event
  * and no state.
  *
@@ -132,6 +139,8 @@ public final class TopologyFactory {
 
   private static Map<TableId, TableRouter> routers(final ProcessorConfig config) {
     final Map<TableId, TableRouter.Builder> builders = new LinkedHashMap<>();
+    // tables whose every change already is a row.<table> event: none gets a second one
+    final Set<TableId> rows = new HashSet<>();
     for (final OwnedTable t : config.ownedTables()) {
       final Optional<JobStateMapper.Kind> jobs =
           config.userState() ? JobStateMapper.Kind.of(t) : Optional.empty();
@@ -145,17 +154,33 @@ public final class TopologyFactory {
         LOG.info("{}: event type '{}' has no dedicated mapper; emitting generic {} events",
             t.table(), t.eventType().get(), RowChangeMapper.typeOf(t.table()));
       }
+      if (!UserDataMapper.hasDedicatedMapper(t)) {
+        rows.add(t.table());
+      }
+    }
+    if (config.rowChanges()) {
+      for (final OwnedTable t : config.ownedTables()) {
+        rows(builders, rows, t.table(), t.ownerColumn());
+      }
+      config.balanceTable().ifPresent(t -> rows(builders, rows, t.table(), t.userColumn()));
+      config.transactionTable().ifPresent(t -> rows(builders, rows, t.table(), t.userColumn()));
     }
     for (final FeedTable t : config.feedTables()) {
       builder(builders, t.table()).feed(t);
       if (!config.reactionTables().isEmpty()) {
         builder(builders, t.table()).content(t);
       }
+      if (config.rowChanges()) {
+        builder(builders, t.table()).publicRows(t);
+      }
     }
     config.balanceTable().ifPresent(t -> builder(builders, t.table()).balance(t));
     config.transactionTable().ifPresent(t -> builder(builders, t.table()).transactions(t));
     for (final ReactionTable t : config.reactionTables()) {
       builder(builders, t.table()).reactions(t);
+      if (config.rowChanges()) {
+        builder(builders, t.table()).reactionRows(t);
+      }
     }
     if (config.userState()) {
       config.balanceTable().ifPresent(t -> builder(builders, t.table()).balanceState(t));
@@ -163,6 +188,14 @@ public final class TopologyFactory {
     final Map<TableId, TableRouter> routers = new LinkedHashMap<>();
     builders.forEach((table, b) -> routers.put(table, b.build()));
     return routers;
+  }
+
+  /** Adds the row.<table> role to {@code table} unless it has it already. */
+  private static void rows(final Map<TableId, TableRouter.Builder> builders, final Set<TableId> rows,
+      final TableId table, final String ownerColumn) {
+    if (rows.add(table)) {
+      builder(builders, table).rows(table, ownerColumn);
+    }
   }
 
   private static TableRouter.Builder builder(final Map<TableId, TableRouter.Builder> builders,
@@ -186,6 +219,9 @@ public final class TopologyFactory {
     }
     if (router.routesTo(Output.FEED_EVENTS)) {
       branch(split, Output.FEED_EVENTS, "feed-events", events -> toFeedEvents(events, name));
+    }
+    if (router.routesTo(Output.PUBLIC_CHANGES)) {
+      branch(split, Output.PUBLIC_CHANGES, "public-changes", events -> toPublicChanges(events, name));
     }
     if (router.routesTo(Output.CREDITS)) {
       toFeature(split, Output.CREDITS, "credits", value -> ((Routed.ToCredits) value).input(),
@@ -264,6 +300,9 @@ public final class TopologyFactory {
         .split(Named.as(name + ".to-"));
     branch(split, Output.USER_EVENTS, "user-events", events -> toUserEvents(events, "feed"));
     branch(split, Output.FEED_EVENTS, "feed-events", events -> toFeedEvents(events, "feed"));
+    if (config.rowChanges()) {
+      branch(split, Output.PUBLIC_CHANGES, "public-changes", events -> toPublicChanges(events, "feed"));
+    }
     split.noDefaultBranch();
   }
 
@@ -292,6 +331,10 @@ public final class TopologyFactory {
 
   private static void toFeedEvents(final KStream<String, Routed> events, final String name) {
     to(events, Topics.FEED_EVENTS, value -> ((Routed.ToFeed) value).event(), name + ".feed-event");
+  }
+
+  private static void toPublicChanges(final KStream<String, Routed> events, final String name) {
+    to(events, Topics.PUBLIC_CHANGES, value -> ((Routed.ToPublic) value).event(), name + ".public-change");
   }
 
   /** Unwraps the events ({@code <node>}) and writes them to the topic ({@code <node>s-sink}). */
