@@ -153,7 +153,7 @@ public final class Gateway implements AutoCloseable {
           config.sendQueueBytes(), config.closeGrace(), config.recoveryTimeout(), config.frameLimits(),
           config.replayMaxPerSession(), config.replayMaxScanRecords(), cursors);
       front = HttpFront.start(config.host(), config.port(), context, config.connections(), config.ops(),
-          staticContent, routes, registry, this::checks);
+          staticContent, routes, registry, this::checks, config.phoenix());
       LOG.info("Gateway started: {}", config);
     } catch (RuntimeException e) {
       stopAll();

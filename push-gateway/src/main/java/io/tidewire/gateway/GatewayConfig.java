@@ -1,5 +1,10 @@
 package io.tidewire.gateway;
 
+import io.tidewire.gateway.phoenix.PhoenixConfig;
+import static io.tidewire.gateway.GatewaySettings.SUPABASE_TABLES;
+import static io.tidewire.gateway.GatewaySettings.SUPABASE_MAX_CHANNELS;
+import static io.tidewire.gateway.GatewaySettings.SUPABASE_JOINS_PER_SECOND;
+import static io.tidewire.gateway.GatewaySettings.SUPABASE_MAX_RECORD_BYTES;
 import static io.tidewire.gateway.GatewaySettings.CLIENT_ABUSE_REFUSALS;
 import static io.tidewire.gateway.GatewaySettings.CLIENT_ABUSE_WINDOW;
 import static io.tidewire.gateway.GatewaySettings.CLIENT_FRAMES_PER_SECOND;
@@ -90,6 +95,7 @@ import java.util.Optional;
  * @param frameLimits how fast a client may send frames, and when persistent abuse closes it
  * @param cursorKey the cursors' MAC key, if set apart from the JWT secret
  * @param metadataCheckInterval how often the event topics' partition counts and ids are checked
+ * @param phoenix the Supabase Realtime endpoint's settings
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -115,7 +121,8 @@ public record GatewayConfig(
     long replayMaxScanRecords,
     FrameBudget.Limits frameLimits,
     Optional<String> cursorKey,
-    Duration metadataCheckInterval) {
+    Duration metadataCheckInterval,
+    PhoenixConfig phoenix) {
 
   /** The per-session send queue's byte bound unless {@link GatewaySettings#SEND_QUEUE_BYTES} says otherwise. */
   public static final long DEFAULT_SEND_QUEUE_BYTES = 4L * 1024 * 1024;
@@ -136,6 +143,7 @@ public record GatewayConfig(
     Objects.requireNonNull(frameLimits, "frameLimits");
     Objects.requireNonNull(cursorKey, "cursorKey");
     Objects.requireNonNull(metadataCheckInterval, "metadataCheckInterval");
+    Objects.requireNonNull(phoenix, "phoenix");
   }
 
   /**
@@ -182,7 +190,9 @@ public record GatewayConfig(
             in.get(TRUSTED_PROXIES), in.get(CLIENT_IP_HEADER), in.get(RETRY_AFTER)),
         new OpsListener(in.get(OPS_ON_MAIN_PORT), in.get(OPS_HOST), in.get(OPS_PORT)),
         in.get(REPLAY_MAX_PER_USER), in.get(REPLAY_MAX_PER_SESSION), in.get(REPLAY_MAX_SCAN_RECORDS),
-        frameLimits(in), in.get(CURSOR_KEY), in.get(METADATA_CHECK_INTERVAL));
+        frameLimits(in), in.get(CURSOR_KEY), in.get(METADATA_CHECK_INTERVAL),
+        new PhoenixConfig(in.get(SUPABASE_TABLES), in.get(SUPABASE_MAX_CHANNELS), in.get(SUPABASE_JOINS_PER_SECOND),
+            in.get(SUPABASE_MAX_RECORD_BYTES)));
     in.throwIfInvalid(GatewayConfigException::new);
     return config;
   }

@@ -8,6 +8,8 @@ import io.tidewire.gateway.OpsListener;
 import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.session.SessionContext;
 import jakarta.websocket.DeploymentException;
+import io.tidewire.gateway.phoenix.PhoenixConfig;
+import io.tidewire.gateway.phoenix.PhoenixMetrics;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.util.List;
@@ -78,6 +80,17 @@ public final class HttpFront implements AutoCloseable {
       final ConnectionLimits limits, final OpsListener ops, final StaticContent staticContent,
       final List<HttpRoute> routes, final MeterRegistry registry,
       final Supplier<Map<String, Boolean>> checks) {
+    return start(host, port, context, limits, ops, staticContent, routes, registry, checks, PhoenixConfig.DEFAULTS);
+  }
+
+  /**
+   * As {@link #start(String, int, SessionContext, ConnectionLimits, OpsListener, StaticContent, List,
+   * MeterRegistry, Supplier)}, with the Supabase Realtime endpoint's settings.
+   */
+  public static HttpFront start(final String host, final int port, final SessionContext context,
+      final ConnectionLimits limits, final OpsListener ops, final StaticContent staticContent,
+      final List<HttpRoute> routes, final MeterRegistry registry,
+      final Supplier<Map<String, Boolean>> checks, final PhoenixConfig phoenix) {
     final GatewayServerContainer container =
         new GatewayServerContainer((int) Math.min(Integer.MAX_VALUE,
             (long) context.maxFrameBytes() + READ_BUFFER_SLACK));
@@ -87,9 +100,18 @@ public final class HttpFront implements AutoCloseable {
       container.deploy(ServerEndpointConfig.Builder.create(RealtimeEndpoint.class, RealtimeEndpoint.PATH)
           .configurator(new HandshakeAuthenticator(context.verifier(), endpoint, connections))
           .build());
+      final PhoenixEndpoint supabase = new PhoenixEndpoint(context, limits, phoenix, new PhoenixMetrics(registry));
+      container.deploy(ServerEndpointConfig.Builder.create(PhoenixEndpoint.class, PhoenixEndpoint.PATH)
+          .configurator(new HandshakeAuthenticator(request -> context.verifier().verifyApiKey(
+              Optional.ofNullable(request.getParameterMap().get(UpgradeGuard.SUPABASE_API_KEY))
+                  .flatMap(values -> values.stream().findFirst())
+                  .or(() -> Optional.ofNullable(request.getHeaders().get(UpgradeGuard.SUPABASE_API_KEY))
+                      .flatMap(values -> values.stream().findFirst()))
+                  .orElse("")), supabase, connections))
+          .build());
     } catch (DeploymentException e) {
       container.stop();
-      throw new GatewayException("cannot deploy " + RealtimeEndpoint.PATH + ": " + e.getMessage(), e);
+      throw new GatewayException("cannot deploy the WebSocket endpoints: " + e.getMessage(), e);
     }
 
     final HttpServer server = new HttpServer();
