@@ -8,6 +8,7 @@ import io.tidewire.schemas.avro.FeedCounts;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.GenerationProgress;
 import io.tidewire.schemas.avro.Notification;
+import io.tidewire.schemas.avro.PublicRowEvent;
 import io.tidewire.schemas.avro.RowChange;
 import io.tidewire.schemas.avro.SourcePosition;
 import io.tidewire.schemas.avro.TrainingProgress;
@@ -44,7 +45,7 @@ public final class AvroSerde {
     for (final Class<?> c : new Class<?>[] {UserEvent.class, FeedEvent.class, SourcePosition.class,
         GenerationProgress.class, TrainingProgress.class, CreditsUpdated.class, Notification.class,
         RowChange.class, ContentPublished.class, FeedCounts.class, ContentRemoved.class,
-        UserState.class, ActiveJob.class}) {
+        UserState.class, ActiveJob.class, PublicRowEvent.class}) {
       ours.add(c);
     }
     ClassSecurityValidator.setGlobal(

@@ -1,6 +1,7 @@
 package io.tidewire.schemas;
 
 import io.tidewire.schemas.avro.FeedEvent;
+import io.tidewire.schemas.avro.PublicRowEvent;
 import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.schemas.avro.UserState;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,14 @@ public final class Topics {
   /** Public feed events, keyed by {@code contentType:contentId}. */
   public static final Topic<String, FeedEvent> FEED_EVENTS =
       new Topic<>("realtime.feed-events", Serdes.String(), AvroSerde.of(FeedEvent.class));
+
+  /**
+   * Changes of public rows (public feed table rows, reactions to public content) as whole rows,
+   * keyed by {@code contentType:contentId} like {@link #FEED_EVENTS}: what the gateway serves as
+   * Supabase {@code postgres_changes} of public tables.
+   */
+  public static final Topic<String, PublicRowEvent> PUBLIC_CHANGES =
+      new Topic<>("realtime.public-changes", Serdes.String(), AvroSerde.of(PublicRowEvent.class));
 
   /**
    * Current state per user (balance, unfinished jobs), keyed by user id: the source of the

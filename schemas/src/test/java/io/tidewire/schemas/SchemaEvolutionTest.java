@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -24,6 +25,12 @@ import org.junit.jupiter.api.Test;
 class SchemaEvolutionTest {
 
   private static final Path RELEASED = Path.of("src/released");
+  /**
+   * Public record types new since the last release: released with the next one (a release holds
+   * every public type). Until then they must be in no release, and docs/CONSUMERS.md lists them
+   * as "unreleased" (ConsumersDocTest).
+   */
+  private static final Set<String> ADDED_SINCE_LAST_RELEASE = Set.of("PublicRowEvent");
 
   @Test
   void versionsNameEveryReleaseDirectoryInOrder() throws IOException {
@@ -65,7 +72,12 @@ class SchemaEvolutionTest {
           .contains(new Schema.Parser().parse(file.toFile()));
     }
     for (final Schema record : publicRecords()) {
-      assertThat(ReleasedSchemas.of(record)).as(record.getName()).isNotEmpty();
+      if (ADDED_SINCE_LAST_RELEASE.contains(record.getName())) {
+        assertThat(ReleasedSchemas.of(record)).as("%s is in a release: take it off "
+            + "ADDED_SINCE_LAST_RELEASE", record.getName()).isEmpty();
+      } else {
+        assertThat(ReleasedSchemas.of(record)).as(record.getName()).isNotEmpty();
+      }
     }
   }
 

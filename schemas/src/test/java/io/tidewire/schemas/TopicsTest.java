@@ -49,7 +49,8 @@ class TopicsTest {
   void onlyTheUserStateIsCompacted() {
     assertThat(Topics.USER_STATE.configs())
         .isEqualTo(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-    assertThat(List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.DEAD_LETTER, Topics.cdc("public", "users")))
+    assertThat(List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES, Topics.DEAD_LETTER,
+        Topics.cdc("public", "users")))
         .allSatisfy(topic -> assertThat(topic.configs()).isEmpty());
   }
 }

@@ -10,6 +10,7 @@ import static io.tidewire.processor.ProcessorSettings.FEED_COUNTS_INTERVAL;
 import static io.tidewire.processor.ProcessorSettings.FEED_TABLES;
 import static io.tidewire.processor.ProcessorSettings.OWNED_TABLES;
 import static io.tidewire.processor.ProcessorSettings.REACTION_TABLES;
+import static io.tidewire.processor.ProcessorSettings.ROW_CHANGES;
 import static io.tidewire.processor.ProcessorSettings.SHUTDOWN_TIMEOUT;
 import static io.tidewire.processor.ProcessorSettings.STATE_DIR;
 import static io.tidewire.processor.ProcessorSettings.STREAMS;
@@ -58,6 +59,10 @@ import java.util.Set;
  * @param timings de-duplication window, credits join wait, feed counts interval, content wait
  * @param userState whether the processor writes each user's current state (balance, unfinished
  *     jobs) to {@code realtime.user-state}
+ * @param rowChanges whether every change of every owned, balance and credit transaction table also
+ *     becomes a {@code row.<table>} user event, and changes of public rows go to
+ *     {@code realtime.public-changes}; off, only owned tables without an event type yield
+ *     {@code row.<table>}
  * @param streamsOverrides Kafka Streams properties passed through verbatim
  */
 public record ProcessorConfig(
@@ -74,6 +79,7 @@ public record ProcessorConfig(
     List<ReactionTable> reactionTables,
     Timings timings,
     boolean userState,
+    boolean rowChanges,
     Map<String, String> streamsOverrides) {
 
   /** Freezes the collections; values are validated by {@link #fromEnv}. */
@@ -121,7 +127,7 @@ public record ProcessorConfig(
             : Optional.empty()),
         in.get(REACTION_TABLES, feed.isEmpty() ? List.of() : REACTION_TABLES.defaultValue().orElseThrow()),
         new Timings(in.get(DEDUP_WINDOW), in.get(CREDITS_WAIT), in.get(FEED_COUNTS_INTERVAL), in.get(CONTENT_WAIT)),
-        in.get(USER_STATE), in.passThrough(STREAMS, StreamsProperties.STREAMS_FIXED));
+        in.get(USER_STATE), in.get(ROW_CHANGES), in.passThrough(STREAMS, StreamsProperties.STREAMS_FIXED));
     config.checkTables(in);
     in.throwIfInvalid(ProcessorConfigException::new);
     return config;
@@ -180,12 +186,14 @@ public record ProcessorConfig(
   }
 
   /**
-   * Topics this process writes: the events, the dead letters, and {@code realtime.user-state}
-   * unless {@link #userState()} is off.
+   * Topics this process writes: the events, the public row changes (created even when
+   * {@link #rowChanges()} is off, so that their readers find them), the dead letters, and
+   * {@code realtime.user-state} unless {@link #userState()} is off.
    */
   public List<Topic<?, ?>> outputTopics() {
     return userState
-        ? List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.DEAD_LETTER, Topics.USER_STATE)
-        : List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.DEAD_LETTER);
+        ? List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES, Topics.DEAD_LETTER,
+            Topics.USER_STATE)
+        : List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES, Topics.DEAD_LETTER);
   }
 }

@@ -83,6 +83,11 @@ public final class ProcessorSettings {
       .doc("how much commit time of processed change ids is remembered to drop redeliveries");
   public static final Setting<Boolean> USER_STATE = Setting.of("TIDEWIRE_PROCESSOR_USER_STATE", Parsers.bools())
       .byDefault("true").doc("`true`/`false`: write each user's state to the compacted `realtime.user-state`");
+  public static final Setting<Boolean> ROW_CHANGES = Setting.of("TIDEWIRE_PROCESSOR_ROW_CHANGES", Parsers.bools())
+      .byDefault("true").doc("`true`/`false`: every change of every owned, balance and credit transaction table "
+          + "also as a `row.<table>` user event (whole rows, before and after), and changes of public rows on "
+          + "`realtime.public-changes` (for Supabase `postgres_changes`); `false`: `row.<table>` only for owned "
+          + "tables without an event type, nothing on `realtime.public-changes`");
   public static final PassThrough STREAMS = new PassThrough("TIDEWIRE_KAFKA_STREAMS_",
       "any other Kafka Streams setting (`TIDEWIRE_KAFKA_STREAMS_NUM_STANDBY_REPLICAS=1`, "
           + "`..._PRODUCER_LINGER_MS=5`, `..._MAIN_CONSUMER_GROUP_INSTANCE_ID=…`); the admin client used for "
@@ -92,7 +97,7 @@ public final class ProcessorSettings {
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
       List.of(APP_ID, STATE_DIR, COMMIT_INTERVAL, THREADS, SHUTDOWN_TIMEOUT, OWNED_TABLES, FEED_TABLES,
           BALANCE_TABLE, TRANSACTION_TABLE, REACTION_TABLES, CREDITS_WAIT, FEED_COUNTS_INTERVAL, CONTENT_WAIT,
-          DEDUP_WINDOW, USER_STATE),
+          DEDUP_WINDOW, USER_STATE, ROW_CHANGES),
       List.of(STREAMS)));
 
   private ProcessorSettings() {}

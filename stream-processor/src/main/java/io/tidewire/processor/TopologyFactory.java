@@ -21,6 +21,7 @@ import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.Topics;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,8 @@ public final class TopologyFactory {
 
   private static Map<TableId, TableRouter> routers(final ProcessorConfig config) {
     final Map<TableId, TableRouter.Builder> builders = new LinkedHashMap<>();
+    // tables whose every change already is a row.<table> event: none gets a second one
+    final Set<TableId> rows = new HashSet<>();
     for (final OwnedTable t : config.ownedTables()) {
       final Optional<JobStateMapper.Kind> jobs =
           config.userState() ? JobStateMapper.Kind.of(t) : Optional.empty();
@@ -145,17 +148,33 @@ public final class TopologyFactory {
         LOG.info("{}: event type '{}' has no dedicated mapper; emitting generic {} events",
             t.table(), t.eventType().get(), RowChangeMapper.typeOf(t.table()));
       }
+      if (!UserDataMapper.hasDedicatedMapper(t)) {
+        rows.add(t.table());
+      }
+    }
+    if (config.rowChanges()) {
+      for (final OwnedTable t : config.ownedTables()) {
+        rows(builders, rows, t.table(), t.ownerColumn());
+      }
+      config.balanceTable().ifPresent(t -> rows(builders, rows, t.table(), t.userColumn()));
+      config.transactionTable().ifPresent(t -> rows(builders, rows, t.table(), t.userColumn()));
     }
     for (final FeedTable t : config.feedTables()) {
       builder(builders, t.table()).feed(t);
       if (!config.reactionTables().isEmpty()) {
         builder(builders, t.table()).content(t);
       }
+      if (config.rowChanges()) {
+        builder(builders, t.table()).publicRows(t);
+      }
     }
     config.balanceTable().ifPresent(t -> builder(builders, t.table()).balance(t));
     config.transactionTable().ifPresent(t -> builder(builders, t.table()).transactions(t));
     for (final ReactionTable t : config.reactionTables()) {
       builder(builders, t.table()).reactions(t);
+      if (config.rowChanges()) {
+        builder(builders, t.table()).reactionRows(t);
+      }
     }
     if (config.userState()) {
       config.balanceTable().ifPresent(t -> builder(builders, t.table()).balanceState(t));
@@ -163,6 +182,14 @@ public final class TopologyFactory {
     final Map<TableId, TableRouter> routers = new LinkedHashMap<>();
     builders.forEach((table, b) -> routers.put(table, b.build()));
     return routers;
+  }
+
+  /** Adds the row.<table> role to {@code table} unless it has it already. */
+  private static void rows(final Map<TableId, TableRouter.Builder> builders, final Set<TableId> rows,
+      final TableId table, final String ownerColumn) {
+    if (rows.add(table)) {
+      builder(builders, table).rows(table, ownerColumn);
+    }
   }
 
   private static TableRouter.Builder builder(final Map<TableId, TableRouter.Builder> builders,
@@ -186,6 +213,9 @@ public final class TopologyFactory {
     }
     if (router.routesTo(Output.FEED_EVENTS)) {
       branch(split, Output.FEED_EVENTS, "feed-events", events -> toFeedEvents(events, name));
+    }
+    if (router.routesTo(Output.PUBLIC_CHANGES)) {
+      branch(split, Output.PUBLIC_CHANGES, "public-changes", events -> toPublicChanges(events, name));
     }
     if (router.routesTo(Output.CREDITS)) {
       toFeature(split, Output.CREDITS, "credits", value -> ((Routed.ToCredits) value).input(),
@@ -264,6 +294,9 @@ public final class TopologyFactory {
         .split(Named.as(name + ".to-"));
     branch(split, Output.USER_EVENTS, "user-events", events -> toUserEvents(events, "feed"));
     branch(split, Output.FEED_EVENTS, "feed-events", events -> toFeedEvents(events, "feed"));
+    if (config.rowChanges()) {
+      branch(split, Output.PUBLIC_CHANGES, "public-changes", events -> toPublicChanges(events, "feed"));
+    }
     split.noDefaultBranch();
   }
 
@@ -292,6 +325,10 @@ public final class TopologyFactory {
 
   private static void toFeedEvents(final KStream<String, Routed> events, final String name) {
     to(events, Topics.FEED_EVENTS, value -> ((Routed.ToFeed) value).event(), name + ".feed-event");
+  }
+
+  private static void toPublicChanges(final KStream<String, Routed> events, final String name) {
+    to(events, Topics.PUBLIC_CHANGES, value -> ((Routed.ToPublic) value).event(), name + ".public-change");
   }
 
   /** Unwraps the events ({@code <node>}) and writes them to the topic ({@code <node>s-sink}). */

@@ -66,9 +66,10 @@ class ProcessorConfigTest {
     assertThat(config.inputTopics()).containsExactly("cdc.public.generation_jobs", "cdc.public.training_jobs",
         "cdc.public.videos", "cdc.public.images", "cdc.public.users", "cdc.public.credit_transactions",
         "cdc.public.likes", "cdc.public.comments");
-    assertThat(config.outputTopics()).containsExactly(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.DEAD_LETTER,
-        Topics.USER_STATE);
+    assertThat(config.outputTopics()).containsExactly(Topics.USER_EVENTS, Topics.FEED_EVENTS,
+        Topics.PUBLIC_CHANGES, Topics.DEAD_LETTER, Topics.USER_STATE);
     assertThat(config.userState()).isTrue();
+    assertThat(config.rowChanges()).isTrue();
   }
 
   @Test
@@ -317,7 +318,7 @@ class ProcessorConfigTest {
     final List<OwnedTable> owned = new ArrayList<>(List.of(OwnedTable.parse("public.a:user_id")));
     final ProcessorConfig config = new ProcessorConfig(new KafkaSettings("h:1", 3, (short) 1, (short) 1, Map.of()), "app",
         Path.of("/tmp"), Duration.ofMillis(50), 1, Duration.ofSeconds(1), owned, List.of(), Optional.empty(),
-        Optional.empty(), List.of(), Timings.DEFAULTS, true, new HashMap<>(Map.of("a", "b")));
+        Optional.empty(), List.of(), Timings.DEFAULTS, true, true, new HashMap<>(Map.of("a", "b")));
     owned.clear();
 
     assertThat(config.ownedTables()).hasSize(1);

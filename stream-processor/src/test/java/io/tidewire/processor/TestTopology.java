@@ -3,15 +3,22 @@ package io.tidewire.processor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.processor.internals.DeserializationDeadLetters;
 import io.tidewire.schemas.Topics;
+import io.tidewire.processor.internals.RowChangeMapper;
+import io.tidewire.processor.internals.UserDataMapper;
 import io.tidewire.schemas.avro.FeedEvent;
+import io.tidewire.schemas.avro.PublicRowEvent;
 import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.schemas.avro.UserState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -26,7 +33,14 @@ final class TestTopology implements AutoCloseable {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final ProcessorConfig config;
   final TopologyTestDriver driver;
-  final TestOutputTopic<String, UserEvent> userEvents;
+  /**
+   * The user events as before {@code TIDEWIRE_PROCESSOR_ROW_CHANGES}: typed events, and
+   * {@code row.<table>} of owned tables without a dedicated mapper.
+   */
+  final UserEventsView userEvents;
+  /** The {@code row.<table>} events that {@code TIDEWIRE_PROCESSOR_ROW_CHANGES} adds. */
+  final UserEventsView addedRowEvents;
+  final TestOutputTopic<String, PublicRowEvent> publicChanges;
   final TestOutputTopic<String, FeedEvent> feedEvents;
   final TestOutputTopic<byte[], byte[]> deadLetters;
   final TestOutputTopic<String, UserState> userStates;
@@ -37,8 +51,17 @@ final class TestTopology implements AutoCloseable {
     final Properties props = StreamsProperties.streams(config);
     props.put(DeserializationDeadLetters.METRICS_CONFIG, metrics);
     this.driver = new TopologyTestDriver(TopologyFactory.build(config, metrics), props);
-    userEvents = driver.createOutputTopic(Topics.USER_EVENTS.name(),
+    final TestOutputTopic<String, UserEvent> all = driver.createOutputTopic(Topics.USER_EVENTS.name(),
         Topics.USER_EVENTS.keySerde().deserializer(), Topics.USER_EVENTS.valueSerde().deserializer());
+    final Set<String> genericRows = config.ownedTables().stream()
+        .filter(t -> !UserDataMapper.hasDedicatedMapper(t))
+        .map(t -> RowChangeMapper.typeOf(t.table())).collect(Collectors.toSet());
+    final Predicate<UserEvent> added = e -> e.getType().startsWith("row.") && !genericRows.contains(e.getType());
+    userEvents = new UserEventsView(all, added.negate());
+    addedRowEvents = new UserEventsView(all, added);
+    UserEventsView.share(List.of(userEvents, addedRowEvents));
+    publicChanges = driver.createOutputTopic(Topics.PUBLIC_CHANGES.name(),
+        Topics.PUBLIC_CHANGES.keySerde().deserializer(), Topics.PUBLIC_CHANGES.valueSerde().deserializer());
     feedEvents = driver.createOutputTopic(Topics.FEED_EVENTS.name(),
         Topics.FEED_EVENTS.keySerde().deserializer(), Topics.FEED_EVENTS.valueSerde().deserializer());
     deadLetters = driver.createOutputTopic(Topics.DEAD_LETTER.name(),

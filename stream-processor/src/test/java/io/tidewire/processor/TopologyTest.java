@@ -31,7 +31,7 @@ class TopologyTest {
   private static final String OTHER_USER = "7c0e3f0a-0000-4000-8000-000000000002";
 
   private TestTopology topology;
-  private TestOutputTopic<String, UserEvent> userEvents;
+  private UserEventsView userEvents;
   private TestOutputTopic<String, FeedEvent> feedEvents;
   private TestOutputTopic<byte[], byte[]> deadLetters;
 

@@ -329,8 +329,17 @@ class UserStateTopologyTest {
     });
     assertThat(description.subtopologies()).filteredOn(sub -> !writingState.contains(sub))
         .allSatisfy(sub -> assertThat(sub.nodes()).extracting(TopologyDescription.Node::name)
-            .doesNotContain("public.generation_jobs.user-events-sink",
-                "public.training_jobs.user-events-sink", "credits.user-events-sink"));
+            .doesNotContain("credits.user-events-sink"));
+    // the job tables' own user-events sinks carry their row.<table> events only (RowChangesTopologyTest)
+    final TopologyDescription withoutRows = TopologyFactory.build(new ProcessorConfig(
+        topology.config.kafka(), topology.config.applicationId(), topology.config.stateDir(),
+        topology.config.commitInterval(), topology.config.streamThreads(), topology.config.shutdownTimeout(),
+        topology.config.ownedTables(), topology.config.feedTables(), topology.config.balanceTable(),
+        topology.config.transactionTable(), topology.config.reactionTables(), topology.config.timings(),
+        true, false, topology.config.streamsOverrides())).describe();
+    assertThat(withoutRows.subtopologies()).allSatisfy(sub -> assertThat(sub.nodes())
+        .extracting(TopologyDescription.Node::name)
+        .doesNotContain("public.generation_jobs.user-events-sink", "public.training_jobs.user-events-sink"));
     assertThat(description.toString())
         .contains("stores: [user.state]", "stores: [credits.pending]")
         .doesNotContain("public.videos.user-state", "public.likes.user-state",

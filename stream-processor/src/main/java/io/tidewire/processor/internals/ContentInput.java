@@ -14,7 +14,8 @@ import java.util.Optional;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ContentInput.Content.class, name = "content"),
-    @JsonSubTypes.Type(value = ContentInput.Reaction.class, name = "reaction")})
+    @JsonSubTypes.Type(value = ContentInput.Reaction.class, name = "reaction"),
+    @JsonSubTypes.Type(value = ContentInput.ReactionRow.class, name = "reaction-row")})
 public sealed interface ContentInput {
 
   /** Content type, e.g. {@code video}. */
@@ -73,6 +74,35 @@ public sealed interface ContentInput {
       Objects.requireNonNull(notificationId, "notificationId");
       Objects.requireNonNull(commentId, "commentId");
       Objects.requireNonNull(body, "body");
+    }
+  }
+
+  /**
+   * A change of a reaction row as a {@code row.<table>} event, published on
+   * {@code realtime.public-changes} if its content item is public.
+   *
+   * @param eventId the event's id
+   * @param eventType {@code row.<table>}
+   * @param table the reaction table, schema-qualified
+   * @param op insert | update | delete | snapshot, as seen at this content item (a reaction moved
+   *     to other content is a delete here and an insert there)
+   * @param row the row after the change (before it, for a delete), a JSON object
+   * @param old the row before the change, for updates and deletes
+   */
+  record ReactionRow(String contentType, String contentId, String changeId, long ts,
+      Position position, String eventId, String eventType, String table, String op, String row,
+      Optional<String> old) implements ContentInput {
+    public ReactionRow {
+      Objects.requireNonNull(contentType, "contentType");
+      Objects.requireNonNull(contentId, "contentId");
+      Objects.requireNonNull(changeId, "changeId");
+      Objects.requireNonNull(position, "position");
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(eventType, "eventType");
+      Objects.requireNonNull(table, "table");
+      Objects.requireNonNull(op, "op");
+      Objects.requireNonNull(row, "row");
+      Objects.requireNonNull(old, "old");
     }
   }
 }

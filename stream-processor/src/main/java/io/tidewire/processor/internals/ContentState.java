@@ -21,14 +21,16 @@ import java.util.Optional;
  * @param cause the last change that altered what {@code feed.counts} would say; its id names the
  *     next {@code feed.counts}
  * @param waiting reactions whose notification waits for the content row to name the owner
+ * @param waitingRows reaction rows that wait for the content row to say whether the content is
+ *     public (absent in states written before they existed: read as none)
  */
 public record ContentState(Optional<String> ownerId, boolean visible, boolean deleted,
     Counts counts, Counts emitted, long lastEmitMs, Optional<Cause> cause,
-    List<ContentInput.Reaction> waiting) {
+    List<ContentInput.Reaction> waiting, List<ContentInput.ReactionRow> waitingRows) {
 
   /** Nothing known yet. */
   public static final ContentState UNKNOWN = new ContentState(Optional.empty(), false, false,
-      Counts.ZERO, Counts.ZERO, 0, Optional.empty(), List.of());
+      Counts.ZERO, Counts.ZERO, 0, Optional.empty(), List.of(), List.of());
 
   public ContentState {
     Objects.requireNonNull(ownerId, "ownerId");
@@ -36,6 +38,7 @@ public record ContentState(Optional<String> ownerId, boolean visible, boolean de
     Objects.requireNonNull(emitted, "emitted");
     Objects.requireNonNull(cause, "cause");
     waiting = List.copyOf(waiting);
+    waitingRows = waitingRows == null ? List.of() : List.copyOf(waitingRows);
   }
 
   /**
@@ -75,7 +78,7 @@ public record ContentState(Optional<String> ownerId, boolean visible, boolean de
   /** The marker of deleted content. */
   static ContentState deletedMarker(final Optional<String> ownerId) {
     return new ContentState(ownerId, false, true, Counts.ZERO, Counts.ZERO, 0, Optional.empty(),
-        List.of());
+        List.of(), List.of());
   }
 
   /** True when counts differ from what was last sent and the content is public. */
@@ -89,25 +92,35 @@ public record ContentState(Optional<String> ownerId, boolean visible, boolean de
     // Content that (re)appears in the feed announces its counts again, even unchanged ones.
     return new ContentState(Optional.of(owner), nowPublic, false, counts,
         becamePublic ? Counts.ZERO : emitted, lastEmitMs, becamePublic ? Optional.of(change) : cause,
-        waiting);
+        waiting, waitingRows);
   }
 
   ContentState withReaction(final ContentInput.Reaction reaction) {
     return new ContentState(ownerId, visible, deleted, counts.plus(reaction.kind(), reaction.delta()),
-        emitted, lastEmitMs, Optional.of(Cause.of(reaction)), waiting);
+        emitted, lastEmitMs, Optional.of(Cause.of(reaction)), waiting, waitingRows);
   }
 
   ContentState withWaiting(final ContentInput.Reaction reaction) {
     final List<ContentInput.Reaction> more = new ArrayList<>(waiting);
     more.add(reaction);
-    return new ContentState(ownerId, visible, deleted, counts, emitted, lastEmitMs, cause, more);
+    return new ContentState(ownerId, visible, deleted, counts, emitted, lastEmitMs, cause, more,
+        waitingRows);
+  }
+
+  ContentState withWaitingRow(final ContentInput.ReactionRow row) {
+    final List<ContentInput.ReactionRow> more = new ArrayList<>(waitingRows);
+    more.add(row);
+    return new ContentState(ownerId, visible, deleted, counts, emitted, lastEmitMs, cause, waiting,
+        more);
   }
 
   ContentState withoutWaiting() {
-    return new ContentState(ownerId, visible, deleted, counts, emitted, lastEmitMs, cause, List.of());
+    return new ContentState(ownerId, visible, deleted, counts, emitted, lastEmitMs, cause, List.of(),
+        List.of());
   }
 
   ContentState emittedAt(final long now) {
-    return new ContentState(ownerId, visible, deleted, counts, counts, now, cause, waiting);
+    return new ContentState(ownerId, visible, deleted, counts, counts, now, cause, waiting,
+        waitingRows);
   }
 }

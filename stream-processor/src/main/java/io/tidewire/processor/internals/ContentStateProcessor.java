@@ -3,6 +3,8 @@ package io.tidewire.processor.internals;
 import io.tidewire.processor.ProcessorMetrics;
 import io.tidewire.schemas.avro.FeedCounts;
 import io.tidewire.schemas.avro.FeedEvent;
+import io.tidewire.schemas.avro.PublicRowEvent;
+import io.tidewire.schemas.avro.RowChange;
 import io.tidewire.schemas.avro.UserEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +37,11 @@ import org.slf4j.LoggerFactory;
  *       carries the true counts (content that becomes public again announces non-zero counts);</li>
  *   <li>{@code notification}s to the owner when someone else likes or comments (inserts only;
  *       none for the owner's own reactions, snapshot reads or deletes). A reaction that overtook its
+ *       content row waits for it, up to {@code contentWait}.</li>
+ *   <li>{@code row.<table>} events of reactions on {@code realtime.public-changes} while their
+ *       content is public (as this processor knows it when the reaction comes): reactions to
+ *       private content are not published, and nothing is published retroactively when content
+ *       becomes public (or taken back when it becomes private). A reaction row that overtook its
  *       content row waits for it, up to {@code contentWait}.</li>
  * </ul>
  *
@@ -108,6 +115,8 @@ public final class ContentStateProcessor implements Processor<String, ContentInp
       onContent(key, content, state, deadlines, now);
     } else if (record.value() instanceof ContentInput.Reaction reaction) {
       onReaction(key, reaction, state, deadlines, now);
+    } else if (record.value() instanceof ContentInput.ReactionRow row) {
+      onReactionRow(key, row, state, deadlines, now);
     } else {
       throw new IllegalStateException("unexpected content input " + record.value());
     }
@@ -125,6 +134,9 @@ public final class ContentStateProcessor implements Processor<String, ContentInp
         ContentState.Cause.of(content));
     for (final ContentInput.Reaction waiting : next.waiting()) {
       notifyOwner(content.ownerId(), waiting);
+    }
+    if (next.visible()) {
+      next.waitingRows().forEach(row -> publish(key, row));
     }
     next = next.withoutWaiting();
     schedule(key, next, deadlines.expiresAt(ContentTimers.NONE), now);
@@ -149,6 +161,26 @@ public final class ContentStateProcessor implements Processor<String, ContentInp
       nextDeadlines = deadlines.expiresAt(now + contentWaitMs);
     }
     schedule(key, next, nextDeadlines, now);
+  }
+
+  /**
+   * Publishes a reaction's row while its content is public; a reaction to content not seen yet
+   * waits for it (like a notification), one to private or deleted content is not published.
+   */
+  private void onReactionRow(final String key, final ContentInput.ReactionRow row,
+      final ContentState state, final ContentTimers deadlines, final long now) {
+    if (state.deleted()) {
+      LOG.debug("not publishing a row of {}: its content {} was deleted", row.table(), key);
+      return;
+    }
+    if (state.ownerId().isPresent()) {
+      if (state.visible()) {
+        publish(key, row);
+      }
+      return;
+    }
+    save(key, state.withWaitingRow(row), deadlines.expiresAtMs() == ContentTimers.NONE
+        ? deadlines.expiresAt(now + contentWaitMs) : deadlines);
   }
 
   /** Sends counts now if the item had a quiet interval, else sets when they may go. */
@@ -183,9 +215,9 @@ public final class ContentStateProcessor implements Processor<String, ContentInp
       }
       if (ContentTimers.due(deadlines.expiresAtMs(), now)) {
         if (state.deleted() || state.ownerId().isEmpty()) {
-          if (!state.waiting().isEmpty()) {
-            LOG.info("dropping {} notification(s) for {}: its content row never came",
-                state.waiting().size(), key);
+          if (!state.waiting().isEmpty() || !state.waitingRows().isEmpty()) {
+            LOG.info("dropping {} notification(s) and {} reaction row(s) for {}: its content row "
+                + "never came", state.waiting().size(), state.waitingRows().size(), key);
           }
           metrics.notificationsDropped(state.waiting().size());
           contents.delete(key);
@@ -224,6 +256,18 @@ public final class ContentStateProcessor implements Processor<String, ContentInp
     context.forward(new Record<>(key, new Routed.ToFeed(key, event), cause.ts()));
     metrics.eventEmitted(FEED_COUNTS);
     return state.emittedAt(now);
+  }
+
+  private void publish(final String key, final ContentInput.ReactionRow row) {
+    final PublicRowEvent event = PublicRowMapper.event(row.eventId(), row.eventType(), row.ts(),
+        row.position().toAvro(), RowChange.newBuilder()
+            .setTable(row.table())
+            .setOp(row.op())
+            .setRow(row.row())
+            .setOld(row.old().orElse(null))
+            .build());
+    context.forward(new Record<>(key, new Routed.ToPublic(key, event), row.ts()));
+    metrics.eventEmitted(row.eventType());
   }
 
   private void notifyOwner(final String owner, final ContentInput.Reaction reaction) {

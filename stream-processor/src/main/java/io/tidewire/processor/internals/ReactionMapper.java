@@ -68,7 +68,8 @@ public final class ReactionMapper implements ChangeMapper {
             comment ? row.text("body") : Optional.empty()));
   }
 
-  private static String contentKey(final Row row) {
+  /** {@code content_type:content_id} of a reaction row. */
+  static String contentKey(final Row row) {
     return FeedEventMapper.contentKey(row.requireText(CONTENT_TYPE), row.requireId(CONTENT_ID));
   }
 }

@@ -1,6 +1,7 @@
 package io.tidewire.processor.internals;
 
 import io.tidewire.schemas.avro.FeedEvent;
+import io.tidewire.schemas.avro.PublicRowEvent;
 import io.tidewire.schemas.avro.UserEvent;
 import io.tidewire.schemas.avro.UserState;
 import java.util.List;
@@ -21,6 +22,8 @@ public sealed interface Routed {
     USER_EVENTS,
     /** {@link ToFeed}: to {@code realtime.feed-events}. */
     FEED_EVENTS,
+    /** {@link ToPublic}: to {@code realtime.public-changes}. */
+    PUBLIC_CHANGES,
     /** {@link ToCredits}: to the credits join. */
     CREDITS,
     /** {@link ToContent}: to the content-state processor. */
@@ -95,6 +98,35 @@ public sealed interface Routed {
     @Override
     public Output output() {
       return Output.FEED_EVENTS;
+    }
+
+    @Override
+    public List<String> eventTypes() {
+      return List.of(event.getType());
+    }
+  }
+
+  /**
+   * A change of a public row.
+   *
+   * @param contentKey {@code contentType:contentId} of the content item (the row itself, or the
+   *     item a reaction is about), the record key on {@code realtime.public-changes}
+   * @param event the event
+   */
+  record ToPublic(String contentKey, PublicRowEvent event) implements Routed {
+    public ToPublic {
+      Objects.requireNonNull(contentKey, "contentKey");
+      Objects.requireNonNull(event, "event");
+    }
+
+    @Override
+    public String key() {
+      return contentKey;
+    }
+
+    @Override
+    public Output output() {
+      return Output.PUBLIC_CHANGES;
     }
 
     @Override

@@ -1,16 +1,19 @@
 package io.tidewire.processor.internals;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidewire.processor.TableId;
 import io.tidewire.schemas.avro.RowChange;
-import java.util.Objects;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The generic mapping for user-owned tables without a dedicated event type: every change,
- * deletes included, becomes a {@code row.<table>} event whose {@link RowChange#getRow() row} is
- * the row after the change (before it, for a delete) as a JSON object, columns in table order.
- * Thread-safe (stateless).
+ * The generic mapping of a user-owned table's change: every change, deletes included, becomes a
+ * {@code row.<table>} event whose {@link RowChange#getRow() row} is the row after the change
+ * (before it, for a delete) and whose {@link RowChange#getOld() old} is the whole row before the
+ * change (updates and deletes), each a JSON object, columns in table order. Thread-safe
+ * (stateless).
  */
 public final class RowChangeMapper implements UserDataMapper {
 
@@ -29,16 +32,42 @@ public final class RowChangeMapper implements UserDataMapper {
 
   @Override
   public List<UserData> map(final ChangeEnvelope change) {
-    final String json;
+    return List.of(new UserData(type, of(change)));
+  }
+
+  /**
+   * The change as it happened: its op, the row after it (before it, for a delete), and the row
+   * before it for updates and deletes.
+   */
+  static RowChange of(final ChangeEnvelope change) {
+    final boolean hasOld = change.op() == Op.UPDATE || change.op() == Op.DELETE;
+    return of(change.table(), change.op(), change.row().node(),
+        hasOld ? change.before() : Optional.empty());
+  }
+
+  /**
+   * A change as someone sees it who saw only part of the table (public rows): {@code op} may
+   * differ from the change's own, e.g. a public row made private is a delete.
+   *
+   * @param row the row after the change as seen (before it, for a delete)
+   * @param old the row before the change, if the op has one
+   */
+  static RowChange of(final TableId table, final Op op, final ObjectNode row,
+      final Optional<ObjectNode> old) {
+    return RowChange.newBuilder()
+        .setTable(table.qualified())
+        .setOp(op.label())
+        .setRow(json(row))
+        .setOld(old.map(RowChangeMapper::json).orElse(null))
+        .build();
+  }
+
+  /** The row as a JSON object string, columns in table order. */
+  static String json(final ObjectNode node) {
     try {
-      json = EnvelopeDecoder.JSON.writeValueAsString(change.row().node());
+      return EnvelopeDecoder.JSON.writeValueAsString(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a parsed JSON tree", e);
     }
-    return List.of(new UserData(type, RowChange.newBuilder()
-        .setTable(table.qualified())
-        .setOp(change.op().label())
-        .setRow(json)
-        .build()));
   }
 }

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -87,6 +88,27 @@ public final class TableRouter {
     /** Changes become events for the owner. */
     public Builder owned(final OwnedTable owned) {
       return add(owned.table(), new UserEventMapper(owned), Output.USER_EVENTS);
+    }
+
+    /**
+     * Every change also becomes a {@code row.<table>} event for the user in {@code ownerColumn}:
+     * the whole row, before and after, next to the table's other roles.
+     */
+    public Builder rows(final TableId rows, final String ownerColumn) {
+      return owned(new OwnedTable(rows, ownerColumn, Optional.empty()));
+    }
+
+    /** Changes of public rows become {@code row.<table>} events on the public changes. */
+    public Builder publicRows(final FeedTable feed) {
+      return add(feed.table(), new PublicRowMapper(feed), Output.PUBLIC_CHANGES);
+    }
+
+    /**
+     * Every reaction change goes to the content-state processor, which publishes it as a
+     * {@code row.<table>} event on the public changes while its content is public.
+     */
+    public Builder reactionRows(final ReactionTable reactions) {
+      return add(reactions.table(), new ReactionRowMapper(reactions), Output.CONTENT);
     }
 
     /** Changes become feed events (published, removed). */
