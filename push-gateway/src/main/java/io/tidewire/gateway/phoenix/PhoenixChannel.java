@@ -116,7 +116,7 @@ final class PhoenixChannel implements Outlet {
     if (!change.cursor().isEmpty()) {
       cursors.put(kind, change.cursor());
     }
-    final Optional<String> schema = connection.schemaOf(kind, change.table());
+    final Optional<String> schema = change.schema().or(() -> connection.schemaOf(kind, change.table()));
     final List<Integer> ids = new ArrayList<>();
     if (schema.isPresent()) {
       for (final PgBinding binding : bindings) {

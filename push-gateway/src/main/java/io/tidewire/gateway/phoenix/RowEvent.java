@@ -18,6 +18,7 @@ import java.util.Optional;
  * {@code postgres_changes} payload needs, and that payload. {@code snapshot} rows (written once when
  * capture starts) and events of other types are not row changes. Pure functions.
  *
+ * @param schema the table's schema, if the event names it ({@code data.table} is {@code schema.table})
  * @param table the bare table name
  * @param type {@code INSERT}, {@code UPDATE} or {@code DELETE}
  * @param record the row after the change (insert, update)
@@ -25,7 +26,7 @@ import java.util.Optional;
  * @param ts commit time, epoch ms
  * @param cursor the position right after the event
  */
-public record RowEvent(String table, String type, Optional<JsonNode> record, Optional<JsonNode> oldRecord,
+public record RowEvent(Optional<String> schema, String table, String type, Optional<JsonNode> record, Optional<JsonNode> oldRecord,
     long ts, String cursor) {
 
   /** Values longer than this are left out of a row image over the size limit, as Supabase does. */
@@ -51,16 +52,19 @@ public record RowEvent(String table, String type, Optional<JsonNode> record, Opt
     final String op = data.path("op").asText("");
     final JsonNode row = object(data.get("row"));
     final JsonNode old = object(data.get("old"));
-    final String table = data.path("table").asText(type.textValue().substring(4));
+    final String named = data.path("table").asText(type.textValue().substring(4));
+    final int dot = named.indexOf('.');
+    final Optional<String> schema = dot > 0 ? Optional.of(named.substring(0, dot)) : Optional.empty();
+    final String table = named.substring(dot + 1);
     final long ts = root.path("ts").asLong();
     final String cursor = root.path("cursor").asText("");
     return switch (op) {
-      case "insert" -> Optional.of(new RowEvent(table, "INSERT", Optional.ofNullable(row), Optional.empty(), ts,
+      case "insert" -> Optional.of(new RowEvent(schema, table, "INSERT", Optional.ofNullable(row), Optional.empty(), ts,
           cursor));
-      case "update" -> Optional.of(new RowEvent(table, "UPDATE", Optional.ofNullable(row), Optional.ofNullable(old),
+      case "update" -> Optional.of(new RowEvent(schema, table, "UPDATE", Optional.ofNullable(row), Optional.ofNullable(old),
           ts, cursor));
       // the row before a delete is `row` (and `old`, where the processor writes it)
-      case "delete" -> Optional.of(new RowEvent(table, "DELETE", Optional.empty(),
+      case "delete" -> Optional.of(new RowEvent(schema, table, "DELETE", Optional.empty(),
           Optional.ofNullable(old != null ? old : row), ts, cursor));
       default -> Optional.empty();
     };

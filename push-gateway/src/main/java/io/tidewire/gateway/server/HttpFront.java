@@ -97,18 +97,15 @@ public final class HttpFront implements AutoCloseable {
     final RealtimeEndpoint endpoint = new RealtimeEndpoint(context, limits);
     final ConnectionRegistry connections = new ConnectionRegistry();
     try {
-      container.deploy(ServerEndpointConfig.Builder.create(RealtimeEndpoint.class, RealtimeEndpoint.PATH)
-          .configurator(new HandshakeAuthenticator(context.verifier(), endpoint, connections))
-          .build());
       final PhoenixEndpoint supabase = new PhoenixEndpoint(context, limits, phoenix, new PhoenixMetrics(registry));
-      container.deploy(ServerEndpointConfig.Builder.create(PhoenixEndpoint.class, PhoenixEndpoint.PATH)
-          .configurator(new HandshakeAuthenticator(request -> context.verifier().verifyApiKey(
-              Optional.ofNullable(request.getParameterMap().get(UpgradeGuard.SUPABASE_API_KEY))
-                  .flatMap(values -> values.stream().findFirst())
-                  .or(() -> Optional.ofNullable(request.getHeaders().get(UpgradeGuard.SUPABASE_API_KEY))
-                      .flatMap(values -> values.stream().findFirst()))
-                  .orElse("")), supabase, connections))
-          .build());
+      container.deploy(
+          ServerEndpointConfig.Builder.create(RealtimeEndpoint.class, RealtimeEndpoint.PATH)
+              .configurator(new HandshakeAuthenticator(context.verifier(), endpoint, connections)).build(),
+          ServerEndpointConfig.Builder.create(PhoenixEndpoint.class, PhoenixEndpoint.PATH)
+              .configurator(new HandshakeAuthenticator(request -> context.verifier().verifyApiKey(
+                  first(request.getParameterMap(), UpgradeGuard.SUPABASE_API_KEY)
+                      .or(() -> first(request.getHeaders(), UpgradeGuard.SUPABASE_API_KEY)).orElse("")),
+                  supabase, connections)).build());
     } catch (DeploymentException e) {
       container.stop();
       throw new GatewayException("cannot deploy the WebSocket endpoints: " + e.getMessage(), e);
@@ -169,6 +166,15 @@ public final class HttpFront implements AutoCloseable {
     LOG.info("Gateway listening on {}:{} (WebSocket {}), /health and /metrics on {}", host, front.port(),
         RealtimeEndpoint.PATH, ops.onMainPort() ? "the same port" : ops.host() + ":" + front.opsPort());
     return front;
+  }
+
+  private static Optional<String> first(final Map<String, List<String>> values, final String name) {
+    for (final Map.Entry<String, List<String>> entry : values.entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(name) && entry.getValue() != null && !entry.getValue().isEmpty()) {
+        return Optional.ofNullable(entry.getValue().get(0));
+      }
+    }
+    return Optional.empty();
   }
 
   private static void addOpsHandlers(final ServerConfiguration config, final SessionContext context,
