@@ -42,7 +42,8 @@ for (const vsn of ['1.0.0', '2.0.0']) {
       const supabase = await supabaseClient(vsn, userToken(user));
       const seen = [];
       const channel = supabase.channel(`order-${vsn}`)
-        .on('postgres_changes', { event: '*', schema: 'public', table: 'generation_jobs', filter: `id=eq.${jobId}` },
+        // UPDATE only: the job's INSERT, committed before the join, may still be on its way and arrive live
+        .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'generation_jobs', filter: `id=eq.${jobId}` },
           (p) => seen.push(`change ${p.new.progress}`))
         .on('system', {}, (m) => seen.push(`system ${m.extension} ${m.status} ${m.message}`));
       channel.subscribe((status) => seen.push(status));
