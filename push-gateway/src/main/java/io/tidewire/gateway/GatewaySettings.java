@@ -1,11 +1,11 @@
 package io.tidewire.gateway;
 
-import io.tidewire.gateway.phoenix.PhoenixConfig;
-import io.tidewire.gateway.phoenix.SupabaseTable;
 import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.JwtVerifier;
 import io.tidewire.gateway.auth.SubjectFormat;
 import io.tidewire.gateway.auth.TokenPolicy;
+import io.tidewire.gateway.phoenix.PhoenixConfig;
+import io.tidewire.gateway.phoenix.SupabaseTable;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.Parsers;
 import io.tidewire.settings.Setting;

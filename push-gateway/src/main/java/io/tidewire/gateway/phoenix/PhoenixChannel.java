@@ -1,5 +1,7 @@
 package io.tidewire.gateway.phoenix;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidewire.gateway.protocol.Channel;
@@ -129,7 +131,7 @@ final class PhoenixChannel implements Outlet {
     final List<OutboundFrame> frames = new ArrayList<>(2);
     if (!ids.isEmpty()) {
       final ObjectNode payload = JsonNodeFactory.instance.objectNode();
-      final var array = payload.putArray("ids");
+      final ArrayNode array = payload.putArray("ids");
       ids.forEach(array::add);
       payload.set("data", change.data(schema.get(), connection.config().maxRecordBytes()));
       frames.add(frame("postgres_changes", payload));
@@ -165,7 +167,7 @@ final class PhoenixChannel implements Outlet {
   }
 
   /** A message of this channel (with its join ref, so a stale one is dropped by the client). */
-  OutboundFrame frame(final String event, final com.fasterxml.jackson.databind.JsonNode payload) {
+  OutboundFrame frame(final String event, final JsonNode payload) {
     return connection.frame(new PhxMessage(Optional.of(joinRef), Optional.empty(), topic, event, payload));
   }
 

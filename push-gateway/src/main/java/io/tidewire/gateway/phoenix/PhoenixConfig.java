@@ -1,5 +1,6 @@
 package io.tidewire.gateway.phoenix;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,7 +23,7 @@ public record PhoenixConfig(List<SupabaseTable> tables, int maxChannels, int joi
 
   /** The documented defaults. */
   public static final PhoenixConfig DEFAULTS = new PhoenixConfig(
-      java.util.Arrays.stream(DEFAULT_TABLES.split(",")).map(SupabaseTable::parse).toList(), 100, 10,
+      Arrays.stream(DEFAULT_TABLES.split(",")).map(SupabaseTable::parse).toList(), 100, 10,
       1024 * 1024);
 
   public PhoenixConfig {

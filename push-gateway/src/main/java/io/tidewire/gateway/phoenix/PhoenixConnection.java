@@ -21,6 +21,7 @@ import io.tidewire.gateway.session.Transport;
 import io.tidewire.gateway.session.Utf8;
 import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -216,7 +217,7 @@ public final class PhoenixConnection {
       refuseJoin(message, "InvalidJoinPayload: " + PgBinding.POSITION_KEY + " is not a Tidewire position", "position");
       return;
     }
-    final Map<Channel.Kind, Optional<Cursor>> cursors = new java.util.EnumMap<>(Channel.Kind.class);
+    final Map<Channel.Kind, Optional<Cursor>> cursors = new EnumMap<>(Channel.Kind.class);
     for (final Map.Entry<Channel.Kind, String> position : positions.entrySet()) {
       final Optional<Cursor> cursor = context.cursors().tryDecode(position.getValue());
       if (cursor.isEmpty()) {

@@ -1,5 +1,7 @@
 package io.tidewire.gateway.server;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidewire.gateway.ConnectionLimits;
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.BearerToken;
@@ -247,8 +249,7 @@ final class UpgradeGuard extends BaseFilter {
       case BAD_SIGNATURE, UNKNOWN_KEY -> "Failed to validate JWT signature";
       default -> "The token provided is not a valid JWT";
     };
-    final com.fasterxml.jackson.databind.node.ObjectNode body =
-        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", message);
+    final ObjectNode body = JsonNodeFactory.instance.objectNode().put("error", message);
     respond(ctx, request, 401, "Unauthorized", Header.WWWAuthenticate,
         "Bearer realm=\"tidewire\", error=\"invalid_token\"", body.toString().getBytes(StandardCharsets.UTF_8));
   }

@@ -2,15 +2,16 @@ package io.tidewire.gateway.session;
 
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.Principal;
+import io.tidewire.gateway.auth.TokenVerdict;
 import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.ClientFrame;
 import io.tidewire.gateway.protocol.Decoded;
 import io.tidewire.gateway.protocol.FrameDecoder;
 import io.tidewire.gateway.protocol.FrameEncoder;
-import io.tidewire.protocol.ProtocolCodes.CloseCode;
-import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.gateway.protocol.ProtocolError;
 import io.tidewire.gateway.protocol.Reply;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -177,7 +178,7 @@ public final class ClientSession implements Subscriber {
    * Replaces the session's token with an already verified one (same user only; the core answers
    * with {@link io.tidewire.gateway.protocol.Reply.Authenticated} or an error for {@code ref}).
    */
-  public void authenticated(final String ref, final io.tidewire.gateway.auth.TokenVerdict verdict) {
+  public void authenticated(final String ref, final TokenVerdict verdict) {
     submit(request(ref, core -> core.auth(ref, verdict, context.clock().instant())));
   }
 
