@@ -31,7 +31,7 @@ const avscIn = (dir) => readdirSync(dir).filter((f) => f.endsWith('.avsc')).sort
 const main = join(args.schemas, 'main', 'avro');
 const registry = {};
 for (const file of avscIn(join(main, 'common'))) avro.Type.forSchema(readJson(file), { registry });
-const readers = ['UserEvent', 'FeedEvent', 'UserState'].map(
+const readers = ['UserEvent', 'FeedEvent', 'UserState', 'PublicRowEvent'].map(
   (name) => avro.Type.forSchema(readJson(join(main, `${name}.avsc`)), { registry }));
 
 // 2. Single-object encoding: C3 01, the writer schema's CRC-64-AVRO fingerprint of its Parsing
@@ -73,13 +73,20 @@ function decode(bytes) {
   return { schema: known.reader.name, fingerprint: fp, value: known.reader.fromBuffer(bytes.subarray(10), known.resolver) };
 }
 
-/** UserEvent/FeedEvent.data is a union of records: avsc wraps it as { "<full name>": record }. */
-function plain(value) {
+/**
+ * UserEvent/FeedEvent.data is a union of records: avsc wraps it as { "<full name>": record }.
+ * PublicRowEvent.data is a RowChange, not a union.
+ */
+function plain(schema, value) {
   if (!value || typeof value.data !== 'object' || value.data === null) return value;
-  const [[branch, data]] = Object.entries(value.data);
-  // RowChange.row is a JSON string (the row), not a nested record
-  const row = branch.endsWith('.RowChange') ? { row: JSON.parse(data.row) } : {};
-  return { ...value, dataType: branch.slice(branch.lastIndexOf('.') + 1), data: { ...data, ...row } };
+  const [branch, data] = schema.endsWith('.PublicRowEvent')
+    ? ['io.tidewire.schemas.avro.RowChange', value.data]
+    : Object.entries(value.data)[0];
+  // RowChange.row and .old are JSON strings (the rows), not nested records
+  const rows = branch.endsWith('.RowChange')
+    ? { row: JSON.parse(data.row), old: data.old == null ? null : JSON.parse(data.old) }
+    : {};
+  return { ...value, dataType: branch.slice(branch.lastIndexOf('.') + 1), data: { ...data, ...rows } };
 }
 
 // 3. Kafka: read_committed (the processor writes in transactions), no lz4 needed for realtime.*.
@@ -102,7 +109,7 @@ await consumer.run({
     const key = message.key?.toString('utf8') ?? null;
     if (printed >= max || (args.key && key !== args.key) || message.value === null) return;
     const { schema, fingerprint: fp, value } = decode(message.value);
-    console.log(JSON.stringify({ topic, partition, offset: message.offset, key, schema, fingerprint: fp, value: plain(value) }));
+    console.log(JSON.stringify({ topic, partition, offset: message.offset, key, schema, fingerprint: fp, value: plain(schema, value) }));
     if (++printed >= max) done();
   },
 });

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewire.schemas.ReleasedSchemas;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.GenerationProgress;
+import io.tidewire.schemas.avro.PublicRowEvent;
+import io.tidewire.schemas.avro.RowChange;
 import io.tidewire.schemas.avro.UserEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,13 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +81,31 @@ class ConsumerExamplesIT {
   }
 
   @Test
+  void nodeExampleDecodesPublicRowChanges() throws Exception {
+    final UUID owner = STACK.newUser();
+    final UUID video = UUID.randomUUID();
+    STACK.sql("INSERT INTO videos (id, user_id, is_public, caption) VALUES (?, ?, true, 'harbour')", video, owner);
+    final String key = "video:" + video;
+    await().atMost(Duration.ofSeconds(60)).until(() -> CommittedRecords.of(STACK.kafkaBootstrap(), Topics.PUBLIC_CHANGES, key), events -> !events.isEmpty());
+
+    final Run node = run(EXAMPLES.resolve("node"), List.of("node", "consume.js",
+        "--bootstrap", STACK.kafkaBootstrap(), "--topic", Topics.PUBLIC_CHANGES.name(),
+        "--from-beginning", "--key", key, "--max", "1"));
+
+    System.out.println("examples/consumers/node/consume.js printed:\n" + node.out);
+    assertThat(node.code).as("node consume.js: %s", node.err).isZero();
+    final JsonNode line = JSON.readTree(node.out.lines().findFirst().orElseThrow());
+    assertThat(line.path("schema").asText()).isEqualTo(PublicRowEvent.getClassSchema().getFullName());
+    assertThat(line.path("fingerprint").asText())
+        .isEqualTo(HexFormat.of().formatHex(ReleasedSchemas.fingerprint(PublicRowEvent.getClassSchema())));
+    assertThat(line.path("value").path("type").asText()).isEqualTo("row.videos");
+    assertThat(line.path("value").path("dataType").asText()).isEqualTo("RowChange");
+    assertThat(line.path("value").path("data").path("op").asText()).isEqualTo("insert");
+    assertThat(line.path("value").path("data").path("row").path("caption").asText()).isEqualTo("harbour");
+    assertThat(line.path("value").path("data").path("old").isNull()).isTrue();
+  }
+
+  @Test
   void javaExampleDecodesTheUsersEventsWithTheSchemasArtifact() throws Exception {
     final UUID user = STACK.newUser();
     final UUID job = progressOfANewJob(user);
@@ -100,8 +122,10 @@ class ConsumerExamplesIT {
     assertThat(lines).hasSameSizeAs(produced);
     for (int i = 0; i < lines.size(); i++) {
       final UserEvent event = produced.get(i);
+      // the example prints a RowChange's row (row.<table> events), any other payload as it is
+      final Object data = event.getData() instanceof RowChange change ? change.getRow() : event.getData();
       assertThat(lines.get(i)).contains(event.getType() + " user=" + user + " id=" + event.getId()
-          + " data=" + event.getData());
+          + " data=" + data);
     }
   }
 
@@ -125,25 +149,7 @@ class ConsumerExamplesIT {
   }
 
   private static List<UserEvent> readAll(final UUID user) {
-    try (KafkaConsumer<String, UserEvent> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafkaBootstrap(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-        Topics.USER_EVENTS.keySerde().deserializer(), Topics.USER_EVENTS.valueSerde().deserializer())) {
-      final List<TopicPartition> partitions = consumer.partitionsFor(Topics.USER_EVENTS.name()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      final Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      final List<UserEvent> events = new ArrayList<>();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-        for (final ConsumerRecord<String, UserEvent> record : consumer.poll(Duration.ofMillis(200))) {
-          if (user.toString().equals(record.key()) && record.value() != null) {
-            events.add(record.value());
-          }
-        }
-      }
-      return events;
-    }
+    return CommittedRecords.of(STACK.kafkaBootstrap(), Topics.USER_EVENTS, user.toString());
   }
 
   private record Run(int code, String out, String err) {}

@@ -23,7 +23,7 @@ public final class ProcessorSettings {
   /**
    * Generation and training jobs. {@code users} and {@code credit_transactions} are not owned
    * tables by default: their changes reach the user as {@code credits.updated} (balance, delta,
-   * transaction id, reason), and a generic {@code row.*} event would tell the same thing twice.
+   * transaction id, reason), and as {@code row.*} events only with {@link #ROW_CHANGES}.
    */
   static final String DEFAULT_OWNED_TABLES = "public.generation_jobs:user_id:generation.progress,"
       + "public.training_jobs:user_id:training.progress";

@@ -64,6 +64,7 @@ import org.slf4j.LoggerFactory;
  *                             └─▶ S.T.to-* (split)
  *                                  ├─ user-events ─▶ S.T.user-event ─▶ S.T.user-events-sink ─▶ realtime.user-events
  *                                  ├─ feed-events ─▶ S.T.feed-event ─▶ S.T.feed-events-sink ─▶ realtime.feed-events
+ *                                  ├─ public-changes ─▶ S.T.public-change ─▶ S.T.public-changes-sink ─▶ realtime.public-changes
  *                                  ├─ credits     ─▶ S.T.credits-input ─▶ S.T.credits-by-user (repartition, key user)
  *                                  ├─ content     ─▶ S.T.content-input ─▶ S.T.by-content      (repartition, key type:id)
  *                                  ├─ user-state  ─▶ S.T.user-state-input ─▶ S.T.user-state-by-user (repartition, key user)
@@ -75,7 +76,8 @@ import org.slf4j.LoggerFactory;
  *                                                                         └─▶ user.state-sink ─▶ realtime.user-state
  * *.by-content         ─▶ feed.merge-N ─▶ feed.content-state (stores feed.content, feed.timers)
  *                           └─▶ feed.content-state.to-* ─▶ feed.user-events-sink (notifications)
- *                                                      └─▶ feed.feed-events-sink (feed.counts)
+ *                                                      ├─▶ feed.feed-events-sink (feed.counts)
+ *                                                      └─▶ feed.public-changes-sink (reaction rows)
  * </pre>
  *
  * <p>A table gets the branches of its roles: owned tables user events, feed tables feed events
@@ -84,7 +86,11 @@ import org.slf4j.LoggerFactory;
  * default) the balance table also gets the user-state branch, and generation/training job tables
  * get it instead of the user-events branch: their events, like {@code credits.updated}, are sent
  * by the fold in the same transaction as the state they change; credits join and fold are then
- * one sub-topology. With it off, credits join and job tables send their events themselves. Every
+ * one sub-topology. With it off, credits join and job tables send their events themselves. With
+ * the row changes on (the default), owned, balance and transaction tables also get the
+ * user-events branch for their {@code row.<table>} events, feed tables the public-changes branch,
+ * and reaction tables send their rows to the content state, which publishes them while their
+ * content is public. Every
  * change passes the de-duplication of its table first, so a redelivered change reaches no event
  * and no state.
  *

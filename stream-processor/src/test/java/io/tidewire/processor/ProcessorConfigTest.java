@@ -107,6 +107,15 @@ class ProcessorConfigTest {
   }
 
   @Test
+  void rowChangesAreOnUnlessTurnedOffAndThePublicChangesTopicIsCreatedEitherWay() {
+    final ProcessorConfig off = ProcessorConfig.fromEnv(env("TIDEWIRE_PROCESSOR_ROW_CHANGES", "false"));
+    assertThat(off.rowChanges()).isFalse();
+    assertThat(off.outputTopics()).contains(Topics.PUBLIC_CHANGES);
+    assertThat(problems(env("TIDEWIRE_PROCESSOR_ROW_CHANGES", "yes")))
+        .containsExactly("TIDEWIRE_PROCESSOR_ROW_CHANGES must be true or false, got 'yes'");
+  }
+
+  @Test
   void blankValuesCountAsUnset() {
     final ProcessorConfig config = ProcessorConfig.fromEnv(env(
         "TIDEWIRE_PROCESSOR_THREADS", " ", "TIDEWIRE_OWNED_TABLES", ""));

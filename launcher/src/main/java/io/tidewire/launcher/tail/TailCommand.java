@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
         + "it prints records written from now on.", ""},
     footer = {"", "Each line: {\"topic\",\"partition\",\"offset\",\"timestamp\",\"key\",\"value\""
         + "[,\"headers\"]} (bytes that are neither Avro, JSON nor text: \"keyBase64\"/\"valueBase64\").",
-        "Topics: realtime.user-events, realtime.feed-events, realtime.user-state, realtime.dlq, "
+        "Topics: realtime.user-events, realtime.feed-events, realtime.public-changes, "
+        + "realtime.user-state, realtime.dlq, "
         + "cdc.<schema>.<table> (docs/CONSUMERS.md).", "",
         "Examples:",
         "  tidewire tail realtime.user-events",
