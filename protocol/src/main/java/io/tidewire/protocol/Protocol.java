@@ -33,5 +33,11 @@ public final class Protocol {
   /** Public feed events. */
   public static final String FEED_CHANNEL = "feed";
 
+  /** Row changes of public rows ({@code row.<table>} events of {@code realtime.public-changes}). */
+  public static final String PUBLIC_CHANNEL = "public";
+
+  /** The path of the Supabase Realtime (Phoenix channels) endpoint on the gateway's port. */
+  public static final String SUPABASE_PATH = "/realtime/v1/websocket";
+
   private Protocol() {}
 }

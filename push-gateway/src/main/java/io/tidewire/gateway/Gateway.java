@@ -74,6 +74,7 @@ public final class Gateway implements AutoCloseable {
   private volatile ReplayPool replays;
   private volatile TopicTail userTail;
   private volatile TopicTail feedTail;
+  private volatile TopicTail publicTail;
   private volatile Hub hub;
   private volatile HttpFront front;
   private volatile TopicWatch watch;
@@ -134,15 +135,17 @@ public final class Gateway implements AutoCloseable {
       replays.start();
       userTail = tail(clients, topics.get(Topics.USER_EVENTS.name()));
       feedTail = tail(clients, topics.get(Topics.FEED_EVENTS.name()));
-      hub = new Hub(userTail, feedTail);
+      publicTail = tail(clients, topics.get(Topics.PUBLIC_CHANGES.name()));
+      hub = new Hub(userTail, feedTail, Optional.of(publicTail));
       userTail.start(following(userTail, EventRouter.userEvents(hub, metrics, cursors)));
       feedTail.start(following(feedTail, EventRouter.feedEvents(hub, metrics, cursors)));
-      metrics.tailPartitions(userTail.topic(), userTail.partitions());
-      metrics.tailPartitions(feedTail.topic(), feedTail.partitions());
-      metrics.tailLag(userTail.topic(), userTail::lag);
-      metrics.tailLag(feedTail.topic(), feedTail::lag);
+      publicTail.start(following(publicTail, EventRouter.publicChanges(hub, metrics, cursors)));
+      for (final TopicTail t : List.of(userTail, feedTail, publicTail)) {
+        metrics.tailPartitions(t.topic(), t.partitions());
+        metrics.tailLag(t.topic(), t::lag);
+      }
       final TopicWatch topicWatch = new TopicWatch(
-          names -> clients.describeNow(names, config.metadataCheckInterval()), List.of(userTail, feedTail));
+          names -> clients.describeNow(names, config.metadataCheckInterval()), List.of(userTail, feedTail, publicTail));
       watch = topicWatch;
       timer.scheduleWithFixedDelay(topicWatch::check, config.metadataCheckInterval().toMillis(),
           config.metadataCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -153,7 +156,7 @@ public final class Gateway implements AutoCloseable {
           config.sendQueueBytes(), config.closeGrace(), config.recoveryTimeout(), config.frameLimits(),
           config.replayMaxPerSession(), config.replayMaxScanRecords(), cursors);
       front = HttpFront.start(config.host(), config.port(), context, config.connections(), config.ops(),
-          staticContent, routes, registry, this::checks);
+          staticContent, routes, registry, this::checks, config.phoenix());
       LOG.info("Gateway started: {}", config);
     } catch (RuntimeException e) {
       stopAll();
@@ -211,6 +214,7 @@ public final class Gateway implements AutoCloseable {
     checks.put("http", front != null && front.isRunning());
     checks.put(Topics.USER_EVENTS.name(), userTail != null && userTail.isAlive());
     checks.put(Topics.FEED_EVENTS.name(), feedTail != null && feedTail.isAlive());
+    checks.put(Topics.PUBLIC_CHANGES.name(), publicTail != null && publicTail.isAlive());
     checks.put(Topics.USER_STATE.name(), stateStore != null && stateStore.isAlive());
     checks.put("replay", replays != null && replays.isAlive());
     final TopicWatch topicWatch = watch;
@@ -234,6 +238,7 @@ public final class Gateway implements AutoCloseable {
     closeQuietly(front);
     closeQuietly(userTail);
     closeQuietly(feedTail);
+    closeQuietly(publicTail);
     closeQuietly(replays);
     closeQuietly(stateStore);
     closeQuietly(kafka);

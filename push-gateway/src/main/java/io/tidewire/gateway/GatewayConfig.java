@@ -22,13 +22,13 @@ import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS;
 import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS_PER_IP;
 import static io.tidewire.gateway.GatewaySettings.MAX_CONNECTIONS_PER_USER;
 import static io.tidewire.gateway.GatewaySettings.MAX_FRAME_BYTES;
+import static io.tidewire.gateway.GatewaySettings.METADATA_CHECK_INTERVAL;
 import static io.tidewire.gateway.GatewaySettings.OPS_HOST;
 import static io.tidewire.gateway.GatewaySettings.OPS_ON_MAIN_PORT;
 import static io.tidewire.gateway.GatewaySettings.OPS_PORT;
 import static io.tidewire.gateway.GatewaySettings.PING_INTERVAL;
 import static io.tidewire.gateway.GatewaySettings.PING_MAX_MISSED;
 import static io.tidewire.gateway.GatewaySettings.PORT;
-import static io.tidewire.gateway.GatewaySettings.METADATA_CHECK_INTERVAL;
 import static io.tidewire.gateway.GatewaySettings.RECOVERY_TIMEOUT;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_BATCH_RECORDS;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PENDING;
@@ -40,10 +40,15 @@ import static io.tidewire.gateway.GatewaySettings.RETRY_AFTER;
 import static io.tidewire.gateway.GatewaySettings.SEND_QUEUE_BYTES;
 import static io.tidewire.gateway.GatewaySettings.SEND_QUEUE_MESSAGES;
 import static io.tidewire.gateway.GatewaySettings.STATIC_DIR;
+import static io.tidewire.gateway.GatewaySettings.SUPABASE_JOINS_PER_SECOND;
+import static io.tidewire.gateway.GatewaySettings.SUPABASE_MAX_CHANNELS;
+import static io.tidewire.gateway.GatewaySettings.SUPABASE_MAX_RECORD_BYTES;
+import static io.tidewire.gateway.GatewaySettings.SUPABASE_TABLES;
 import static io.tidewire.gateway.GatewaySettings.TRUSTED_PROXIES;
 
 import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.TokenPolicy;
+import io.tidewire.gateway.phoenix.PhoenixConfig;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.session.FrameBudget;
 import io.tidewire.settings.KafkaSettings;
@@ -90,6 +95,7 @@ import java.util.Optional;
  * @param frameLimits how fast a client may send frames, and when persistent abuse closes it
  * @param cursorKey the cursors' MAC key, if set apart from the JWT secret
  * @param metadataCheckInterval how often the event topics' partition counts and ids are checked
+ * @param phoenix the Supabase Realtime endpoint's settings
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -115,7 +121,8 @@ public record GatewayConfig(
     long replayMaxScanRecords,
     FrameBudget.Limits frameLimits,
     Optional<String> cursorKey,
-    Duration metadataCheckInterval) {
+    Duration metadataCheckInterval,
+    PhoenixConfig phoenix) {
 
   /** The per-session send queue's byte bound unless {@link GatewaySettings#SEND_QUEUE_BYTES} says otherwise. */
   public static final long DEFAULT_SEND_QUEUE_BYTES = 4L * 1024 * 1024;
@@ -136,6 +143,7 @@ public record GatewayConfig(
     Objects.requireNonNull(frameLimits, "frameLimits");
     Objects.requireNonNull(cursorKey, "cursorKey");
     Objects.requireNonNull(metadataCheckInterval, "metadataCheckInterval");
+    Objects.requireNonNull(phoenix, "phoenix");
   }
 
   /**
@@ -182,7 +190,9 @@ public record GatewayConfig(
             in.get(TRUSTED_PROXIES), in.get(CLIENT_IP_HEADER), in.get(RETRY_AFTER)),
         new OpsListener(in.get(OPS_ON_MAIN_PORT), in.get(OPS_HOST), in.get(OPS_PORT)),
         in.get(REPLAY_MAX_PER_USER), in.get(REPLAY_MAX_PER_SESSION), in.get(REPLAY_MAX_SCAN_RECORDS),
-        frameLimits(in), in.get(CURSOR_KEY), in.get(METADATA_CHECK_INTERVAL));
+        frameLimits(in), in.get(CURSOR_KEY), in.get(METADATA_CHECK_INTERVAL),
+        new PhoenixConfig(in.get(SUPABASE_TABLES), in.get(SUPABASE_MAX_CHANNELS), in.get(SUPABASE_JOINS_PER_SECOND),
+            in.get(SUPABASE_MAX_RECORD_BYTES)));
     in.throwIfInvalid(GatewayConfigException::new);
     return config;
   }

@@ -69,10 +69,11 @@ final class GatewayKafka implements AutoCloseable {
    */
   Map<String, TopicDescription> ensureTopics() {
     final List<String> names = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
-        Topics.USER_STATE.name());
+        Topics.PUBLIC_CHANGES.name(), Topics.USER_STATE.name());
     try {
       // The stream processor writes them; whoever starts first creates them, alike.
-      TopicProvisioner.ensure(admin, List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.USER_STATE),
+      TopicProvisioner.ensure(admin, List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES,
+          Topics.USER_STATE),
           config.kafka().topicPartitions(), config.kafka());
       return describe(names);
     } catch (TooFewBrokersException e) {

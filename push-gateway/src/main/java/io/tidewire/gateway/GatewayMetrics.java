@@ -82,7 +82,8 @@ import java.util.function.Supplier;
 public final class GatewayMetrics {
 
   /** The topics the gateway tails live, whose meters are tagged with their names. */
-  private static final List<String> EVENT_TOPICS = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name());
+  private static final List<String> EVENT_TOPICS = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
+      Topics.PUBLIC_CHANGES.name());
 
   /** Which cap refused an upgrade with HTTP 429. */
   public static final List<String> REFUSAL_REASONS = List.of("global", "user", "address");
@@ -197,7 +198,8 @@ public final class GatewayMetrics {
           .tag("topic", topic).baseUnit("records").register(registry);
       recordsReadCounter(topic);
     }
-    for (final String topic : List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(), Topics.USER_STATE.name())) {
+    for (final String topic : List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
+        Topics.PUBLIC_CHANGES.name(), Topics.USER_STATE.name())) {
       recordsSkippedCounter(topic);
     }
     Gauge.builder("tidewire.gateway.replays.pending", replaysPending, p -> p.get().get().doubleValue())

@@ -4,6 +4,8 @@ import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.JwtVerifier;
 import io.tidewire.gateway.auth.SubjectFormat;
 import io.tidewire.gateway.auth.TokenPolicy;
+import io.tidewire.gateway.phoenix.PhoenixConfig;
+import io.tidewire.gateway.phoenix.SupabaseTable;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.Parsers;
 import io.tidewire.settings.Setting;
@@ -175,6 +177,27 @@ public final class GatewaySettings {
           + "partitions are followed (sessions closed with 1001 to resume), a recreated topic makes `/health` DOWN "
           + "(1–3600)");
 
+  public static final Setting<List<SupabaseTable>> SUPABASE_TABLES = Setting.of("TIDEWIRE_GATEWAY_SUPABASE_TABLES",
+      Parsers.noneOrList(Parsers.from(SupabaseTable::parse))).byDefault(PhoenixConfig.DEFAULT_TABLES)
+      .doc("tables Supabase `postgres_changes` bindings may name, `schema.table:user|public`, comma-separated: "
+          + "`user` = the caller's own rows (user stream), `public` = public rows (`realtime.public-changes`); must "
+          + "name the processor's owned/balance/transaction (`user`) and feed/reaction (`public`) tables; `none` "
+          + "for none");
+  public static final Setting<Integer> SUPABASE_MAX_CHANNELS = Setting.of("TIDEWIRE_GATEWAY_SUPABASE_MAX_CHANNELS",
+      Parsers.ints(1, 10_000)).byDefault(Integer.toString(PhoenixConfig.DEFAULTS.maxChannels()))
+      .doc("channels one Supabase connection may have joined at a time; more get `ChannelRateLimitReached: "
+          + "Too many channels`");
+  public static final Setting<Integer> SUPABASE_JOINS_PER_SECOND = Setting.of(
+      "TIDEWIRE_GATEWAY_SUPABASE_JOINS_PER_SECOND", Parsers.ints(1, 10_000))
+      .byDefault(Integer.toString(PhoenixConfig.DEFAULTS.joinsPerSecond()))
+      .doc("joins one Supabase connection may make per second (bursts of as many); more get "
+          + "`ClientJoinRateLimitReached: Too many joins per second`");
+  public static final Setting<Integer> SUPABASE_MAX_RECORD_BYTES = Setting.of(
+      "TIDEWIRE_GATEWAY_SUPABASE_MAX_RECORD_BYTES", Parsers.ints(1024, MAX_FRAME_BYTES_LIMIT))
+      .byDefault(Integer.toString(PhoenixConfig.DEFAULTS.maxRecordBytes()))
+      .doc("largest row image a `postgres_changes` payload carries whole; a larger one loses its values over 64 "
+          + "characters and says `errors: [\"Error 413: Payload Too Large\"]`");
+
   /** Every variable the gateway reads, the shared Kafka ones first. */
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
       List.of(JWT_SECRET, JWT_JWKS, JWT_JWKS_CACHE, JWT_JWKS_REFRESH_MIN_INTERVAL, JWT_ISSUER, JWT_AUDIENCE,
@@ -184,7 +207,8 @@ public final class GatewaySettings {
           CLIENT_FRAMES_PER_SECOND, CLIENT_FRAME_BURST, CLIENT_ABUSE_REFUSALS, CLIENT_ABUSE_WINDOW, CURSOR_KEY,
           HANDSHAKE_TIMEOUT, PING_INTERVAL, PING_MAX_MISSED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER,
           MAX_CONNECTIONS_PER_IP, TRUSTED_PROXIES, CLIENT_IP_HEADER, RETRY_AFTER, OPS_HOST, OPS_PORT, OPS_ON_MAIN_PORT,
-          METADATA_CHECK_INTERVAL),
+          METADATA_CHECK_INTERVAL, SUPABASE_TABLES, SUPABASE_MAX_CHANNELS, SUPABASE_JOINS_PER_SECOND,
+          SUPABASE_MAX_RECORD_BYTES),
       List.of()));
 
   private GatewaySettings() {}

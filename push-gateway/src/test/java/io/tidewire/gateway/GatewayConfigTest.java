@@ -73,7 +73,8 @@ class GatewayConfigTest {
         SECRET, Optional.empty(), TokenPolicy.defaults(), Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 4,
         100, 50, Duration.ofSeconds(7),
         Duration.ofMillis(500), ConnectionLimits.DEFAULTS, OpsListener.DEFAULT, 2, 2, 100_000,
-        new FrameBudget.Limits(20, 50, 100, Duration.ofSeconds(10)), Optional.empty(), Duration.ofSeconds(30)));
+        new FrameBudget.Limits(20, 50, 100, Duration.ofSeconds(10)), Optional.empty(), Duration.ofSeconds(30),
+        io.tidewire.gateway.phoenix.PhoenixConfig.DEFAULTS));
   }
 
   @Test

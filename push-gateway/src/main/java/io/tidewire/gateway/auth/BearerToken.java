@@ -56,6 +56,14 @@ public final class BearerToken {
    * ignored.
    */
   public static Optional<String> fromQueryString(final String query) {
+    return parameter(query, QUERY_PARAMETER);
+  }
+
+  /**
+   * The first non-blank value of parameter {@code parameter} in a raw query string, URL-decoded;
+   * malformed escapes are ignored.
+   */
+  public static Optional<String> parameter(final String query, final String parameter) {
     if (query == null || query.isEmpty()) {
       return Optional.empty();
     }
@@ -66,7 +74,7 @@ public final class BearerToken {
       }
       try {
         final String name = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
-        if (QUERY_PARAMETER.equals(name)) {
+        if (parameter.equals(name)) {
           final String value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8).strip();
           if (!value.isEmpty()) {
             return Optional.of(value);

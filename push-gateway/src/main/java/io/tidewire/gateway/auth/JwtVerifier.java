@@ -58,6 +58,7 @@ public final class JwtVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
 
   private final DefaultJWTProcessor<SecurityContext> processor;
+  private final DefaultJWTProcessor<SecurityContext> apiKeys;
   private final Set<JWSAlgorithm> algorithms;
   private final Duration skew;
   private final Map<Reason, Counter> rejections = new EnumMap<>(Reason.class);
@@ -87,6 +88,10 @@ public final class JwtVerifier {
     processor.setJWSKeySelector(keys);
     processor.setJWSVerifierFactory(VerificationKeys.verifierFactory());
     processor.setJWTClaimsSetVerifier(new ClaimRules(policy, clock, skew));
+    this.apiKeys = new DefaultJWTProcessor<>();
+    apiKeys.setJWSKeySelector(keys);
+    apiKeys.setJWSVerifierFactory(VerificationKeys.verifierFactory());
+    apiKeys.setJWTClaimsSetVerifier(new ApiKeyRules(clock, skew));
     this.skew = skew;
     rejections.putAll(rejectionCounters(registry));
   }
@@ -127,6 +132,24 @@ public final class JwtVerifier {
 
   /** Checks a token. */
   public TokenVerdict verify(final String token) {
+    return check(token, processor, false);
+  }
+
+  /**
+   * Checks a Supabase API key ({@code apikey} of the Supabase Realtime endpoint): signed with the
+   * deployment's keys like any token, with {@code exp} and {@code role} {@code anon} or
+   * {@code authenticated}, no {@code sub}, audience or lifetime required. The principal's user id
+   * is the key's {@code sub} if it is a user's token, else {@link #ANONYMOUS}.
+   */
+  public TokenVerdict verifyApiKey(final String token) {
+    return check(token, apiKeys, true);
+  }
+
+  /** The user id of a principal that speaks for no user (an anon key). */
+  public static final String ANONYMOUS = "";
+
+  private TokenVerdict check(final String token, final DefaultJWTProcessor<SecurityContext> rules,
+      final boolean apiKey) {
     if (token.isBlank()) {
       return rejected(Reason.MISSING, "no token");
     }
@@ -148,7 +171,7 @@ public final class JwtVerifier {
     }
     final JWTClaimsSet claims;
     try {
-      claims = processor.process(signed, null);
+      claims = rules.process(signed, null);
     } catch (ClaimRules.Refusal e) {
       return rejected(e.reason(), e.getMessage());
     } catch (BadJWTException e) {
@@ -165,7 +188,11 @@ public final class JwtVerifier {
     } catch (JOSEException e) {
       return rejected(Reason.BAD_SIGNATURE, "cannot verify the signature: " + e.getMessage());
     }
-    return new TokenVerdict.Accepted(new Principal(claims.getSubject(), claims.getExpirationTime().toInstant()));
+    final String subject = claims.getSubject();
+    final boolean user = !apiKey || subject != null && !subject.isBlank()
+        && !ApiKeyRules.ANON.equals(claims.getClaim(ApiKeyRules.ROLE));
+    return new TokenVerdict.Accepted(new Principal(user ? subject : ANONYMOUS,
+        claims.getExpirationTime().toInstant()));
   }
 
   private TokenVerdict rejected(final Reason reason, final String detail) {

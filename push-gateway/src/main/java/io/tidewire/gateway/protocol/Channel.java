@@ -16,12 +16,14 @@ import java.util.Optional;
  */
 public record Channel(Kind kind, Optional<String> userId, String name) {
 
-  /** The two streams. */
+  /** The streams. */
   public enum Kind {
     /** The caller's own events ({@code realtime.user-events}). */
     USER(Protocol.USER_CHANNEL),
     /** Public feed events ({@code realtime.feed-events}). */
-    FEED(Protocol.FEED_CHANNEL);
+    FEED(Protocol.FEED_CHANNEL),
+    /** Changes of public rows ({@code realtime.public-changes}). */
+    PUBLIC(Protocol.PUBLIC_CHANNEL);
 
     private final String wire;
 
@@ -50,6 +52,9 @@ public record Channel(Kind kind, Optional<String> userId, String name) {
     }
     if (Protocol.FEED_CHANNEL.equals(name)) {
       return Optional.of(new Channel(Kind.FEED, Optional.empty(), name));
+    }
+    if (Protocol.PUBLIC_CHANNEL.equals(name)) {
+      return Optional.of(new Channel(Kind.PUBLIC, Optional.empty(), name));
     }
     if (name.startsWith(Protocol.USER_CHANNEL_PREFIX)) {
       final String id = name.substring(Protocol.USER_CHANNEL_PREFIX.length());

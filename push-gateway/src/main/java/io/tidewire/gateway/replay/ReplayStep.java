@@ -34,17 +34,23 @@ final class ReplayStep {
 
   private final EventCodec<?> userCodec;
   private final EventCodec<?> feedCodec;
+  private final EventCodec<?> publicCodec;
   private final GatewayMetrics metrics;
 
   ReplayStep(final GatewayMetrics metrics, final CursorCodec cursors) {
     this.metrics = metrics;
     this.userCodec = EventCodec.userEvents(cursors);
     this.feedCodec = EventCodec.feedEvents(cursors);
+    this.publicCodec = EventCodec.publicChanges(cursors);
   }
 
   /** Performs {@code read} with {@code reader}. */
   ReplayResult perform(final ReplayRead read, final PartitionReader reader) {
-    final EventCodec<?> codec = read.id().kind() == Channel.Kind.USER ? userCodec : feedCodec;
+    final EventCodec<?> codec = switch (read.id().kind()) {
+      case USER -> userCodec;
+      case FEED -> feedCodec;
+      case PUBLIC -> publicCodec;
+    };
     try {
       if (read instanceof ReplayRead.Check check) {
         return new ReplayResult.Checked(check.id(),

@@ -29,9 +29,11 @@ final class GatewayServerContainer extends TyrusServerContainer {
     this.engine = TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferSize).build();
   }
 
-  /** Registers an endpoint. */
-  void deploy(final ServerEndpointConfig config) throws DeploymentException {
-    register(config);
+  /** Registers the endpoints, then ends the deployment. */
+  void deploy(final ServerEndpointConfig... configs) throws DeploymentException {
+    for (final ServerEndpointConfig config : configs) {
+      register(config);
+    }
     doneDeployment();
   }
 

@@ -8,6 +8,8 @@ import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import jakarta.websocket.Endpoint;
 
 /**
  * Tyrus handshake hook of {@link RealtimeEndpoint}: verifies the request's token again and puts
@@ -21,13 +23,24 @@ import java.util.Map;
  */
 final class HandshakeAuthenticator extends ServerEndpointConfig.Configurator {
 
-  private final JwtVerifier verifier;
-  private final RealtimeEndpoint endpoint;
+  private final Function<HandshakeRequest, TokenVerdict> verify;
+  private final Endpoint endpoint;
   private final ConnectionRegistry connections;
 
   HandshakeAuthenticator(final JwtVerifier verifier, final RealtimeEndpoint endpoint,
       final ConnectionRegistry connections) {
-    this.verifier = verifier;
+    this(request -> verifier.verify(BearerToken.find(request.getParameterMap(), request.getHeaders())),
+        endpoint, connections);
+  }
+
+  /**
+   * @param verify how the request's credential is verified
+   * @param endpoint the endpoint every connection of this path is served by
+   * @param connections where the upgrade guard registered the raw connections
+   */
+  HandshakeAuthenticator(final Function<HandshakeRequest, TokenVerdict> verify, final Endpoint endpoint,
+      final ConnectionRegistry connections) {
+    this.verify = verify;
     this.endpoint = endpoint;
     this.connections = connections;
   }
@@ -35,10 +48,13 @@ final class HandshakeAuthenticator extends ServerEndpointConfig.Configurator {
   @Override
   public void modifyHandshake(final ServerEndpointConfig config, final HandshakeRequest request,
       final HandshakeResponse response) {
-    final TokenVerdict verdict =
-        verifier.verify(BearerToken.find(request.getParameterMap(), request.getHeaders()));
+    final TokenVerdict verdict = verify.apply(request);
     if (verdict instanceof TokenVerdict.Accepted accepted) {
       config.getUserProperties().put(RealtimeEndpoint.PRINCIPAL, accepted.principal());
+    }
+    final List<String> vsn = request.getParameterMap().get(PhoenixEndpoint.VSN);
+    if (vsn != null && !vsn.isEmpty()) {
+      config.getUserProperties().put(PhoenixEndpoint.VSN, vsn.get(0));
     }
     for (final Map.Entry<String, List<String>> header : request.getHeaders().entrySet()) {
       if (ConnectionRegistry.HEADER.equalsIgnoreCase(header.getKey()) && header.getValue() != null) {

@@ -8,6 +8,8 @@ import io.tidewire.gateway.OpsListener;
 import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.session.SessionContext;
 import jakarta.websocket.DeploymentException;
+import io.tidewire.gateway.phoenix.PhoenixConfig;
+import io.tidewire.gateway.phoenix.PhoenixMetrics;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.util.List;
@@ -78,18 +80,35 @@ public final class HttpFront implements AutoCloseable {
       final ConnectionLimits limits, final OpsListener ops, final StaticContent staticContent,
       final List<HttpRoute> routes, final MeterRegistry registry,
       final Supplier<Map<String, Boolean>> checks) {
+    return start(host, port, context, limits, ops, staticContent, routes, registry, checks, PhoenixConfig.DEFAULTS);
+  }
+
+  /**
+   * As {@link #start(String, int, SessionContext, ConnectionLimits, OpsListener, StaticContent, List,
+   * MeterRegistry, Supplier)}, with the Supabase Realtime endpoint's settings.
+   */
+  public static HttpFront start(final String host, final int port, final SessionContext context,
+      final ConnectionLimits limits, final OpsListener ops, final StaticContent staticContent,
+      final List<HttpRoute> routes, final MeterRegistry registry,
+      final Supplier<Map<String, Boolean>> checks, final PhoenixConfig phoenix) {
     final GatewayServerContainer container =
         new GatewayServerContainer((int) Math.min(Integer.MAX_VALUE,
             (long) context.maxFrameBytes() + READ_BUFFER_SLACK));
     final RealtimeEndpoint endpoint = new RealtimeEndpoint(context, limits);
     final ConnectionRegistry connections = new ConnectionRegistry();
     try {
-      container.deploy(ServerEndpointConfig.Builder.create(RealtimeEndpoint.class, RealtimeEndpoint.PATH)
-          .configurator(new HandshakeAuthenticator(context.verifier(), endpoint, connections))
-          .build());
+      final PhoenixEndpoint supabase = new PhoenixEndpoint(context, limits, phoenix, new PhoenixMetrics(registry));
+      container.deploy(
+          ServerEndpointConfig.Builder.create(RealtimeEndpoint.class, RealtimeEndpoint.PATH)
+              .configurator(new HandshakeAuthenticator(context.verifier(), endpoint, connections)).build(),
+          ServerEndpointConfig.Builder.create(PhoenixEndpoint.class, PhoenixEndpoint.PATH)
+              .configurator(new HandshakeAuthenticator(request -> context.verifier().verifyApiKey(
+                  first(request.getParameterMap(), UpgradeGuard.SUPABASE_API_KEY)
+                      .or(() -> first(request.getHeaders(), UpgradeGuard.SUPABASE_API_KEY)).orElse("")),
+                  supabase, connections)).build());
     } catch (DeploymentException e) {
       container.stop();
-      throw new GatewayException("cannot deploy " + RealtimeEndpoint.PATH + ": " + e.getMessage(), e);
+      throw new GatewayException("cannot deploy the WebSocket endpoints: " + e.getMessage(), e);
     }
 
     final HttpServer server = new HttpServer();
@@ -147,6 +166,15 @@ public final class HttpFront implements AutoCloseable {
     LOG.info("Gateway listening on {}:{} (WebSocket {}), /health and /metrics on {}", host, front.port(),
         RealtimeEndpoint.PATH, ops.onMainPort() ? "the same port" : ops.host() + ":" + front.opsPort());
     return front;
+  }
+
+  private static Optional<String> first(final Map<String, List<String>> values, final String name) {
+    for (final Map.Entry<String, List<String>> entry : values.entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(name) && entry.getValue() != null && !entry.getValue().isEmpty()) {
+        return Optional.ofNullable(entry.getValue().get(0));
+      }
+    }
+    return Optional.empty();
   }
 
   private static void addOpsHandlers(final ServerConfiguration config, final SessionContext context,

@@ -1,5 +1,7 @@
 package io.tidewire.gateway.server;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidewire.gateway.ConnectionLimits;
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.BearerToken;
@@ -46,6 +48,9 @@ import org.glassfish.grizzly.memory.Buffers;
  * <p>Thread-safe.
  */
 final class UpgradeGuard extends BaseFilter {
+
+  /** The query parameter (or header) of Supabase's API key. */
+  static final String SUPABASE_API_KEY = "apikey";
 
   /** Follows the frame headers of an upgraded connection (the frames come as the request's content). */
   private static final Attribute<FrameScanner> FRAMES =
@@ -113,13 +118,26 @@ final class UpgradeGuard extends BaseFilter {
     if (Boolean.TRUE.equals(CHECKED.get(request))) {
       return framesWithinLimit(ctx, request, (HttpContent) message);
     }
-    final Optional<String> token = BearerToken.fromQueryString(request.getQueryString())
-        .or(() -> BearerToken.fromAuthorization(request.getHeader(Header.Authorization)));
-    final TokenVerdict verdict = verifier.verify(token);
+    final boolean supabase = io.tidewire.protocol.Protocol.SUPABASE_PATH.equals(request.getRequestURI());
+    final TokenVerdict verdict;
+    if (supabase) {
+      // Supabase's clients send the project's API key (an anon key, no user) as `apikey`
+      verdict = BearerToken.parameter(request.getQueryString(), SUPABASE_API_KEY)
+          .or(() -> Optional.ofNullable(request.getHeader(SUPABASE_API_KEY)))
+          .map(verifier::verifyApiKey)
+          .orElseGet(() -> new TokenVerdict.Rejected(TokenVerdict.Reason.MISSING, "no apikey"));
+    } else {
+      final Optional<String> token = BearerToken.fromQueryString(request.getQueryString())
+          .or(() -> BearerToken.fromAuthorization(request.getHeader(Header.Authorization)));
+      verdict = verifier.verify(token);
+    }
     if (verdict instanceof TokenVerdict.Accepted accepted) {
       final Connection<?> connection = ctx.getConnection();
-      final ConnectionCaps.Result admitted =
-          caps.admit(accepted.principal().userId(), addressOf(connection, request));
+      final String address = addressOf(connection, request);
+      // anonymous (anon key) connections are capped per address, under a key no user id can take
+      final String owner = accepted.principal().userId().equals(JwtVerifier.ANONYMOUS)
+          ? "\u0000anon " + address : accepted.principal().userId();
+      final ConnectionCaps.Result admitted = caps.admit(owner, address);
       if (admitted instanceof ConnectionCaps.Result.Refused refused) {
         metrics.connectionRefused(refused.refusal().tag());
         refuse(ctx, request, 429, "Too Many Requests", Header.RetryAfter, Long.toString(retryAfterSeconds),
@@ -136,7 +154,11 @@ final class UpgradeGuard extends BaseFilter {
       request.addHeader(ConnectionRegistry.HEADER, connections.register(ctx.getConnection()));
       return framesWithinLimit(ctx, request, (HttpContent) message);
     }
-    reject(ctx, request, (TokenVerdict.Rejected) verdict);
+    if (supabase) {
+      rejectApiKey(ctx, request, (TokenVerdict.Rejected) verdict);
+    } else {
+      reject(ctx, request, (TokenVerdict.Rejected) verdict);
+    }
     return ctx.getStopAction();
   }
 
@@ -216,11 +238,33 @@ final class UpgradeGuard extends BaseFilter {
         new ProtocolError(Optional.empty(), code, rejected.message()));
   }
 
+  /** Refuses a Supabase upgrade as Supabase does: 401 with {@code {"error": "..."}}. */
+  private void rejectApiKey(final FilterChainContext ctx, final HttpRequestPacket request,
+      final TokenVerdict.Rejected rejected) {
+    metrics.upgradeRejected(rejected.reason().name().toLowerCase(Locale.ROOT));
+    final String message = switch (rejected.reason()) {
+      case MISSING -> "API key is missing";
+      case EXPIRED -> "Token has expired";
+      case MISSING_CLAIM -> "Fields `role` and `exp` are required in JWT";
+      case BAD_SIGNATURE, UNKNOWN_KEY -> "Failed to validate JWT signature";
+      default -> "The token provided is not a valid JWT";
+    };
+    final ObjectNode body = JsonNodeFactory.instance.objectNode().put("error", message);
+    respond(ctx, request, 401, "Unauthorized", Header.WWWAuthenticate,
+        "Bearer realm=\"tidewire\", error=\"invalid_token\"", body.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Answers the upgrade with {@code status}, one extra header and an error body, then closes. */
   @SuppressWarnings("rawtypes") // Grizzly's write() takes CompletionHandler<WriteResult> (raw)
   private void refuse(final FilterChainContext ctx, final HttpRequestPacket request, final int status,
       final String reasonPhrase, final Header extraHeader, final String extraValue, final ProtocolError error) {
-    final byte[] body = FrameEncoder.error(error).getBytes(StandardCharsets.UTF_8);
+    respond(ctx, request, status, reasonPhrase, extraHeader, extraValue,
+        FrameEncoder.error(error).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @SuppressWarnings("rawtypes")
+  private void respond(final FilterChainContext ctx, final HttpRequestPacket request, final int status,
+      final String reasonPhrase, final Header extraHeader, final String extraValue, final byte[] body) {
     final HttpResponsePacket response = request.getResponse();
     response.setProtocol(Protocol.HTTP_1_1);
     response.setStatus(status);

@@ -290,7 +290,7 @@ final class Catchup {
   private Next unrecoverable(final Recovering recovering, final ResumePlan.Reason reason,
       final List<Effect> out) {
     out.add(new Effect.Unrecoverable(reason));
-    if (recovering.id().kind() == Kind.FEED) {
+    if (recovering.id().kind() != Kind.USER) {
       return complete(recovering, Optional.empty(), out);
     }
     return takeSnapshot(recovering, out);

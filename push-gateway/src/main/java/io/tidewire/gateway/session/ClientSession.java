@@ -2,15 +2,16 @@ package io.tidewire.gateway.session;
 
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.Principal;
+import io.tidewire.gateway.auth.TokenVerdict;
 import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.ClientFrame;
 import io.tidewire.gateway.protocol.Decoded;
 import io.tidewire.gateway.protocol.FrameDecoder;
 import io.tidewire.gateway.protocol.FrameEncoder;
-import io.tidewire.protocol.ProtocolCodes.CloseCode;
-import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.gateway.protocol.ProtocolError;
 import io.tidewire.gateway.protocol.Reply;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
+import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -67,6 +68,7 @@ public final class ClientSession implements Subscriber {
   private final GatewayMetrics metrics;
   private final String userId;
   private final OutboundQueue queue;
+  private final Outlet outlet;
   private final SessionCore core;
   private final Queue<Function<SessionCore, List<Effect>>> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -78,19 +80,36 @@ public final class ClientSession implements Subscriber {
   private FrameBudget budget;
 
   /**
+   * A session of the Tidewire protocol: it owns the connection and its send queue.
+   *
    * @param transport the connection
    * @param principal the verified token's principal
    * @param context what all sessions share
    */
   public ClientSession(final Transport transport, final Principal principal,
       final SessionContext context) {
+    this(transport, principal, context, Outlet.v1(new OutboundQueue(transport, context.queueMessages(),
+        context.queueBytes(), context.metrics()::frameOut,
+        failure -> LOG.debug("send to {} failed: {}", transport.id(), failure.toString())),
+        context.cursors()));
+  }
+
+  /**
+   * A session whose output goes through {@code outlet} (e.g. one Phoenix channel of a connection).
+   *
+   * @param transport the connection
+   * @param principal the verified token's principal
+   * @param context what all sessions share
+   * @param outlet the codec and queue of the session's frames
+   */
+  public ClientSession(final Transport transport, final Principal principal,
+      final SessionContext context, final Outlet outlet) {
     this.transport = transport;
     this.context = context;
     this.metrics = context.metrics();
     this.userId = principal.userId();
-    this.queue = new OutboundQueue(transport, context.queueMessages(), context.queueBytes(),
-        metrics::frameOut,
-        failure -> LOG.debug("send to {} failed: {}", transport.id(), failure.toString()));
+    this.outlet = outlet;
+    this.queue = outlet.queue();
     this.core = new SessionCore(principal, new SessionCore.Limits(context.queueMessages(),
         context.queueBytes(), context.recoveryTimeout(), context.verifier().clockSkew(),
         context.maxScanRecords()));
@@ -131,7 +150,19 @@ public final class ClientSession implements Subscriber {
       submit(core -> core.refuse(invalid.error()));
       return;
     }
-    final ClientFrame frame = ((Decoded.Request) decoded).frame();
+    perform(((Decoded.Request) decoded).frame());
+  }
+
+  /**
+   * Performs a well-formed request (already admitted by the frame budget): a permitted
+   * {@code subscribe} joins the channel's live tail, {@code auth} verifies its token first.
+   */
+  public void perform(final ClientFrame frame) {
+    if (frame instanceof ClientFrame.Subscribe subscribe && !context.hub().serves(subscribe.channel().kind())) {
+      submit(core -> core.refuse(ProtocolError.badRequest(Optional.of(subscribe.ref()),
+          "channel " + subscribe.channel().name() + " is not served by this gateway")));
+      return;
+    }
     if (frame instanceof ClientFrame.Subscribe subscribe
         && SessionCore.mayJoin(userId, subscribe.channel())) {
       join(subscribe);
@@ -141,6 +172,14 @@ public final class ClientSession implements Subscriber {
     } else {
       submit(request(frame.ref(), core -> core.request(frame)));
     }
+  }
+
+  /**
+   * Replaces the session's token with an already verified one (same user only; the core answers
+   * with {@link io.tidewire.gateway.protocol.Reply.Authenticated} or an error for {@code ref}).
+   */
+  public void authenticated(final String ref, final TokenVerdict verdict) {
+    submit(request(ref, core -> core.auth(ref, verdict, context.clock().instant())));
   }
 
   /** Handles a binary frame of {@code bytes} bytes: the protocol is text only. */
@@ -268,6 +307,10 @@ public final class ClientSession implements Subscriber {
     } else if (effect instanceof Effect.Terminate terminate) {
       terminate(terminate);
     } else if (effect instanceof Effect.Close close) {
+      if (!outlet.ownsConnection()) {
+        outlet.close(close.code());
+        return;
+      }
       transport.close(close.code());
       // A client that does not read never receives the close frame, and the socket would stay
       // open behind it: drop it if it is still open after the grace period.
@@ -276,8 +319,10 @@ public final class ClientSession implements Subscriber {
       context.hub().unsubscribe(this, leave.id());
     } else if (effect instanceof Effect.Forget) {
       context.hub().unregister(this);
-      queue.finish(Optional.empty(), true, () -> { });
-      metrics.sessionPeakQueueBytes(queue.peakBytes());
+      if (outlet.ownsConnection()) {
+        queue.finish(Optional.empty(), true, () -> { });
+        metrics.sessionPeakQueueBytes(queue.peakBytes());
+      }
     } else if (effect instanceof Effect.StartReplay start) {
       if (replaysAdmitted >= context.replaysPerSession()) {
         metrics.replaySlotRefused("session");
@@ -321,12 +366,17 @@ public final class ClientSession implements Subscriber {
     } else if (reply instanceof Reply.Snapshot) {
       metrics.snapshotSent();
     }
-    offer(OutboundFrame.of(FrameEncoder.encode(reply, context.cursors())));
+    outlet.reply(reply).ifPresent(this::offer);
   }
 
   private void deliver(final Effect.Deliver deliver) {
     final EncodedEvent event = deliver.event();
-    if (offer(event.out())) {
+    final List<OutboundFrame> frames = outlet.event(event);
+    boolean queued = !frames.isEmpty();
+    for (final OutboundFrame frame : frames) {
+      queued = offer(frame) && queued;
+    }
+    if (queued) {
       final Kind kind = event.owner().isPresent() ? Kind.USER : Kind.FEED;
       if (deliver.flow() == Effect.Flow.LIVE) {
         metrics.eventDelivered(kind);
@@ -363,6 +413,11 @@ public final class ClientSession implements Subscriber {
       LOG.debug("closing {}: {}", transport.id(), terminate.message());
     }
     metrics.error(terminate.code());
+    if (!outlet.ownsConnection()) {
+      outlet.ended(new ProtocolError(Optional.empty(), terminate.code(), terminate.message()));
+      submit(SessionCore::disconnected);
+      return;
+    }
     final Runnable close = () -> submit(core -> core.close(terminate.close()));
     queue.finish(Optional.of(FrameEncoder.error(new ProtocolError(Optional.empty(),
         terminate.code(), terminate.message()))), terminate.dropPending(), close);

@@ -3,7 +3,9 @@ package io.tidewire.gateway.session;
 import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.Cursor;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,20 +27,41 @@ import java.util.function.Consumer;
 public final class Hub {
 
   private final DispatchSeam userSeam;
-  private final DispatchSeam feedSeam;
+  private final Map<Kind, DispatchSeam> sharedSeams = new EnumMap<>(Kind.class);
   private final Set<Subscriber> sessions = ConcurrentHashMap.newKeySet();
   private final ConcurrentMap<String, ConcurrentMap<Subscriber, SubscriptionId>> userSubscribers =
       new ConcurrentHashMap<>();
-  private final ConcurrentMap<Subscriber, SubscriptionId> feedSubscribers = new ConcurrentHashMap<>();
+  private final Map<Kind, ConcurrentMap<Subscriber, SubscriptionId>> sharedSubscribers =
+      new EnumMap<>(Kind.class);
   private final Object emptied = new Object();
+  private static final ConcurrentMap<Subscriber, SubscriptionId> EMPTY = new ConcurrentHashMap<>();
 
   /**
    * @param userSeam seam of the user-events tail
    * @param feedSeam seam of the feed-events tail
    */
   public Hub(final DispatchSeam userSeam, final DispatchSeam feedSeam) {
+    this(userSeam, feedSeam, Optional.empty());
+  }
+
+  /**
+   * @param userSeam seam of the user-events tail
+   * @param feedSeam seam of the feed-events tail
+   * @param publicSeam seam of the public-changes tail, if the gateway tails that topic
+   */
+  public Hub(final DispatchSeam userSeam, final DispatchSeam feedSeam,
+      final Optional<DispatchSeam> publicSeam) {
     this.userSeam = userSeam;
-    this.feedSeam = feedSeam;
+    sharedSeams.put(Kind.FEED, feedSeam);
+    publicSeam.ifPresent(seam -> sharedSeams.put(Kind.PUBLIC, seam));
+    for (final Kind kind : sharedSeams.keySet()) {
+      sharedSubscribers.put(kind, new ConcurrentHashMap<>());
+    }
+  }
+
+  /** Whether subscriptions of {@code kind} can be served (its topic is tailed). */
+  public boolean serves(final Kind kind) {
+    return kind == Kind.USER || sharedSeams.containsKey(kind);
   }
 
   /** Records a connected session. */
@@ -53,7 +76,9 @@ public final class Hub {
   public void unregister(final Subscriber session) {
     sessions.remove(session);
     remove(session, Kind.USER, Optional.empty());
-    remove(session, Kind.FEED, Optional.empty());
+    for (final Kind kind : sharedSubscribers.keySet()) {
+      remove(session, kind, Optional.empty());
+    }
     synchronized (emptied) {
       emptied.notifyAll();
     }
@@ -70,7 +95,10 @@ public final class Hub {
   public void subscribe(final Subscriber session, final SubscriptionId id,
       final Consumer<Cursor> joined) {
     final Kind kind = id.kind();
-    final DispatchSeam seam = kind == Kind.USER ? userSeam : feedSeam;
+    final DispatchSeam seam = kind == Kind.USER ? userSeam : sharedSeams.get(kind);
+    if (seam == null) {
+      throw new IllegalArgumentException("the " + kind.wire() + " stream is not tailed by this gateway");
+    }
     final Optional<String> routingKey =
         kind == Kind.USER ? Optional.of(session.userId()) : Optional.empty();
     seam.atSeam(routingKey, cursor -> {
@@ -82,7 +110,7 @@ public final class Hub {
           return subscribers;
         });
       } else {
-        feedSubscribers.put(session, id);
+        sharedSubscribers.get(kind).put(session, id);
       }
       joined.accept(cursor);
       // unregister() may have run meanwhile (it takes no seam lock); it removes the session
@@ -108,10 +136,12 @@ public final class Hub {
         }
         return filed.isEmpty() ? null : filed;
       });
+    } else if (!sharedSubscribers.containsKey(kind)) {
+      return;
     } else if (id.isEmpty()) {
-      feedSubscribers.remove(session);
+      sharedSubscribers.get(kind).remove(session);
     } else {
-      feedSubscribers.remove(session, id.get());
+      sharedSubscribers.get(kind).remove(session, id.get());
     }
   }
 
@@ -140,9 +170,19 @@ public final class Hub {
    * @return how many sessions took it
    */
   public int deliverToFeed(final EncodedEvent event) {
+    return deliverShared(Kind.FEED, event);
+  }
+
+  /**
+   * Hands an event of a shared stream ({@link Kind#FEED}, {@link Kind#PUBLIC}) to every subscriber
+   * of that stream.
+   *
+   * @return how many sessions took it
+   */
+  public int deliverShared(final Kind kind, final EncodedEvent event) {
     int delivered = 0;
-    for (final Subscriber subscriber : feedSubscribers.keySet()) {
-      if (subscriber.deliver(Kind.FEED, event)) {
+    for (final Subscriber subscriber : sharedSubscribers.getOrDefault(kind, EMPTY).keySet()) {
+      if (subscriber.deliver(kind, event)) {
         delivered++;
       }
     }
@@ -166,7 +206,12 @@ public final class Hub {
 
   /** Whether some session listens to the feed. */
   public boolean hasFeedSubscribers() {
-    return !feedSubscribers.isEmpty();
+    return hasSharedSubscribers(Kind.FEED);
+  }
+
+  /** Whether some session listens to the shared stream {@code kind}. */
+  public boolean hasSharedSubscribers(final Kind kind) {
+    return !sharedSubscribers.getOrDefault(kind, EMPTY).isEmpty();
   }
 
   /**

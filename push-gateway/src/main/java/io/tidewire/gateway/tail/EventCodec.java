@@ -8,6 +8,7 @@ import io.tidewire.gateway.session.EncodedEvent;
 import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.FeedEvent;
+import io.tidewire.schemas.avro.PublicRowEvent;
 import io.tidewire.schemas.avro.UserEvent;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,6 +85,12 @@ public final class EventCodec<V> {
   public static EventCodec<FeedEvent> feedEvents(final CursorCodec cursors) {
     return new EventCodec<>(Topics.FEED_EVENTS, Channel.Kind.FEED, e -> Optional.empty(),
         FeedEvent::getId, FeedEvent::getType, FeedEvent::getTs, FeedEvent::getData, cursors);
+  }
+
+  /** The codec of {@code realtime.public-changes}: {@code row.<table>} changes of public rows. */
+  public static EventCodec<PublicRowEvent> publicChanges(final CursorCodec cursors) {
+    return new EventCodec<>(Topics.PUBLIC_CHANGES, Channel.Kind.PUBLIC, e -> Optional.empty(),
+        PublicRowEvent::getId, PublicRowEvent::getType, PublicRowEvent::getTs, PublicRowEvent::getData, cursors);
   }
 
   /** The topic's name. */

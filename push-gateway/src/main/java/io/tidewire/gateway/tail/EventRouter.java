@@ -6,6 +6,7 @@ import io.tidewire.gateway.session.EncodedEvent;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.session.Hub;
 import io.tidewire.schemas.avro.FeedEvent;
+import io.tidewire.schemas.avro.PublicRowEvent;
 import io.tidewire.schemas.avro.UserEvent;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -49,6 +50,12 @@ public final class EventRouter<V> implements TopicTail.RecordHandler {
     return new EventRouter<>(EventCodec.feedEvents(cursors), hub, metrics);
   }
 
+  /** The router of {@code realtime.public-changes}: public row changes to every {@code public} subscriber. */
+  public static EventRouter<PublicRowEvent> publicChanges(final Hub hub, final GatewayMetrics metrics,
+      final CursorCodec cursors) {
+    return new EventRouter<>(EventCodec.publicChanges(cursors), hub, metrics);
+  }
+
   @Override
   public void handle(final ConsumerRecord<byte[], byte[]> record, final Supplier<Cursor> position) {
     metrics.recordRead(codec.topic());
@@ -58,14 +65,14 @@ public final class EventRouter<V> implements TopicTail.RecordHandler {
     }
     final EventCodec.Event event = decoded.get();
     if (event.owner().isPresent() ? !hub.hasUserSubscribers(event.owner().get())
-        : !hub.hasFeedSubscribers()) {
+        : !hub.hasSharedSubscribers(codec.kind())) {
       return;
     }
     final EncodedEvent encoded = codec.encode(event, record, position.get());
     if (event.owner().isPresent()) {
       hub.deliverToUser(event.owner().get(), encoded);
     } else {
-      hub.deliverToFeed(encoded);
+      hub.deliverShared(codec.kind(), encoded);
     }
   }
 

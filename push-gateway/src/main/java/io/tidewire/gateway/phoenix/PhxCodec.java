@@ -1,0 +1,144 @@
+package io.tidewire.gateway.phoenix;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
+
+/**
+ * The two Phoenix serializers realtime-js speaks, chosen by the {@code vsn} query parameter:
+ * {@code 1.0.0} sends every message as a JSON object {@code {join_ref, ref, topic, event,
+ * payload}}, {@code 2.0.0} as a JSON array {@code [join_ref, ref, topic, event, payload]} (plus
+ * binary broadcast frames, which this endpoint refuses: it has no broadcast). Pure functions.
+ */
+public enum PhxCodec {
+  /** JSON objects. */
+  V1("1.0.0"),
+  /** JSON arrays. */
+  V2("2.0.0");
+
+  /** The largest ref, join ref or topic accepted (realtime-js's binary frames allow 255). */
+  static final int MAX_NAME_LENGTH = 255;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String vsn;
+
+  PhxCodec(final String vsn) {
+    this.vsn = vsn;
+  }
+
+  /** The {@code vsn} parameter's value. */
+  public String vsn() {
+    return vsn;
+  }
+
+  /** The codec of a {@code vsn} parameter; absent means {@code 1.0.0}, as Phoenix has it. */
+  public static Optional<PhxCodec> of(final Optional<String> vsn) {
+    if (vsn.isEmpty()) {
+      return Optional.of(V1);
+    }
+    for (final PhxCodec codec : values()) {
+      if (codec.vsn.equals(vsn.get())) {
+        return Optional.of(codec);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Reads one text frame.
+   *
+   * @throws PhxFormatException if it is not a message of this serializer
+   */
+  public PhxMessage decode(final String text) {
+    final JsonNode root;
+    try {
+      root = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new PhxFormatException("not JSON");
+    }
+    final JsonNode joinRef;
+    final JsonNode ref;
+    final JsonNode topic;
+    final JsonNode event;
+    final JsonNode payload;
+    if (this == V2) {
+      if (root == null || !root.isArray() || root.size() != 5) {
+        throw new PhxFormatException("expected [join_ref, ref, topic, event, payload]");
+      }
+      joinRef = root.get(0);
+      ref = root.get(1);
+      topic = root.get(2);
+      event = root.get(3);
+      payload = root.get(4);
+    } else {
+      if (root == null || !root.isObject()) {
+        throw new PhxFormatException("expected {topic, event, payload, ref, join_ref}");
+      }
+      joinRef = root.get("join_ref");
+      ref = root.get("ref");
+      topic = root.get("topic");
+      event = root.get("event");
+      payload = root.get("payload");
+    }
+    if (topic == null || !topic.isTextual() || topic.textValue().isEmpty()
+        || topic.textValue().length() > MAX_NAME_LENGTH) {
+      throw new PhxFormatException("topic must be a string of 1 to " + MAX_NAME_LENGTH + " characters");
+    }
+    if (event == null || !event.isTextual() || event.textValue().isEmpty()) {
+      throw new PhxFormatException("event must be a non-empty string");
+    }
+    return new PhxMessage(name(joinRef, "join_ref"), name(ref, "ref"), topic.textValue(),
+        event.textValue(), payload == null || payload.isNull() ? JsonNodeFactory.instance.objectNode() : payload);
+  }
+
+  /** Writes one message as a text frame. */
+  public String encode(final PhxMessage message) {
+    final JsonNode joinRef = message.joinRef().<JsonNode>map(JsonNodeFactory.instance::textNode)
+        .orElse(JsonNodeFactory.instance.nullNode());
+    final JsonNode ref = message.ref().<JsonNode>map(JsonNodeFactory.instance::textNode)
+        .orElse(JsonNodeFactory.instance.nullNode());
+    try {
+      if (this == V2) {
+        final ArrayNode array = JSON.createArrayNode();
+        array.add(joinRef).add(ref).add(message.topic()).add(message.event()).add(message.payload());
+        return JSON.writeValueAsString(array);
+      }
+      final ObjectNode object = JSON.createObjectNode();
+      object.set("join_ref", joinRef);
+      object.set("ref", ref);
+      object.put("topic", message.topic());
+      object.put("event", message.event());
+      object.set("payload", message.payload());
+      return JSON.writeValueAsString(object);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a JSON tree", e);
+    }
+  }
+
+  private static Optional<String> name(final JsonNode node, final String field) {
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (node.isTextual() && node.textValue().length() <= MAX_NAME_LENGTH) {
+      return Optional.of(node.textValue());
+    }
+    if (node.isIntegralNumber()) {
+      return Optional.of(node.asText()); // some clients send numeric refs
+    }
+    throw new PhxFormatException(field + " must be a string of at most " + MAX_NAME_LENGTH + " characters");
+  }
+
+  /** A frame that is not a message of the connection's serializer. */
+  public static final class PhxFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PhxFormatException(final String message) {
+      super(message);
+    }
+  }
+}
