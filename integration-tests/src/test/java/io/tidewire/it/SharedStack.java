@@ -79,6 +79,9 @@ final class SharedStack {
     env.put("TIDEWIRE_KAFKA_STREAMS_MAIN_CONSUMER_SESSION_TIMEOUT_MS", "10000");
     // token expiry tests need expiry to mean expiry
     env.put("TIDEWIRE_JWT_CLOCK_SKEW_SECONDS", "0");
+    // a client closed for flooding must read the refusals queued before its close frame; on a
+    // loaded 2-core machine the default 2 s grace (abort one grace after the close) cut it off first
+    env.put("TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS", "5000");
     env.put("TIDEWIRE_PROCESSOR_STATE_DIR",
         System.getProperty("java.io.tmpdir") + "/streams-" + UUID.randomUUID());
     final SharedStack stack = new SharedStack(Map.copyOf(env), infra.postgres().dataSource());
