@@ -12,6 +12,10 @@ import io.tidewire.protocol.ProtocolCodes.Advice;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.protocol.ServerOp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -60,6 +64,38 @@ final class Frames {
     /** {@code authenticated}. */
     record Authenticated(String ref) implements Inbound {}
 
+    /** A frame about one broadcast/presence channel ({@link BroadcastChannel}). */
+    sealed interface ChannelFrame extends Inbound {
+      String channel();
+    }
+
+    /** {@code joined}; the channel's presence state if the gateway sent it along. */
+    record Joined(String ref, String channel, Optional<PresenceState> presence) implements ChannelFrame {}
+
+    /** {@code left}. */
+    record Left(String ref, String channel) implements ChannelFrame {}
+
+    /** {@code broadcast} from the gateway. */
+    record BroadcastFrame(Broadcast broadcast) implements ChannelFrame {
+      @Override
+      public String channel() {
+        return broadcast.channel();
+      }
+    }
+
+    /** {@code broadcast_ack}. */
+    record BroadcastAck(String ref, String channel, String id) implements ChannelFrame {}
+
+    /** {@code tracked} or {@code untracked}. */
+    record TrackReply(String ref, String channel) implements ChannelFrame {}
+
+    /** {@code presence_state}. */
+    record PresenceStateFrame(String channel, PresenceState state) implements ChannelFrame {}
+
+    /** {@code presence_diff}. */
+    record PresenceDiff(String channel, Map<String, List<Presence>> joins, Map<String, List<Presence>> leaves)
+        implements ChannelFrame {}
+
     /** A well-formed frame with an op this client does not know. */
     record Unknown(String op) implements Inbound {}
 
@@ -83,6 +119,36 @@ final class Frames {
       channel.types().forEach(types::add);
     }
     return frame.toString();
+  }
+
+  /** {@code {"op":"join","ref":…,"channel":…,"self":…,"ack":…}}. */
+  static String join(final String ref, final String channel, final ChannelOptions options) {
+    return request(Wire.JOIN, ref).put(Field.CHANNEL, channel).put(Wire.SELF, options.self())
+        .put(Wire.ACK, options.ack()).toString();
+  }
+
+  /** {@code {"op":"leave","ref":…,"channel":…}}. */
+  static String leave(final String ref, final String channel) {
+    return request(Wire.LEAVE, ref).put(Field.CHANNEL, channel).toString();
+  }
+
+  /** {@code {"op":"broadcast","ref":…,"channel":…,"event":…,"payload":…}}. */
+  static String broadcast(final String ref, final String channel, final String event, final JsonNode payload) {
+    final ObjectNode frame = request(Wire.BROADCAST, ref).put(Field.CHANNEL, channel).put(Wire.EVENT, event);
+    frame.set(Wire.PAYLOAD, payload);
+    return frame.toString();
+  }
+
+  /** {@code {"op":"track","ref":…,"channel":…,"meta":…}}. */
+  static String track(final String ref, final String channel, final JsonNode meta) {
+    final ObjectNode frame = request(Wire.TRACK, ref).put(Field.CHANNEL, channel);
+    frame.set(Wire.META, meta);
+    return frame.toString();
+  }
+
+  /** {@code {"op":"untrack","ref":…,"channel":…}}. */
+  static String untrack(final String ref, final String channel) {
+    return request(Wire.UNTRACK, ref).put(Field.CHANNEL, channel).toString();
   }
 
   /** {@code {"op":"auth","ref":…,"token":…}}. */
@@ -111,6 +177,13 @@ final class Frames {
       return new Inbound.Malformed("no op");
     }
     final Optional<ServerOp> known = ServerOp.fromWire(op.get());
+    if (known.isEmpty() && Wire.CHANNEL_OPS.contains(op.get())) {
+      try {
+        return decodeChannelFrame(op.get(), frame);
+      } catch (MissingField e) {
+        return new Inbound.Malformed(op.get() + " frame without a valid " + e.getMessage());
+      }
+    }
     if (known.isEmpty()) {
       return new Inbound.Unknown(op.get());
     }
@@ -152,9 +225,60 @@ final class Frames {
     };
   }
 
+  private static Inbound decodeChannelFrame(final String op, final JsonNode frame) {
+    final String channel = required(frame, Field.CHANNEL);
+    return switch (op) {
+      case Wire.JOINED -> new Inbound.Joined(required(frame, Field.REF), channel,
+          frame.has(Wire.PRESENCE) ? Optional.of(new PresenceState(presences(frame.get(Wire.PRESENCE))))
+              : Optional.empty());
+      case Wire.LEFT -> new Inbound.Left(required(frame, Field.REF), channel);
+      case Wire.BROADCAST -> {
+        final JsonNode payload = frame.get(Wire.PAYLOAD);
+        yield new Inbound.BroadcastFrame(new Broadcast(channel, required(frame, Field.ID),
+            required(frame, Wire.EVENT), text(frame, Wire.FROM).orElse(""),
+            payload == null ? JSON.createObjectNode() : payload));
+      }
+      case Wire.BROADCAST_ACK -> new Inbound.BroadcastAck(required(frame, Field.REF), channel,
+          required(frame, Field.ID));
+      case Wire.TRACKED, Wire.UNTRACKED -> new Inbound.TrackReply(required(frame, Field.REF), channel);
+      case Wire.PRESENCE_STATE -> new Inbound.PresenceStateFrame(channel,
+          new PresenceState(presences(frame.get(Wire.STATE))));
+      case Wire.PRESENCE_DIFF -> new Inbound.PresenceDiff(channel, presences(frame.get(Wire.JOINS)),
+          presences(frame.get(Wire.LEAVES)));
+      default -> new Inbound.Unknown(op);
+    };
+  }
+
+  /** {@code {"<user id>":[{"ref":…,"meta":{…}}, …], …}}; a missing map is empty. */
+  private static Map<String, List<Presence>> presences(final JsonNode node) {
+    final Map<String, List<Presence>> users = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return users;
+    }
+    if (!node.isObject()) {
+      throw new MissingField("presence map");
+    }
+    node.fields().forEachRemaining(entry -> {
+      if (!entry.getValue().isArray()) {
+        throw new MissingField("presence list of " + entry.getKey());
+      }
+      final List<Presence> list = new ArrayList<>();
+      for (final JsonNode presence : entry.getValue()) {
+        final JsonNode meta = presence.get(Wire.META);
+        list.add(new Presence(required(presence, Field.REF), meta == null ? JSON.createObjectNode() : meta));
+      }
+      users.put(entry.getKey(), list);
+    });
+    return users;
+  }
+
   private static ObjectNode request(final ClientOp op, final String ref) {
+    return request(op.wire(), ref);
+  }
+
+  private static ObjectNode request(final String op, final String ref) {
     final ObjectNode frame = JSON.createObjectNode();
-    frame.put(Field.OP, op.wire());
+    frame.put(Field.OP, op);
     frame.put(Field.REF, ref);
     return frame;
   }
@@ -171,6 +295,39 @@ final class Frames {
 
   private static String required(final JsonNode frame, final String field) {
     return text(frame, field).orElseThrow(() -> new MissingField(field));
+  }
+
+  /**
+   * The broadcast/presence ops and fields of issue #15 (docs/PROTOCOL.md), until the protocol module
+   * names them.
+   */
+  static final class Wire {
+    static final String JOIN = "join";
+    static final String LEAVE = "leave";
+    static final String BROADCAST = "broadcast";
+    static final String TRACK = "track";
+    static final String UNTRACK = "untrack";
+    static final String JOINED = "joined";
+    static final String LEFT = "left";
+    static final String BROADCAST_ACK = "broadcast_ack";
+    static final String TRACKED = "tracked";
+    static final String UNTRACKED = "untracked";
+    static final String PRESENCE_STATE = "presence_state";
+    static final String PRESENCE_DIFF = "presence_diff";
+    static final java.util.Set<String> CHANNEL_OPS = java.util.Set.of(JOINED, LEFT, BROADCAST, BROADCAST_ACK,
+        TRACKED, UNTRACKED, PRESENCE_STATE, PRESENCE_DIFF);
+    static final String SELF = "self";
+    static final String ACK = "ack";
+    static final String EVENT = "event";
+    static final String PAYLOAD = "payload";
+    static final String META = "meta";
+    static final String PRESENCE = "presence";
+    static final String STATE = "state";
+    static final String JOINS = "joins";
+    static final String LEAVES = "leaves";
+    static final String FROM = "from";
+
+    private Wire() {}
   }
 
   /** Control flow inside {@link #decode(String)} only; never escapes. */

@@ -74,6 +74,7 @@ public final class TidewireClient implements AutoCloseable {
   private final SerialExecutor serial;
   private final Delivery delivery;
   private final Supervisor supervisor;
+  private final BroadcastChannels channels;
   private final Optional<ScheduledThreadPoolExecutor> ownScheduler;
   private final Optional<ExecutorService> ownIo;
   private final AtomicReference<HttpClient> http;
@@ -90,8 +91,9 @@ public final class TidewireClient implements AutoCloseable {
         .orElseGet(() -> HttpClient.newBuilder().executor(ownIo.get()).build()));
     this.delivery = new Delivery(settings.listeners(), new RecentIds(settings.dedupCapacity()),
         new Cursors(settings.initialCursors()));
+    this.channels = new BroadcastChannels(serial, delivery, settings.dedupCapacity(), settings.connectTimeout());
     this.supervisor = new Supervisor(settings, serial, () -> Optional.ofNullable(http.get()), delivery,
-        closed -> closed.whenComplete((r, e) -> release()));
+        channels, closed -> closed.whenComplete((r, e) -> release()));
   }
 
   /** Starts building a client for the gateway's WebSocket endpoint, e.g. {@code ws://host:8080/v1/realtime}. */
@@ -112,6 +114,26 @@ public final class TidewireClient implements AutoCloseable {
       return CompletableFuture.failedStage(new TidewireClientException("the client is closed"));
     }
     return supervisor.firstConnected().minimalCompletionStage();
+  }
+
+  /**
+   * The broadcast and presence channel {@code name} (e.g. {@code "room:lobby"}), joined with the
+   * default {@link ChannelOptions}; the same object on every call. See {@link BroadcastChannel}.
+   *
+   * @throws IllegalArgumentException if the name is blank, or the channel is in use with other options
+   */
+  public BroadcastChannel channel(final String name) {
+    return channel(name, ChannelOptions.defaults());
+  }
+
+  /**
+   * The broadcast and presence channel {@code name}, joined with {@code options}; the same object on
+   * every call.
+   *
+   * @throws IllegalArgumentException if the name is blank, or the channel is in use with other options
+   */
+  public BroadcastChannel channel(final String name, final ChannelOptions options) {
+    return channels.channel(name, Objects.requireNonNull(options, "options"));
   }
 
   /** The current state. */

@@ -49,7 +49,8 @@ class ProcessorConfigTest {
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.ownedTables()).containsExactly(
         new OwnedTable(new TableId("public", "generation_jobs"), "user_id", Optional.of("generation.progress")),
-        new OwnedTable(new TableId("public", "training_jobs"), "user_id", Optional.of("training.progress")));
+        new OwnedTable(new TableId("public", "training_jobs"), "user_id", Optional.of("training.progress")),
+        new OwnedTable(new TableId("public", "uploads"), "user_id", Optional.empty()));
     assertThat(config.feedTables()).containsExactly(
         new FeedTable(new TableId("public", "videos"), "video"),
         new FeedTable(new TableId("public", "images"), "image"));
@@ -111,7 +112,7 @@ class ProcessorConfigTest {
         "TIDEWIRE_PROCESSOR_THREADS", " ", "TIDEWIRE_OWNED_TABLES", ""));
 
     assertThat(config.streamThreads()).isEqualTo(1);
-    assertThat(config.ownedTables()).hasSize(2);
+    assertThat(config.ownedTables()).hasSize(3);
   }
 
   @Test
