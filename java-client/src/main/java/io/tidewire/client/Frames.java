@@ -222,6 +222,9 @@ final class Frames {
       case AUTHENTICATED -> new Inbound.Authenticated(required(frame, Field.REF));
       case UNSUBSCRIBED ->
           new Inbound.UnsubscribedReply(required(frame, Field.REF), required(frame, Field.CHANNEL));
+      // Broadcast and presence frames (issue #15): the client's channel API handles them.
+      case JOINED, LEFT, BROADCAST, BROADCAST_ACK, TRACKED, UNTRACKED, PRESENCE_DIFF ->
+          new Inbound.Unknown(op.wire());
     };
   }
 

@@ -70,7 +70,7 @@ public final class GatewaySettings {
   public static final Setting<Integer> PORT = Setting.of("TIDEWIRE_GATEWAY_PORT", Parsers.ints(0, 65_535))
       .byDefault("8080").doc("port; `0` = any free port (`Gateway.port()` tells which)");
   public static final Setting<Integer> MAX_FRAME_BYTES = Setting.of("TIDEWIRE_GATEWAY_MAX_FRAME_BYTES",
-      Parsers.ints(256, MAX_FRAME_BYTES_LIMIT)).byDefault("65536")
+      Parsers.ints(256, MAX_FRAME_BYTES_LIMIT)).byDefault("73728")
       .doc("largest client frame (256 B – 16 MiB); larger closes with 1009");
   public static final Setting<Integer> SEND_QUEUE_MESSAGES = Setting.of("TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES",
       Parsers.ints(1, Integer.MAX_VALUE)).byDefault("1000")
