@@ -22,7 +22,7 @@ import { RecentIds } from './recent-ids.js';
 
 /** The channel ops a gateway answers with (docs/PROTOCOL.md); routed to the channel they name. */
 export const CHANNEL_OPS = new Set(['joined', 'left', 'broadcast', 'broadcast_ack', 'tracked', 'untracked',
-  'presence_state', 'presence_diff']);
+  'presence_diff']);
 
 /** Delay before a join refused with a retryable code (`rate_limited`, `internal`) is sent again. */
 const JOIN_RETRY_MS = 1000;
@@ -395,9 +395,6 @@ export class RealtimeChannel {
       case 'untracked':
       case 'left':
         this.settle(frame.ref, undefined);
-        return;
-      case 'presence_state':
-        if (this.current === 'joined') this.replacePresence(presenceMapOf(frame.state));
         return;
       case 'presence_diff':
         if (this.current === 'joined') {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidewire.client.Frames.Inbound;
 import io.tidewire.protocol.ProtocolCodes.Advice;
+import io.tidewire.protocol.ServerOp;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -154,7 +155,7 @@ public final class BroadcastChannel {
       joinRef = Optional.empty();
       replacePresence(PresenceState.EMPTY);
       if (joined && owner.link().isPresent()) {
-        return request(Frames.Wire.LEFT, ref -> Frames.leave(ref, name)).thenApply(x -> null);
+        return request(ServerOp.LEFT.wire(), ref -> Frames.leave(ref, name)).thenApply(x -> null);
       }
       return CompletableFuture.completedFuture(null);
     });
@@ -181,7 +182,7 @@ public final class BroadcastChannel {
             "cannot broadcast on " + name + ": not joined (" + state + ")"));
       }
       if (options.ack()) {
-        return request(Frames.Wire.BROADCAST_ACK, ref -> Frames.broadcast(ref, name, event, body));
+        return request(ServerOp.BROADCAST_ACK.wire(), ref -> Frames.broadcast(ref, name, event, body));
       }
       owner.link().get().request(ref -> Frames.broadcast(ref, name, event, body));
       return CompletableFuture.completedFuture(Optional.empty());
@@ -221,7 +222,7 @@ public final class BroadcastChannel {
       meta = Optional.empty();
       failTrackWait("untracked");
       if (was && state == State.JOINED && owner.link().isPresent()) {
-        return request(Frames.Wire.UNTRACKED, ref -> Frames.untrack(ref, name)).thenApply(x -> null);
+        return request(ServerOp.UNTRACKED.wire(), ref -> Frames.untrack(ref, name)).thenApply(x -> null);
       }
       return CompletableFuture.completedFuture(null);
     });
@@ -287,10 +288,6 @@ public final class BroadcastChannel {
       complete(reply.ref(), Optional.empty());
     } else if (frame instanceof Inbound.Left left) {
       complete(left.ref(), Optional.empty());
-    } else if (frame instanceof Inbound.PresenceStateFrame full) {
-      if (state == State.JOINED) {
-        replacePresence(full.state());
-      }
     } else if (frame instanceof Inbound.PresenceDiff diff) {
       if (state == State.JOINED) {
         emit(presence.apply(diff.joins(), diff.leaves()), false);
@@ -328,7 +325,7 @@ public final class BroadcastChannel {
   }
 
   private CompletableFuture<Void> sendTrack(final JsonNode body) {
-    return request(Frames.Wire.TRACKED, ref -> Frames.track(ref, name, body)).thenApply(x -> null);
+    return request(ServerOp.TRACKED.wire(), ref -> Frames.track(ref, name, body)).thenApply(x -> null);
   }
 
   /** Sends a request whose answer (or error) completes the returned future, bounded by the timeout. */

@@ -89,9 +89,6 @@ final class Frames {
     /** {@code tracked} or {@code untracked}. */
     record TrackReply(String ref, String channel) implements ChannelFrame {}
 
-    /** {@code presence_state}. */
-    record PresenceStateFrame(String channel, PresenceState state) implements ChannelFrame {}
-
     /** {@code presence_diff}. */
     record PresenceDiff(String channel, Map<String, List<Presence>> joins, Map<String, List<Presence>> leaves)
         implements ChannelFrame {}
@@ -123,32 +120,32 @@ final class Frames {
 
   /** {@code {"op":"join","ref":…,"channel":…,"self":…,"ack":…}}. */
   static String join(final String ref, final String channel, final ChannelOptions options) {
-    return request(Wire.JOIN, ref).put(Field.CHANNEL, channel).put(Wire.SELF, options.self())
-        .put(Wire.ACK, options.ack()).toString();
+    return request(ClientOp.JOIN, ref).put(Field.CHANNEL, channel).put(Field.SELF, options.self())
+        .put(Field.ACK, options.ack()).toString();
   }
 
   /** {@code {"op":"leave","ref":…,"channel":…}}. */
   static String leave(final String ref, final String channel) {
-    return request(Wire.LEAVE, ref).put(Field.CHANNEL, channel).toString();
+    return request(ClientOp.LEAVE, ref).put(Field.CHANNEL, channel).toString();
   }
 
   /** {@code {"op":"broadcast","ref":…,"channel":…,"event":…,"payload":…}}. */
   static String broadcast(final String ref, final String channel, final String event, final JsonNode payload) {
-    final ObjectNode frame = request(Wire.BROADCAST, ref).put(Field.CHANNEL, channel).put(Wire.EVENT, event);
-    frame.set(Wire.PAYLOAD, payload);
+    final ObjectNode frame = request(ClientOp.BROADCAST, ref).put(Field.CHANNEL, channel).put(Field.EVENT, event);
+    frame.set(Field.PAYLOAD, payload);
     return frame.toString();
   }
 
   /** {@code {"op":"track","ref":…,"channel":…,"meta":…}}. */
   static String track(final String ref, final String channel, final JsonNode meta) {
-    final ObjectNode frame = request(Wire.TRACK, ref).put(Field.CHANNEL, channel);
-    frame.set(Wire.META, meta);
+    final ObjectNode frame = request(ClientOp.TRACK, ref).put(Field.CHANNEL, channel);
+    frame.set(Field.META, meta);
     return frame.toString();
   }
 
   /** {@code {"op":"untrack","ref":…,"channel":…}}. */
   static String untrack(final String ref, final String channel) {
-    return request(Wire.UNTRACK, ref).put(Field.CHANNEL, channel).toString();
+    return request(ClientOp.UNTRACK, ref).put(Field.CHANNEL, channel).toString();
   }
 
   /** {@code {"op":"auth","ref":…,"token":…}}. */
@@ -177,13 +174,6 @@ final class Frames {
       return new Inbound.Malformed("no op");
     }
     final Optional<ServerOp> known = ServerOp.fromWire(op.get());
-    if (known.isEmpty() && Wire.CHANNEL_OPS.contains(op.get())) {
-      try {
-        return decodeChannelFrame(op.get(), frame);
-      } catch (MissingField e) {
-        return new Inbound.Malformed(op.get() + " frame without a valid " + e.getMessage());
-      }
-    }
     if (known.isEmpty()) {
       return new Inbound.Unknown(op.get());
     }
@@ -222,33 +212,31 @@ final class Frames {
       case AUTHENTICATED -> new Inbound.Authenticated(required(frame, Field.REF));
       case UNSUBSCRIBED ->
           new Inbound.UnsubscribedReply(required(frame, Field.REF), required(frame, Field.CHANNEL));
-      // Broadcast and presence frames (issue #15): the client's channel API handles them.
       case JOINED, LEFT, BROADCAST, BROADCAST_ACK, TRACKED, UNTRACKED, PRESENCE_DIFF ->
-          new Inbound.Unknown(op.wire());
+          decodeChannelFrame(op, frame);
     };
   }
 
-  private static Inbound decodeChannelFrame(final String op, final JsonNode frame) {
+  /** The broadcast and presence frames (docs/PROTOCOL.md "Broadcast and presence"). */
+  private static Inbound decodeChannelFrame(final ServerOp op, final JsonNode frame) {
     final String channel = required(frame, Field.CHANNEL);
     return switch (op) {
-      case Wire.JOINED -> new Inbound.Joined(required(frame, Field.REF), channel,
-          frame.has(Wire.PRESENCE) ? Optional.of(new PresenceState(presences(frame.get(Wire.PRESENCE))))
+      case JOINED -> new Inbound.Joined(required(frame, Field.REF), channel,
+          frame.has(Field.PRESENCE) ? Optional.of(new PresenceState(presences(frame.get(Field.PRESENCE))))
               : Optional.empty());
-      case Wire.LEFT -> new Inbound.Left(required(frame, Field.REF), channel);
-      case Wire.BROADCAST -> {
-        final JsonNode payload = frame.get(Wire.PAYLOAD);
+      case LEFT -> new Inbound.Left(required(frame, Field.REF), channel);
+      case BROADCAST -> {
+        final JsonNode payload = frame.get(Field.PAYLOAD);
         yield new Inbound.BroadcastFrame(new Broadcast(channel, required(frame, Field.ID),
-            required(frame, Wire.EVENT), text(frame, Wire.FROM).orElse(""),
-            payload == null ? JSON.createObjectNode() : payload));
+            required(frame, Field.EVENT), text(frame, Field.FROM).orElse(""),
+            payload == null || !payload.isObject() ? JSON.createObjectNode() : payload));
       }
-      case Wire.BROADCAST_ACK -> new Inbound.BroadcastAck(required(frame, Field.REF), channel,
+      case BROADCAST_ACK -> new Inbound.BroadcastAck(required(frame, Field.REF), channel,
           required(frame, Field.ID));
-      case Wire.TRACKED, Wire.UNTRACKED -> new Inbound.TrackReply(required(frame, Field.REF), channel);
-      case Wire.PRESENCE_STATE -> new Inbound.PresenceStateFrame(channel,
-          new PresenceState(presences(frame.get(Wire.STATE))));
-      case Wire.PRESENCE_DIFF -> new Inbound.PresenceDiff(channel, presences(frame.get(Wire.JOINS)),
-          presences(frame.get(Wire.LEAVES)));
-      default -> new Inbound.Unknown(op);
+      case TRACKED, UNTRACKED -> new Inbound.TrackReply(required(frame, Field.REF), channel);
+      case PRESENCE_DIFF -> new Inbound.PresenceDiff(channel, presences(frame.get(Field.JOINS)),
+          presences(frame.get(Field.LEAVES)));
+      default -> throw new IllegalArgumentException("not a channel frame: " + op);
     };
   }
 
@@ -267,7 +255,7 @@ final class Frames {
       }
       final List<Presence> list = new ArrayList<>();
       for (final JsonNode presence : entry.getValue()) {
-        final JsonNode meta = presence.get(Wire.META);
+        final JsonNode meta = presence.get(Field.META);
         list.add(new Presence(required(presence, Field.REF), meta == null ? JSON.createObjectNode() : meta));
       }
       users.put(entry.getKey(), list);
@@ -276,12 +264,8 @@ final class Frames {
   }
 
   private static ObjectNode request(final ClientOp op, final String ref) {
-    return request(op.wire(), ref);
-  }
-
-  private static ObjectNode request(final String op, final String ref) {
     final ObjectNode frame = JSON.createObjectNode();
-    frame.put(Field.OP, op);
+    frame.put(Field.OP, op.wire());
     frame.put(Field.REF, ref);
     return frame;
   }
@@ -298,39 +282,6 @@ final class Frames {
 
   private static String required(final JsonNode frame, final String field) {
     return text(frame, field).orElseThrow(() -> new MissingField(field));
-  }
-
-  /**
-   * The broadcast/presence ops and fields of issue #15 (docs/PROTOCOL.md), until the protocol module
-   * names them.
-   */
-  static final class Wire {
-    static final String JOIN = "join";
-    static final String LEAVE = "leave";
-    static final String BROADCAST = "broadcast";
-    static final String TRACK = "track";
-    static final String UNTRACK = "untrack";
-    static final String JOINED = "joined";
-    static final String LEFT = "left";
-    static final String BROADCAST_ACK = "broadcast_ack";
-    static final String TRACKED = "tracked";
-    static final String UNTRACKED = "untracked";
-    static final String PRESENCE_STATE = "presence_state";
-    static final String PRESENCE_DIFF = "presence_diff";
-    static final java.util.Set<String> CHANNEL_OPS = java.util.Set.of(JOINED, LEFT, BROADCAST, BROADCAST_ACK,
-        TRACKED, UNTRACKED, PRESENCE_STATE, PRESENCE_DIFF);
-    static final String SELF = "self";
-    static final String ACK = "ack";
-    static final String EVENT = "event";
-    static final String PAYLOAD = "payload";
-    static final String META = "meta";
-    static final String PRESENCE = "presence";
-    static final String STATE = "state";
-    static final String JOINS = "joins";
-    static final String LEAVES = "leaves";
-    static final String FROM = "from";
-
-    private Wire() {}
   }
 
   /** Control flow inside {@link #decode(String)} only; never escapes. */
