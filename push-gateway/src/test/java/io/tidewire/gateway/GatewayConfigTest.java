@@ -41,7 +41,8 @@ class GatewayConfigTest {
     assertThat(config.host()).isEqualTo("0.0.0.0");
     assertThat(config.port()).isEqualTo(8080);
     assertThat(config.jwtClockSkew()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.maxFrameBytes()).isEqualTo(65_536);
+    assertThat(config.maxFrameBytes()).isEqualTo(73_728);
+    assertThat(config.channels()).isEqualTo(ChannelConfig.DEFAULTS);
     assertThat(config.sendQueueMessages()).isEqualTo(1_000);
     assertThat(config.sendQueueBytes()).isEqualTo(4L * 1024 * 1024);
     assertThat(config.staticDir()).isEmpty();
@@ -73,7 +74,8 @@ class GatewayConfigTest {
         SECRET, Optional.empty(), TokenPolicy.defaults(), Duration.ofSeconds(5), 1024, 10, 4096, Optional.of(web), 4,
         100, 50, Duration.ofSeconds(7),
         Duration.ofMillis(500), ConnectionLimits.DEFAULTS, OpsListener.DEFAULT, 2, 2, 100_000,
-        new FrameBudget.Limits(20, 50, 100, Duration.ofSeconds(10)), Optional.empty(), Duration.ofSeconds(30)));
+        new FrameBudget.Limits(20, 50, 100, Duration.ofSeconds(10)), Optional.empty(), Duration.ofSeconds(30),
+        ChannelConfig.DEFAULTS));
   }
 
   @Test
