@@ -57,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * as handled when {@code onEvent} returns (or throws): only then does {@link #cursor(String)}
  * move past it.
  *
+ * <p>Besides the event stream, {@link #channel(String)} hands out broadcast and presence channels
+ * ({@link BroadcastChannel}: messages between clients, who is online), joined again after every
+ * reconnect.
+ *
  * <p>Threads: all listeners run on one thread at a time, in the order the frames arrived, never
  * concurrently; do not block in them (a slow listener makes the gateway cut the connection off as
  * a slow consumer; the client then resumes from its cursor). By default a client owns one daemon
