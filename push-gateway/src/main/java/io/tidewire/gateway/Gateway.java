@@ -152,8 +152,8 @@ public final class Gateway implements AutoCloseable {
       final ChannelConfig channelConfig = config.channels();
       final ChannelBus bus = new ChannelBus(new ChannelBus.Settings(Topics.BROADCAST.name(), Topics.PRESENCE.name(),
           channelConfig.rules(), channelConfig.limits(), channelConfig.lease(), channelConfig.renew(),
-          config.recoveryTimeout()), clients.channelProducer(), clients.channelConsumer(Topics.BROADCAST.name()),
-          clients.channelConsumer(Topics.PRESENCE.name()), metrics);
+          config.recoveryTimeout()), clients.channelProducer(), clients.broadcastConsumer(),
+          clients.presenceConsumer(), metrics);
       channels = bus;
       bus.start();
       final SessionContext context = new SessionContext(hub, new Recoveries(replays, stateStore),

@@ -148,9 +148,18 @@ final class GatewayKafka implements AutoCloseable {
     return consumer("tidewire-gateway-tail-" + topic, "latest", Map.of());
   }
 
-  /** A consumer of a broadcast/presence topic, positioned by its owner. */
-  KafkaConsumer<byte[], byte[]> channelConsumer(final String topic) {
-    return consumer("tidewire-gateway-" + topic, "earliest", Map.of(
+  /**
+   * The consumer of the broadcast topic, positioned at its end by its owner; a position lost to
+   * retention moves to the end too (an old message is worth nothing to anyone joined now).
+   */
+  KafkaConsumer<byte[], byte[]> broadcastConsumer() {
+    return consumer("tidewire-gateway-" + Topics.BROADCAST.name(), "latest", Map.of(
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50"));
+  }
+
+  /** The consumer of the presence topic, positioned at its beginning by its owner. */
+  KafkaConsumer<byte[], byte[]> presenceConsumer() {
+    return consumer("tidewire-gateway-" + Topics.PRESENCE.name(), "earliest", Map.of(
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50"));
   }
 

@@ -56,7 +56,8 @@ import java.util.function.Supplier;
  * makes the session a slow consumer; a replay's admission is released exactly once however it
  * ends. How a recovering subscription catches up (replay merged with the live buffer by
  * {@link ReplayMerger}, sized to the queue's {@link QueueRoom room}, parked until the client reads,
- * or a snapshot) is {@link Catchup}'s.
+ * or a snapshot) is {@link Catchup}'s. Broadcast/presence channels (joins, limits, what reaches the
+ * connection) are its {@link Membership}'s.
  *
  * <p>Not thread-safe: one thread at a time (the owner serializes inputs). {@link #principal()} may
  * be read from any thread.
