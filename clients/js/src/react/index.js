@@ -293,9 +293,9 @@ export function useTypingIndicator(channel, options = {}) {
     if (!room) return;
     const state = mine.current;
     const t = now();
-    if (t - state.lastSent >= sendEveryMs) {
+    if (t - state.lastSent >= sendEveryMs && room.state === 'joined') { // not joined yet: the next keystroke sends
       state.lastSent = t;
-      room.broadcast(event, { ...extra, typing: true }).catch(noop); // not joined yet: the next keystroke sends
+      room.broadcast(event, { ...extra, typing: true }).catch(noop);
     }
     timers.clearTimeout(state.idle);
     state.idle = timers.setTimeout(stopTyping, idleMs);

@@ -468,7 +468,7 @@ function releaseItem(s, key) {
 function notifyTyping(s, post) {
   const item = itemOf(s, post);
   const now = Date.now();
-  if (now - item.lastSent >= TYPING.sendEveryMs) {
+  if (now - item.lastSent >= TYPING.sendEveryMs && item.channel.state === 'joined') { // else the next keystroke sends
     item.lastSent = now;
     item.channel.broadcast('typing', { typing: true, name: s.user.name }).catch(() => {});
   }

@@ -217,16 +217,20 @@ class BrowserDemoIT {
           + "'https://cdn.example/surf.mp4', 'surf at noon')", video, CAROL.id());
       waitFor(() -> feedItem(browser, video).isPresent() && feedItem(other, video).isPresent());
 
-      // Bob types under the video: Alice sees it, Bob does not see himself
-      feedItem(other, video).orElseThrow().findElement(By.cssSelector("[data-testid='comment-input']"))
-          .sendKeys("Nice wa");
-      waitFor(() -> typing(browser, video).equals(BOB.name() + " is typing…"));
+      // Bob types under the video (a key now and then, as people type: a broadcast sent before both
+      // pages' joins took effect reaches nobody, the next one does): Alice sees it, Bob does not
+      // see himself
+      final WebElement box = feedItem(other, video).orElseThrow()
+          .findElement(By.cssSelector("[data-testid='comment-input']"));
+      patiently().pollInterval(Duration.ofMillis(700)).until(() -> {
+        box.sendKeys("a");
+        return typing(browser, video).equals(BOB.name() + " is typing…");
+      });
       assertThat(typing(other, video)).isEmpty();
       screenshot("5-typing");
 
       // Enter posts the comment and stops the typing indicator at once
-      feedItem(other, video).orElseThrow().findElement(By.cssSelector("[data-testid='comment-input']"))
-          .sendKeys("ves!\n");
+      box.sendKeys(" waves!\n");
       waitFor(() -> typing(browser, video).isEmpty());
       waitFor(() -> "1".equals(feedItem(browser, video)
           .map(item -> item.findElement(By.cssSelector(".comments")).getDomAttribute("data-value")).orElse("")));
