@@ -106,6 +106,18 @@ test('useTypingIndicatorSendsDebouncedAndShowsOthersUntilTheyStopOrExpire', asyn
   await view.unmount();
 });
 
+test('aKeystrokeBeforeTheJoinTookEffectDoesNotUseUpTheSendWindow', async () => {
+  const t = await connected();
+  const view = await render(h(hooks.TidewireProvider, { client: t.client }, h(Typing, { channel: 'item:video:v2', clock: t.clock })));
+  const key = () => act(async () => view.container.querySelector('[data-t="key"]').click());
+  await key();
+  assert.equal(t.socket.frames('broadcast').length, 0, 'not joined yet: nothing to send on');
+  await server(() => answerAll(t.socket));
+  await key();
+  assert.deepEqual(t.socket.frames('broadcast').map((f) => f.payload.typing), [true], 'sent at once once joined');
+  await view.unmount();
+});
+
 function Chat({ channel, got }) {
   const send = hooks.useBroadcast(channel, 'chat', (b) => got.push(`${b.from}:${b.payload.text}`));
   return h('button', { 'data-t': 'send', onClick: () => send({ text: 'hi' }).catch(() => {}) }, 'send');
