@@ -81,7 +81,10 @@ class BroadcastPresenceIT {
   private static ChildPart child(final int port) {
     final Map<String, String> gatewayEnv = new HashMap<>(env);
     gatewayEnv.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(port));
-    return new ChildPart("gateway", gatewayEnv, List.of("-Xmx256m"), Path.of("target")).start();
+    // a log directory per child (ChildPart numbers its logs per instance); a generous start
+    // timeout: the shared build machine is often far beyond its two cores
+    return new ChildPart("gateway", List.of(), gatewayEnv, List.of("-Xmx256m"),
+        Path.of("target", "child-gateway-" + port), Duration.ofMinutes(3)).start();
   }
 
   private WsClient client(final int port, final UUID user) {

@@ -49,6 +49,11 @@ final class GatewayKafka implements AutoCloseable {
   /** Bounds what one replay worker's consumer prefetches. */
   private static final int REPLAY_FETCH_MAX_BYTES = 8 * 1024 * 1024;
   private static final int REPLAY_FETCH_MAX_WAIT_MS = 5;
+  /**
+   * The broadcast and presence tails' long poll: the broker answers a fetch as soon as a record
+   * arrives, so this bounds only idle fetches (and keeps an idle gateway's fetch rate low).
+   */
+  private static final String CHANNEL_FETCH_MAX_WAIT_MS = "500";
 
   private final GatewayConfig config;
   private final Admin admin;
@@ -154,13 +159,13 @@ final class GatewayKafka implements AutoCloseable {
    */
   KafkaConsumer<byte[], byte[]> broadcastConsumer() {
     return consumer("tidewire-gateway-" + Topics.BROADCAST.name(), "latest", Map.of(
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50"));
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, CHANNEL_FETCH_MAX_WAIT_MS));
   }
 
   /** The consumer of the presence topic, positioned at its beginning by its owner. */
   KafkaConsumer<byte[], byte[]> presenceConsumer() {
     return consumer("tidewire-gateway-" + Topics.PRESENCE.name(), "earliest", Map.of(
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50"));
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, CHANNEL_FETCH_MAX_WAIT_MS));
   }
 
   /**
