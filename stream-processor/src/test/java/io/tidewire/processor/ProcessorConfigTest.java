@@ -65,7 +65,7 @@ class ProcessorConfigTest {
         Duration.ofMillis(250), Duration.ofMinutes(1)));
     assertThat(config.streamsOverrides()).isEmpty();
     assertThat(config.inputTopics()).containsExactly("cdc.public.generation_jobs", "cdc.public.training_jobs",
-        "cdc.public.videos", "cdc.public.images", "cdc.public.users", "cdc.public.credit_transactions",
+        "cdc.public.uploads", "cdc.public.videos", "cdc.public.images", "cdc.public.users", "cdc.public.credit_transactions",
         "cdc.public.likes", "cdc.public.comments");
     assertThat(config.outputTopics()).containsExactly(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.DEAD_LETTER,
         Topics.USER_STATE);
