@@ -1,4 +1,5 @@
 import { Backoff } from './backoff.js';
+import { Channels } from './channels.js';
 import { ConnectionState } from './connection-state.js';
 import { CrossTab } from './cross-tab.js';
 import { CursorBook } from './cursors.js';
@@ -9,8 +10,9 @@ import { Supervisor } from './supervisor.js';
 
 /**
  * @import {
- *   ChannelName, ClientErrorKind, ClientEvents, ClientOptions, ClientStats, ConnectionStateName,
+ *   ChannelName, ChannelOptions, ClientErrorKind, ClientEvents, ClientOptions, ClientStats, ConnectionStateName,
  * } from '../types/index.js'
+ * @import { RealtimeChannel } from './channels.js'
  */
 
 /** @typedef {{count: number, types?: string[]}} Hold a held channel: how many holders, which types */
@@ -69,9 +71,14 @@ export class TidewireClient {
       this.holds.set(spec.name, { count: 1, types: spec.types });
     }
     /** @private */
+    this.realtimeChannels = new Channels({
+      timers: host.timers, timeoutMs: settings.connectTimeoutMs, dedupCapacity: settings.dedupCapacity,
+      report: (kind, message, extra) => this.report(kind, message, extra),
+    });
+    /** @private */
     this.supervisor = new Supervisor({
       settings, backoff, cursors: this.cursorBook, holds: this.holds, delivery: this.delivery,
-      emitter: this.emitter,
+      channels: this.realtimeChannels, emitter: this.emitter,
       report: (kind, message, extra) => this.report(kind, message, extra),
       onStarted: () => this.openCrossTab(),
       onStopped: () => {
@@ -183,6 +190,18 @@ export class TidewireClient {
       released = true;
       this.release(name);
     };
+  }
+
+  /**
+   * The broadcast and presence channel `name` (e.g. `room:lobby`, `call:<id>`, `item:video:<id>`),
+   * created on first use; the same object on every call. `options` (`self`: receive own broadcasts,
+   * `ack`: acknowledged broadcasts) are fixed by the first call that gives them.
+   * @param {string} name
+   * @param {ChannelOptions} [options]
+   * @returns {RealtimeChannel}
+   */
+  channel(name, options) {
+    return this.realtimeChannels.channel(name, options);
   }
 
   /**

@@ -29,6 +29,10 @@ export const ERROR_CODES = Object.freeze({
   slow_consumer: Advice.RETRY,
   token_expired: Advice.RENEW_TOKEN,
   internal: Advice.RETRY,
+  payload_too_large: Advice.TERMINAL,
+  not_joined: Advice.TERMINAL,
+  too_many_channels: Advice.TERMINAL,
+  too_many_presences: Advice.RETRY,
 });
 
 /**

@@ -22,6 +22,7 @@ export const ABNORMAL_CLOSE = 1006;
  * @import { Timers } from '../types/index.js'
  * @import { Claims } from './token.js'
  */
+import { CHANNEL_OPS } from './channels.js';
 
 /**
  * A frame from the gateway as parsed: `op` checked, every other field as sent (untrusted).
@@ -40,6 +41,9 @@ export const ABNORMAL_CLOSE = 1006;
  * @property {(conn: Connection, frame: Frame) => void} subscribed a subscribe confirmed
  * @property {(conn: Connection, frame: Frame) => void} snapshot
  * @property {(conn: Connection, frame: Frame) => void} event an event with a string channel, id and type
+ * @property {(conn: Connection, frame: Frame) => void} channelFrame a broadcast/presence channel op (`channels.js`)
+ * @property {(conn: Connection, frame: Frame) => boolean} channelError an `error` with a ref; true if a
+ *   channel request waited for it
  * @property {(conn: Connection, frame: Frame) => void} serverError an `error` frame no request waits for
  * @property {(conn: Connection, why: string) => void} badFrame
  * @property {(conn: Connection) => void} tick a heartbeat tick (late in a background tab)
@@ -167,6 +171,17 @@ export class Connection {
     return true;
   }
 
+  /**
+   * Sends a request (a broadcast channel's) built for a fresh ref; returns the ref.
+   * @param {(ref: string) => {op: string, ref: string, [field: string]: unknown}} frame
+   * @returns {string}
+   */
+  request(frame) {
+    const ref = this.nextRef();
+    if (!this.over && this.opened) this.send(frame(ref));
+    return ref;
+  }
+
   /** The host woke up (tab visible again, back online): check the connection now. */
   wake() {
     if (this.over || !this.opened || this.pingIntervalMs <= 0) return;
@@ -276,6 +291,7 @@ export class Connection {
         }
         break;
       default:
+        if (CHANNEL_OPS.has(frame.op)) this.owner.channelFrame(this, frame);
         break; // pong, unsubscribed, ops of a newer gateway: the inbound time is all they give
     }
   }
@@ -316,6 +332,7 @@ export class Connection {
         this.owner.refreshRefused(this, String(frame.code), String(frame.message ?? ''));
         return;
       }
+      if (this.owner.channelError(this, frame)) return;
     }
     // slow_consumer / token_expired without a ref: the close that follows decides
     this.owner.serverError(this, frame);

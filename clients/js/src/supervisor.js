@@ -9,6 +9,7 @@ import { TokenRefresh } from './token-refresh.js';
 /**
  * @import { AdviceName, ConnectionStateName, NetworkSignal } from '../types/index.js'
  * @import { Backoff } from './backoff.js'
+ * @import { Channels } from './channels.js'
  * @import { Hold, Report } from './client.js'
  * @import { ChannelRequest, Owner } from './connection.js'
  * @import { CursorBook } from './cursors.js'
@@ -43,6 +44,7 @@ export class Supervisor {
    * @param {CursorBook} o.cursors where each channel resumes from
    * @param {ReadonlyMap<string, Hold>} o.holds the channels held, subscribed on every connection
    * @param {Delivery} o.delivery hands what the connection reads to the application
+   * @param {Channels} o.channels the broadcast and presence channels, joined on every connection
    * @param {Emitter} o.emitter tells the application about state changes
    * @param {Report} o.report
    * @param {() => void} o.onStarted the client left `idle`: attach what else listens to the host
@@ -55,6 +57,7 @@ export class Supervisor {
     this.cursors = o.cursors;
     this.holds = o.holds;
     this.delivery = o.delivery;
+    this.channels = o.channels;
     this.emitter = o.emitter;
     this.report = o.report;
     this.onStarted = o.onStarted;
@@ -146,6 +149,7 @@ export class Supervisor {
     this.offlineReason = undefined;
     this.stopReason = why;
     this.setState(ConnectionState.CLOSED);
+    this.channels.closed();
     return closing;
   }
 
@@ -357,6 +361,7 @@ export class Supervisor {
   }
 
   dropTimers() {
+    this.channels.detached();
     this.host.timers.clearTimeout(this.stableTimer);
     this.stableTimer = undefined;
     if (this.refresh) this.refresh.cancel();
@@ -392,6 +397,7 @@ export class Supervisor {
     });
     this.refresh.schedule();
     this.setState(ConnectionState.CONNECTED);
+    this.channels.attached(conn);
   }
 
   /** @type {Owner['openFailed']} */
@@ -465,6 +471,16 @@ export class Supervisor {
   /** @type {Owner['event']} */
   event(conn, frame) {
     if (this.isCurrent(conn)) this.delivery.event(frame);
+  }
+
+  /** @type {Owner['channelFrame']} */
+  channelFrame(conn, frame) {
+    if (this.isCurrent(conn)) this.channels.received(frame);
+  }
+
+  /** @type {Owner['channelError']} */
+  channelError(conn, frame) {
+    return this.isCurrent(conn) && this.channels.error(frame);
   }
 
   /** @type {Owner['serverError']} */

@@ -1,51 +1,15 @@
 // Hook tests with a real React renderer: react-dom's concurrent root on happy-dom's DOM.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import { FakeServer, FakeNetwork, FakeClock, flush, harness, jwt } from './support/fakes.js';
+import { useReactDom } from './support/react-dom.js';
 
-let React;
-let act;
-let createRoot;
-let hooks;
-
-before(async () => {
-  GlobalRegistrator.register();
-  globalThis.IS_REACT_ACT_ENVIRONMENT = true;
-  React = await import('react');
-  act = React.act;
-  ({ createRoot } = await import('react-dom/client'));
-  hooks = await import('../src/react/index.js');
-});
-
-after(async () => {
-  await GlobalRegistrator.unregister();
-});
-
-const h = (...args) => React.createElement(...args);
-
-/** Renders `element` into a fresh container; returns it with an unmount function. */
-async function render(element) {
-  const container = document.createElement('div');
-  document.body.appendChild(container);
-  const root = createRoot(container);
-  await act(async () => root.render(element));
-  return {
-    container,
-    text: (id) => container.querySelector(`[data-t="${id}"]`)?.textContent,
-    rerender: (next) => act(async () => root.render(next)),
-    unmount: () => act(async () => root.unmount()),
-  };
-}
-
-/** Runs server-side actions inside act() so React flushes the resulting renders. */
-async function server(fn) {
-  await act(async () => {
-    fn();
-    await flush();
-  });
-}
+const dom = useReactDom();
+const h = (...args) => dom.h(...args);
+const act = (fn) => dom.act(fn);
+const { render, server } = dom;
+const hooks = new Proxy({}, { get: (_, name) => dom.hooks[name] });
 
 function Dashboard({ jobId, trainingId }) {
   const { isConnected, state } = hooks.useRealtime();
@@ -161,7 +125,7 @@ test('anOwnedClientSurvivesStrictModeAndIsClosedOnUnmount', async () => {
   const clock = new FakeClock();
   const options = { WebSocket: fake.WebSocket, timers: clock, now: clock.now, network: new FakeNetwork(), broadcast: null };
   const token = () => jwt({ sub: 'u9', exp: clock.now() / 1000 + 3600 });
-  const view = await render(h(React.StrictMode, null,
+  const view = await render(h(dom.React.StrictMode, null,
     h(hooks.TidewireProvider, { url: 'ws://gw.test/v1/realtime', token, options }, h(Dashboard, {}))));
   await server(() => {});
   assert.equal(fake.sockets.length, 1, 'one connection, not one per StrictMode mount');
@@ -213,7 +177,7 @@ test('hooksOutsideAProviderSayWhatIsMissing', async () => {
     hooks.useRealtime();
     return null;
   }
-  const root = createRoot(document.createElement('div'));
+  const root = dom.createRoot(document.createElement('div'));
   await assert.rejects(async () => { await act(async () => root.render(h(Lost))); }, /TidewireProvider/);
 });
 

@@ -151,7 +151,8 @@ export interface Subscribed {
 
 export type ClientErrorKind =
   | 'connect_failed' | 'disconnected' | 'subscribe_refused' | 'server_error' | 'token_failed'
-  | 'refresh_refused' | 'bad_frame' | 'listener_failed' | 'storage_failed' | 'broadcast_failed';
+  | 'refresh_refused' | 'bad_frame' | 'listener_failed' | 'storage_failed' | 'broadcast_failed'
+  | 'join_refused';
 
 export interface ClientError {
   kind: ClientErrorKind;
@@ -284,6 +285,68 @@ export interface ClientEvents {
   error: ClientError;
 }
 
+// ---- broadcast and presence channels (docs/PROTOCOL.md) ----
+
+export interface ChannelOptions {
+  /** receive this client's own broadcasts too (default false) */
+  self?: boolean;
+  /** the gateway acknowledges each broadcast: `broadcast()` resolves with its id (default false) */
+  ack?: boolean;
+}
+
+export type ChannelStateName = 'left' | 'joining' | 'joined' | 'refused';
+
+/** A message broadcast on a channel; each id is handed over once per channel. */
+export interface Broadcast {
+  channel: string;
+  /** the message id the gateway gave it */
+  id: string;
+  event: string;
+  /** the sender's user id (the token's `sub`), as the gateway vouches for it */
+  from: string;
+  payload: Record<string, any>;
+}
+
+/** One tracked connection of a user: its ref (unique per channel) and the meta it tracked. */
+export interface PresenceEntry {
+  ref: string;
+  meta: Record<string, any>;
+}
+
+/** User id → that user's tracked connections (never empty). */
+export type PresenceMap = Readonly<Record<string, readonly PresenceEntry[]>>;
+
+/** A change of who is on a channel: the state after it, and what joined and left. */
+export interface PresenceChange {
+  channel: string;
+  state: PresenceMap;
+  joins: PresenceMap;
+  leaves: PresenceMap;
+}
+
+/**
+ * A broadcast and presence channel: joined again after every reconnect until `leave()`, the last
+ * tracked meta tracked again, broadcasts de-duplicated by id, nothing queued while offline.
+ */
+export interface RealtimeChannel {
+  readonly name: string;
+  readonly options: Readonly<Required<ChannelOptions>>;
+  readonly state: ChannelStateName;
+  /** who is on the channel now (a new object on every change) */
+  readonly presence: PresenceMap;
+  onBroadcast(event: string, handler: (broadcast: Broadcast) => void): () => void;
+  onPresence(listener: (change: PresenceChange) => void): () => void;
+  /** resolves with the presence state once joined */
+  join(): Promise<PresenceMap>;
+  /** joined while held: the first holder joins, the last release leaves; returns the release */
+  hold(): () => void;
+  leave(): Promise<void>;
+  /** with `ack`: resolves with the message id; without: once sent */
+  broadcast(event: string, payload?: Record<string, any>): Promise<string | undefined>;
+  track(meta: Record<string, any>): Promise<void>;
+  untrack(): Promise<void>;
+}
+
 export declare class TidewireClient {
   constructor(options: ClientOptions);
   /** The endpoint (an http(s) URL turned into ws(s)). */
@@ -303,6 +366,11 @@ export declare class TidewireClient {
   close(options?: { forgetCursors?: boolean }): Promise<void>;
   /** Holds a channel while needed; returns the release function. */
   subscribe(channel: ChannelName, options?: { types?: string[] }): () => void;
+  /**
+   * The broadcast and presence channel `name` (`room:lobby`, `call:<id>`, `item:video:<id>`), the
+   * same object on every call; `options` are fixed by the first call that gives them.
+   */
+  channel(name: string, options?: ChannelOptions): RealtimeChannel;
   cursor(channel: ChannelName): string | undefined;
   cursors(): Record<string, string>;
   channels(): string[];

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import type {
   ClientOptions, ConnectionStateName, CreditUpdate, FeedUpdate, GenerationJob, Notification,
   RealtimeStore, StoreOptions, TidewireClient, TidewireEvent, TokenSource, TrainingJob,
+  Broadcast, PresenceEntry, Timers,
 } from './index.js';
 
 export type TidewireProviderProps = {
@@ -79,3 +80,37 @@ export declare function useRealtimeEvent(
   handler: (event: TidewireEvent) => void,
   options?: { channel?: string },
 ): void;
+
+/** One user on a broadcast channel: the meta of the first tracked connection, and all of them. */
+export type OnlineUser = { userId: string; meta: Record<string, any>; connections: readonly PresenceEntry[] };
+
+export type TypingOptions = {
+  /** the broadcast event (default `typing`) */
+  event?: string;
+  /** least time between two `typing: true` broadcasts of this user (default 2000) */
+  sendEveryMs?: number;
+  /** `typing: false` after this long without `notifyTyping()` (default 3000) */
+  idleMs?: number;
+  /** how long another user shows as typing after their last `typing: true` (default 5000) */
+  expireMs?: number;
+  /** timers and clock (tests); default the global ones */
+  timers?: Timers;
+  now?: () => number;
+};
+
+/** Who is on `channel`; tracks `meta` (when given) while mounted. */
+export declare function usePresence(channel: string | null | undefined, meta?: Record<string, any> | null): OnlineUser[];
+
+/** Who is typing on `channel`, and the functions that say this user is (debounced) or stopped. */
+export declare function useTypingIndicator(channel: string | null | undefined, options?: TypingOptions): {
+  typing: string[];
+  notifyTyping: (extra?: Record<string, any>) => void;
+  stopTyping: () => void;
+};
+
+/** Calls `handler` for each broadcast of `event` on `channel` while mounted; returns `send(payload)`. */
+export declare function useBroadcast(
+  channel: string | null | undefined,
+  event: string,
+  handler?: (broadcast: Broadcast) => void,
+): (payload?: Record<string, any>) => Promise<string | undefined>;

@@ -1,7 +1,9 @@
 /**
  * React bindings for @tidewire/client: a provider and the hooks of the seed app's screens
  * (`useRealtime`, `useGenerationProgress`, `useTrainingProgress`, `useCreditUpdates`,
- * `useFeedUpdates`, `useRealtimeNotifications`). React >= 18 is a peer dependency.
+ * `useFeedUpdates`, `useRealtimeNotifications`), and of its collaboration features on broadcast and
+ * presence channels (`usePresence`, `useTypingIndicator`, `useBroadcast`). React >= 18 is a peer
+ * dependency.
  *
  * No DOM API is used here (React Native works the same): the hooks read a {@link RealtimeStore}
  * with `useSyncExternalStore`, and hold the channel they need while mounted — the feed channel is
@@ -18,9 +20,9 @@ import { RealtimeStore, contentKey } from '../store.js';
  * @import { ReactNode } from 'react'
  * @import {
  *   ConnectionStateName, GenerationJob, RealtimeState, TidewireClient as Client, RealtimeStore as Store, TidewireEvent, TokenSource,
- *   TrainingJob,
+ *   TrainingJob, Broadcast, PresenceMap, RealtimeChannel, Timers,
  * } from '../../types/index.js'
- * @import { TidewireProviderProps } from '../../types/react.js'
+ * @import { OnlineUser, TidewireProviderProps, TypingOptions } from '../../types/react.js'
  */
 
 /**
@@ -207,7 +209,147 @@ export function useRealtimeEvent(type, handler, { channel = 'user' } = {}) {
   }, [client, type, channel]);
 }
 
+/**
+ * Who is on broadcast channel `channel` (e.g. `room:lobby`), live: one entry per user online, with
+ * the meta of the user's first tracked connection. Joins the channel while mounted (shared with
+ * other hooks of the same channel); with `meta` (an object), tracks this client with it — tracked
+ * again when its JSON changes, untracked on unmount. Components that track the same channel with
+ * different metas overwrite each other: track in one place.
+ * @param {string | null | undefined} channel
+ * @param {Record<string, any> | null} [meta]
+ * @returns {OnlineUser[]}
+ */
+export function usePresence(channel, meta) {
+  const room = useChannel(channel);
+  const metaKey = meta ? JSON.stringify(meta) : null;
+  useEffect(() => {
+    if (!room || metaKey === null) return undefined;
+    room.track(JSON.parse(metaKey)).catch(noop); // refusals reach the client's error listeners
+    return () => {
+      room.untrack().catch(noop);
+    };
+  }, [room, metaKey]);
+  const subscribe = useCallback((/** @type {() => void} */ changed) => (room ? room.onPresence(changed) : noop), [room]);
+  const get = () => (room ? room.presence : NOBODY);
+  const presence = useSyncExternalStore(subscribe, get, get);
+  return useMemo(() => Object.entries(presence).map(([userId, connections]) => (
+    { userId, meta: connections[0].meta, connections })), [presence]);
+}
+
+/**
+ * Who is typing on broadcast channel `channel` (e.g. `item:video:<id>` under a content item's
+ * comments), and the functions to say that this user is. `notifyTyping(extra?)` — call it on every
+ * keystroke — sends a `typing` broadcast (`{typing: true, ...extra}`) at most once per `sendEveryMs`
+ * (default 2000), and `{typing: false}` after `idleMs` without a call (default 3000) or on
+ * `stopTyping()` (call it when the comment is sent). Others are shown from their `typing: true` until
+ * `typing: false` or for `expireMs` after their last one (default 5000, longer than `sendEveryMs`, so
+ * a steady typist never flickers; a client that vanished never stays "typing"). Joins the channel
+ * while mounted; own broadcasts never show (unless the channel was joined with `self`).
+ * @param {string | null | undefined} channel
+ * @param {TypingOptions} [options]
+ * @returns {{typing: string[], notifyTyping: (extra?: Record<string, any>) => void, stopTyping: () => void}}
+ */
+export function useTypingIndicator(channel, options = {}) {
+  const { event = 'typing', sendEveryMs = 2000, idleMs = 3000, expireMs = 5000 } = options;
+  const timers = options.timers || defaultTimers;
+  const now = options.now || Date.now;
+  const room = useChannel(channel);
+  const [typing, setTyping] = useState(/** @type {Readonly<Record<string, number>>} */ ({}));
+  const mine = useRef({ lastSent: 0, idle: /** @type {unknown} */ (undefined) });
+
+  useEffect(() => {
+    if (!room) return undefined;
+    setTyping({});
+    return room.onBroadcast(event, (b) => {
+      setTyping((current) => {
+        const next = { ...current };
+        if (b.payload.typing === false) delete next[b.from];
+        else next[b.from] = now() + expireMs;
+        return next;
+      });
+    });
+  }, [room, event, expireMs]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // drop the expired ones at the earliest expiry
+  useEffect(() => {
+    const times = Object.values(typing);
+    if (!times.length) return undefined;
+    const timer = timers.setTimeout(() => {
+      const t = now();
+      setTyping((current) => Object.fromEntries(Object.entries(current).filter(([, until]) => until > t)));
+    }, Math.max(0, Math.min(...times) - now()));
+    return () => timers.clearTimeout(timer);
+  }, [typing]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const stopTyping = useCallback(() => {
+    const state = mine.current;
+    timers.clearTimeout(state.idle);
+    state.idle = undefined;
+    if (state.lastSent && room) room.broadcast(event, { typing: false }).catch(noop);
+    state.lastSent = 0;
+  }, [room, event]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const notifyTyping = useCallback((/** @type {Record<string, any> | undefined} */ extra) => {
+    if (!room) return;
+    const state = mine.current;
+    const t = now();
+    if (t - state.lastSent >= sendEveryMs && room.state === 'joined') { // not joined yet: the next keystroke sends
+      state.lastSent = t;
+      room.broadcast(event, { ...extra, typing: true }).catch(noop);
+    }
+    timers.clearTimeout(state.idle);
+    state.idle = timers.setTimeout(stopTyping, idleMs);
+  }, [room, event, sendEveryMs, idleMs, stopTyping]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => () => timers.clearTimeout(mine.current.idle), [room]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const names = useMemo(() => Object.keys(typing), [typing]);
+  return { typing: names, notifyTyping, stopTyping };
+}
+
+/**
+ * Calls `handler(broadcast)` for every broadcast of `event` (`'*'`: every event) on broadcast
+ * channel `channel`, while mounted (joining the channel meanwhile); returns `send(payload)`, which
+ * broadcasts `event` there (resolves with the message id if the channel was joined with `ack`;
+ * rejects if not joined yet or refused).
+ * @param {string | null | undefined} channel
+ * @param {string} event
+ * @param {(broadcast: Broadcast) => void} [handler]
+ * @returns {(payload?: Record<string, any>) => Promise<string | undefined>}
+ */
+export function useBroadcast(channel, event, handler) {
+  const room = useChannel(channel);
+  const handlerRef = useRef(handler);
+  handlerRef.current = handler;
+  useEffect(() => (room ? room.onBroadcast(event, (b) => {
+    if (handlerRef.current) handlerRef.current(b);
+  }) : undefined), [room, event]);
+  return useCallback((/** @type {Record<string, any> | undefined} */ payload) => (room
+    ? room.broadcast(event, payload)
+    : Promise.reject(new Error('no Tidewire client'))), [room, event]);
+}
+
 // ---- internals ----
+
+/** @type {PresenceMap} */
+const NOBODY = Object.freeze({});
+/** @type {Timers} */
+const defaultTimers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (id) => globalThis.clearTimeout(/** @type {any} */ (id)),
+};
+
+/**
+ * The broadcast channel `name` of the provider's client, held (joined) while mounted.
+ * @param {string | null | undefined} name
+ * @returns {RealtimeChannel | null}
+ */
+function useChannel(name) {
+  const { client } = useTidewire();
+  const room = useMemo(() => (client && name ? client.channel(name) : null), [client, name]);
+  useEffect(() => (room ? room.hold() : undefined), [room]);
+  return room;
+}
 
 /** @type {RealtimeState['notifications']} */
 const EMPTY_LIST = Object.freeze([]);

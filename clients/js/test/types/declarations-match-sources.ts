@@ -5,6 +5,7 @@
 // Compiled only (npm run typecheck): a drift fails the build.
 import * as declared from '../../types/index.js';
 import * as sources from '../../src/index.js';
+import type { RealtimeChannel as SourceChannel } from '../../src/channels.js';
 import * as declaredReact from '../../types/react.js';
 import * as sourcesReact from '../../src/react/index.js';
 import * as declaredNode from '../../types/node.js';
@@ -26,3 +27,6 @@ export const noUndeclaredNodeExport: SameNames<keyof typeof sourcesNode, keyof t
 export const noUndeclaredClientMember: [Undeclared<sources.TidewireClient, declared.TidewireClient>] extends [never] ? true : false = true;
 export const noUndeclaredStoreMember: [Undeclared<sources.RealtimeStore, declared.RealtimeStore>] extends [never] ? true : false = true;
 export const noUndeclaredBackoffMember: [Undeclared<sources.Backoff, declared.Backoff>] extends [never] ? true : false = true;
+
+/** The channel class the client hands out is the declared `RealtimeChannel`. */
+export const theChannelClassIsTheDeclaredInterface = (c: SourceChannel): declared.RealtimeChannel => c;

@@ -3,8 +3,16 @@
 // Demo-only endpoints of `tidewire demo` (they do not exist outside demo mode):
 //   GET  /demo/users             → [{ id, name, credits? }]
 //   POST /demo/token?user=<id>   → { token, expiresAt }
+//   POST /demo/comment?user=<id>&contentType=&contentId=&body= → writes a comment (the comment box)
 // URL parameters: ?user=<name|id> picks a user, ?gateway=ws://host:port/v1/realtime overrides the
 // WebSocket endpoint (default: this page's host).
+//
+// Presence and typing (broadcast channels, docs/PROTOCOL.md): the page joins `room:lobby` and tracks
+// the user's name there ("who is online", top right); every post shown joins `item:<type>:<id>`,
+// where typing in its comment box sends debounced `typing` broadcasts and others' show as
+// "… is typing" (the simulator's users type there before they comment). The same rules as the React
+// hook `useTypingIndicator`: at most one `typing: true` per 2 s, `typing: false` after 3 s idle or on
+// Enter, others shown until their `typing: false` or 5 s after their last `typing: true`.
 //
 // The page asks for the user's state when it subscribes (initialState: the gateway sends a snapshot
 // of the balance and unfinished jobs before any event), so the credits and jobs panels are filled
@@ -19,6 +27,8 @@ const GATEWAY = params.get('gateway')
 const OFFLINE_SECONDS = 10;
 const MAX_POSTS = 8;
 const AUTO_SHOW = 4;
+const LOBBY = 'room:lobby';
+const TYPING = { sendEveryMs: 2000, idleMs: 3000, expireMs: 5000 };
 const AVATAR_COLORS = ['#0f766e', '#7c3aed', '#db2777', '#ea580c', '#2563eb', '#65a30d'];
 
 const $ = (id) => document.getElementById(id);
@@ -112,7 +122,10 @@ function createSession(user) {
     offlineUntil: undefined, countdown: undefined, catchUp: undefined,
     balanceShown: typeof user.credits === 'number' ? user.credits : undefined, balanceAnim: undefined,
     lastCreditId: undefined, stateKnown: false,
+    lobby: client.channel(LOBBY), items: new Map(),
   };
+  s.lobby.join().catch(() => {});
+  s.lobby.track({ name: user.name }).catch(() => {});
   const offs = [
     store.attach(),
     store.subscribe(scheduleRender),
@@ -124,6 +137,7 @@ function createSession(user) {
       const jobs = Array.isArray(snapshot.data.activeJobs) ? snapshot.data.activeJobs.length : 0;
       logLine(s, 'snapshot', `state: ${jobs} unfinished job${jobs === 1 ? '' : 's'}`);
     }),
+    s.lobby.onPresence(() => renderOnline(s)),
     client.on('error', (error) => {
       if (error.kind !== 'listener_failed') console.debug('tidewire:', error.kind, error.message);
       else console.error('tidewire:', error.message, error.cause);
@@ -131,6 +145,8 @@ function createSession(user) {
   ];
   s.teardown = () => {
     offs.forEach((off) => off());
+    for (const key of [...s.items.keys()]) releaseItem(s, key);
+    $('online').hidden = true;
     clearInterval(s.countdown);
     client.close();
     resetDashboard();
@@ -406,8 +422,81 @@ function renderFeed(s) {
   pill.dataset.count = String(s.pending.length);
   if (s.shown.length > MAX_POSTS) s.shown.length = MAX_POSTS;
   const items = s.shown.map((k) => s.posts.get(k)).filter(Boolean);
-  syncList($('feed-list'), items, (p) => p.key, (p) => postItem(p), (li, p) => updatePost(s, li, p));
+  syncList($('feed-list'), items, (p) => p.key, (p) => postItem(s, p), (li, p) => updatePost(s, li, p));
   $('feed-empty').hidden = items.length > 0 || s.pending.length > 0;
+  const shown = new Set(items.map((p) => p.key));
+  for (const key of [...s.items.keys()]) if (!shown.has(key)) releaseItem(s, key);
+}
+
+// ---------------------------------------------------------------------------------------------
+// presence and typing
+
+function renderOnline(s) {
+  const box = $('online');
+  const people = Object.entries(s.lobby.presence).map(([userId, conns]) => ({ userId, name: conns[0].meta.name || shortId(userId) }));
+  box.hidden = people.length === 0;
+  box.dataset.count = String(people.length);
+  box.replaceChildren(el('span', { class: 'muted' }, 'Online:'), ...people.map((p) => el('span', {
+    class: `who${p.userId === s.user.id ? ' me' : ''}`, 'data-testid': 'online-user', dataset: { userId: p.userId },
+  }, p.name)));
+}
+
+/** The item channel of a shown post: joined while shown, typing broadcasts in and out. */
+function itemOf(s, post) {
+  let item = s.items.get(post.key);
+  if (item) return item;
+  const channel = s.client.channel(`item:${post.contentType}:${post.contentId}`);
+  item = { channel, release: channel.hold(), typing: new Map(), lastSent: 0, idle: undefined };
+  item.off = channel.onBroadcast('typing', (b) => {
+    if (b.payload.typing === false) item.typing.delete(b.from);
+    else item.typing.set(b.from, { name: String(b.payload.name || shortId(b.from)), until: Date.now() + TYPING.expireMs });
+    scheduleRender();
+  });
+  s.items.set(post.key, item);
+  return item;
+}
+
+function releaseItem(s, key) {
+  const item = s.items.get(key);
+  if (!item) return;
+  clearTimeout(item.idle);
+  item.off();
+  item.release();
+  s.items.delete(key);
+}
+
+function notifyTyping(s, post) {
+  const item = itemOf(s, post);
+  const now = Date.now();
+  if (now - item.lastSent >= TYPING.sendEveryMs && item.channel.state === 'joined') { // else the next keystroke sends
+    item.lastSent = now;
+    item.channel.broadcast('typing', { typing: true, name: s.user.name }).catch(() => {});
+  }
+  clearTimeout(item.idle);
+  item.idle = setTimeout(() => stopTyping(s, post), TYPING.idleMs);
+}
+
+function stopTyping(s, post) {
+  const item = s.items.get(post.key);
+  if (!item) return;
+  clearTimeout(item.idle);
+  if (item.lastSent) item.channel.broadcast('typing', { typing: false }).catch(() => {});
+  item.lastSent = 0;
+}
+
+async function postComment(s, post, body) {
+  const q = new URLSearchParams({ user: s.user.id, contentType: post.contentType, contentId: post.contentId, body });
+  const res = await fetch(`/demo/comment?${q}`, { method: 'POST' }).catch((error) => ({ ok: false, status: String(error) }));
+  if (!res.ok) logLine(s, 'error', `the comment was not saved (${res.status})`);
+}
+
+function typingText(item) {
+  const now = Date.now();
+  for (const [userId, t] of item.typing) if (t.until <= now) item.typing.delete(userId);
+  const names = [...item.typing.values()].map((t) => t.name);
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} are typing…`;
 }
 
 function showPending() {
@@ -418,7 +507,7 @@ function showPending() {
   scheduleRender();
 }
 
-function postItem(post) {
+function postItem(s, post) {
   const h = hash(post.contentId || post.key);
   const a = h % 360;
   const b = (a + 40 + (h >> 9) % 80) % 360;
@@ -432,7 +521,20 @@ function postItem(post) {
         el('span', { class: 'count likes', title: 'likes' }, '♥ ', el('b', {}, '0')),
         el('span', { class: 'count comments', title: 'comments' }, '✎ ', el('b', {}, '0')),
         el('span', { class: 'removed-label' }),
-        el('time', { class: 'muted' }))));
+        el('time', { class: 'muted' })),
+      el('div', { class: 'typing', 'data-testid': 'typing', 'aria-live': 'polite' }),
+      el('input', {
+        class: 'comment-box', 'data-testid': 'comment-input', type: 'text', maxlength: 200,
+        placeholder: 'Write a comment… (others see you typing)', 'aria-label': 'comment',
+        oninput: () => notifyTyping(s, post),
+        onkeydown: (e) => {
+          if (e.key !== 'Enter') return;
+          const body = e.target.value.trim();
+          e.target.value = '';
+          stopTyping(s, post);
+          if (body) postComment(s, post, body);
+        },
+      })));
 }
 
 function updatePost(s, li, post) {
@@ -455,6 +557,7 @@ function updatePost(s, li, post) {
   li.dataset.removed = post.removed || '';
   li.querySelector('.removed-label').textContent = post.removed ? (post.removed === 'private' ? 'made private' : 'deleted') : '';
   li.querySelector('time').textContent = ago(post.createdAt);
+  li.querySelector('.typing').textContent = typingText(itemOf(s, post));
 }
 
 const NOTE_ICONS = { like: '♥', comment: '✎', generation_completed: '✓', generation_failed: '!', model_ready: '★' };

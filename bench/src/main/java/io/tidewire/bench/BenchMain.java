@@ -5,6 +5,7 @@ import io.tidewire.bench.scenario.CatchupScenario;
 import io.tidewire.bench.scenario.CeilingScenario;
 import io.tidewire.bench.scenario.FanoutScenario;
 import io.tidewire.bench.scenario.LatencyScenario;
+import io.tidewire.bench.scenario.PresenceScenario;
 import io.tidewire.bench.scenario.ThroughputScenario;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -56,7 +57,7 @@ public final class BenchMain implements Callable<Integer> {
 
   static final List<Scenario> SCENARIOS = List.of(new LatencyScenario(),
       new ThroughputScenario(), new FanoutScenario(), new CeilingScenario(), new CatchupScenario(),
-      new CaptureScenario());
+      new CaptureScenario(), new PresenceScenario());
 
   @Parameters(paramLabel = "SCENARIO", arity = "0..*",
       description = "Scenarios to run: latency, throughput, fanout, ceiling, catchup, capture.")

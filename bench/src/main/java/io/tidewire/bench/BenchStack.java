@@ -261,6 +261,38 @@ public final class BenchStack implements AutoCloseable {
     return gateway;
   }
 
+  /**
+   * Starts one more gateway (a child JVM, the same settings on another port) and waits until it is
+   * ready; the caller stops it. Embedded only: an external stack names one gateway.
+   *
+   * @throws IllegalStateException for an external stack
+   */
+  public OtherGateway startAnotherGateway() {
+    if (!isEmbedded()) {
+      throw new IllegalStateException("an external stack has one gateway; this scenario needs two");
+    }
+    final int port = FreePorts.any();
+    final Map<String, String> env = new HashMap<>(partEnv);
+    env.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(port));
+    LOG.info("[stack] starting a second gateway (child JVM) ...");
+    final ChildPart part = new ChildPart(Part.GATEWAY.command, env, partJvmOptions,
+        workDir.resolve("logs").resolve("start-" + (++starts))).start();
+    return new OtherGateway(part, URI.create("ws://127.0.0.1:" + port + "/v1/realtime"));
+  }
+
+  /**
+   * A gateway besides the stack's own.
+   *
+   * @param part its child JVM
+   * @param endpoint its WebSocket endpoint
+   */
+  public record OtherGateway(ChildPart part, URI endpoint) implements AutoCloseable {
+    @Override
+    public void close() {
+      part.stop();
+    }
+  }
+
   /** A token for {@code userId}, valid for a day. */
   public String token(final String userId) {
     return tokens.mint(userId, Duration.ofDays(1));

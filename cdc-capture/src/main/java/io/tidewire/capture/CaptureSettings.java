@@ -40,7 +40,7 @@ public final class CaptureSettings {
       Parsers.list(Parsers.matching(TABLE, "lower-case schema.table")))
       .check(tables -> !tables.isEmpty(), "at least one schema.table")
       .byDefault("public.users,public.generation_jobs,public.training_jobs,public.credit_transactions,"
-          + "public.videos,public.images,public.likes,public.comments")
+          + "public.videos,public.images,public.likes,public.comments,public.uploads")
       .doc("captured tables, lower-case `schema.table`, comma-separated");
   public static final Setting<String> SLOT_NAME = Setting.of("TIDEWIRE_CAPTURE_SLOT",
       Parsers.matching(SLOT, "1-63 characters of a-z, 0-9 and _"))

@@ -49,7 +49,8 @@ class CaptureConfigTest {
     assertThat(config.pgUser()).isEqualTo("tidewire");
     assertThat(config.pgPassword()).isEqualTo("tidewire");
     assertThat(config.tables()).containsExactly("public.users", "public.generation_jobs", "public.training_jobs",
-        "public.credit_transactions", "public.videos", "public.images", "public.likes", "public.comments");
+        "public.credit_transactions", "public.videos", "public.images", "public.likes", "public.comments",
+        "public.uploads");
     assertThat(config.slotName()).isEqualTo("tidewire");
     assertThat(config.publicationName()).isEqualTo("tidewire");
     assertThat(config.name()).isEqualTo("tidewire-capture");

@@ -41,8 +41,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * demo stack as {@code tidewire demo} runs it: pick a user, see "connected", write rows through
  * JDBC and watch the job progress bar, the credit balance, the feed and the like counts follow;
  * press "disconnect for 10 s", write more, and see every missed update arrive after the page
- * reconnects; reload the page and see the running job at once, from the snapshot the page asks for.
- * Screenshots land in {@code target/browser-demo/}.
+ * reconnects; reload the page and see the running job at once, from the snapshot the page asks for;
+ * two pages of two users see each other online and typing under a feed item's comments (broadcast
+ * and presence channels through the real gateway). Screenshots land in {@code target/browser-demo/}.
  *
  * <p>Skipped (with the reason) where {@code /usr/bin/chromium} or {@code /usr/bin/chromedriver}
  * is missing; {@code .ci/run} installs Debian's {@code chromium} and {@code chromium-driver}.
@@ -80,6 +81,10 @@ class BrowserDemoIT {
 
   @BeforeEach
   void openBrowser(@TempDir final Path profile) {
+    browser = newBrowser(profile);
+  }
+
+  private static WebDriver newBrowser(final Path profile) {
     final ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort()
@@ -90,7 +95,7 @@ class BrowserDemoIT {
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--disable-dev-shm-usage", "--window-size=1440,1000",
         "--user-data-dir=" + profile.toAbsolutePath());
-    browser = new ChromeDriver(service, options);
+    return new ChromeDriver(service, options);
   }
 
   @AfterEach
@@ -197,6 +202,67 @@ class BrowserDemoIT {
     }
   }
 
+  @Test
+  void twoPagesSeeEachOtherOnlineAndTyping(final TestInfo info, @TempDir final Path otherProfile) throws Exception {
+    insertDemoUsers();
+    final WebDriver other = newBrowser(otherProfile);
+    try {
+      browser.get("http://127.0.0.1:" + demo.httpPort() + "/?user=" + ALICE.name());
+      other.get("http://127.0.0.1:" + demo.httpPort() + "/?user=" + BOB.name());
+      waitFor(() -> onlineUsers(browser).containsAll(List.of(ALICE.id().toString(), BOB.id().toString())));
+      waitFor(() -> onlineUsers(other).containsAll(List.of(ALICE.id().toString(), BOB.id().toString())));
+
+      final UUID video = UUID.randomUUID();
+      sql("INSERT INTO videos (id, user_id, is_public, url, caption) VALUES (?, ?, true, "
+          + "'https://cdn.example/surf.mp4', 'surf at noon')", video, CAROL.id());
+      waitFor(() -> feedItem(browser, video).isPresent() && feedItem(other, video).isPresent());
+
+      // Bob types under the video (a key now and then, as people type: a broadcast sent before both
+      // pages' joins took effect reaches nobody, the next one does): Alice sees it, Bob does not
+      // see himself
+      final WebElement box = feedItem(other, video).orElseThrow()
+          .findElement(By.cssSelector("[data-testid='comment-input']"));
+      patiently().pollInterval(Duration.ofMillis(700)).until(() -> {
+        box.sendKeys("a");
+        return typing(browser, video).equals(BOB.name() + " is typing…");
+      });
+      assertThat(typing(other, video)).isEmpty();
+      screenshot("5-typing");
+
+      // Enter posts the comment and stops the typing indicator at once
+      box.sendKeys(" waves!\n");
+      waitFor(() -> typing(browser, video).isEmpty());
+      waitFor(() -> "1".equals(feedItem(browser, video)
+          .map(item -> item.findElement(By.cssSelector(".comments")).getDomAttribute("data-value")).orElse("")));
+
+      // Bob's page goes away: Alice sees him leave
+      other.quit();
+      waitFor(() -> !onlineUsers(browser).contains(BOB.id().toString()));
+      assertThat(onlineUsers(browser)).contains(ALICE.id().toString());
+      screenshot("6-bob-left");
+    } catch (AssertionError | RuntimeException e) {
+      screenshot("failure-" + info.getTestMethod().map(m -> m.getName()).orElse("test"));
+      throw e;
+    } finally {
+      other.quit();
+    }
+  }
+
+  private static List<String> onlineUsers(final WebDriver page) {
+    return page.findElements(By.cssSelector("[data-testid='online-user']")).stream()
+        .map(e -> e.getDomAttribute("data-user-id")).toList();
+  }
+
+  private static Optional<WebElement> feedItem(final WebDriver page, final UUID contentId) {
+    return page.findElements(By.cssSelector("[data-testid='feed-item'][data-content-id='"
+        + contentId + "']")).stream().findFirst();
+  }
+
+  private static String typing(final WebDriver page, final UUID contentId) {
+    return feedItem(page, contentId).map(item -> item.findElement(By.cssSelector("[data-testid='typing']")).getText())
+        .orElse("?");
+  }
+
   private static void insertDemoUsers() throws SQLException {
     for (final DemoUser user : List.of(ALICE, BOB, CAROL)) {
       sql("INSERT INTO users (id, email, display_name, credits) VALUES (?, ?, ?, 500) "
@@ -225,8 +291,7 @@ class BrowserDemoIT {
   }
 
   private Optional<WebElement> feedItem(final UUID contentId) {
-    return browser.findElements(By.cssSelector("[data-testid='feed-item'][data-content-id='"
-        + contentId + "']")).stream().findFirst();
+    return feedItem(browser, contentId);
   }
 
   private String likes(final UUID contentId) {

@@ -55,6 +55,33 @@ class DemoModeIT {
     assertThat(get("/demo/token?user=" + alice).statusCode()).isEqualTo(405);
   }
 
+  @Test
+  void theCommentEndpointWritesCommentsOfDemoUsersOnlyAndChecksItsInput() throws Exception {
+    final String alice = DemoUser.ALL.get(0).id().toString();
+    try (var c = demo.dataSource().getConnection(); var ps = c.prepareStatement(
+        "INSERT INTO users (id, credits) VALUES (?, 0) ON CONFLICT (id) DO NOTHING")) {
+      ps.setObject(1, DemoUser.ALL.get(0).id());
+      ps.executeUpdate();
+    }
+    final UUID video = UUID.randomUUID();
+    final String ok = "/demo/comment?user=" + alice + "&contentType=video&contentId=" + video + "&body=Nice%21";
+
+    assertThat(post(ok).statusCode()).isEqualTo(200);
+    try (var c = demo.dataSource().getConnection(); var ps = c.prepareStatement(
+        "SELECT body FROM comments WHERE user_id = ?::uuid AND content_id = ?")) {
+      ps.setString(1, alice);
+      ps.setObject(2, video);
+      try (var rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("Nice!");
+      }
+    }
+    assertThat(post(ok.replace(alice, UUID.randomUUID().toString())).statusCode()).isEqualTo(404);
+    assertThat(post(ok.replace("contentType=video", "contentType=post")).statusCode()).isEqualTo(400);
+    assertThat(post(ok.replace(video.toString(), "nope")).statusCode()).isEqualTo(400);
+    assertThat(post(ok.replace("body=Nice%21", "body=%20")).statusCode()).isEqualTo(400);
+  }
+
   private static HttpResponse<String> get(final String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(uri(path)).GET().build(),
         HttpResponse.BodyHandlers.ofString());

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: the {@link WebSocket.Listener} methods run on the HTTP client's threads and
  * only hand over to the serial executor; everything else runs on the serial executor.
  */
-final class Connection implements WebSocket.Listener {
+final class Connection implements WebSocket.Listener, BroadcastChannels.Link {
 
   /** What a connection tells the client about itself; called on the serial executor. */
   interface Owner {
@@ -62,6 +62,7 @@ final class Connection implements WebSocket.Listener {
   private final Owner owner;
   private final SerialExecutor serial;
   private final Delivery delivery;
+  private final BroadcastChannels channels;
   private final ClientSettings settings;
   private final Supplier<String> refs;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -87,12 +88,14 @@ final class Connection implements WebSocket.Listener {
    * @param refs hands out request refs, unique per client
    */
   Connection(final int id, final Token token, final Owner owner, final SerialExecutor serial,
-      final Delivery delivery, final ClientSettings settings, final Supplier<String> refs) {
+      final Delivery delivery, final BroadcastChannels channels, final ClientSettings settings,
+      final Supplier<String> refs) {
     this.id = id;
     this.token = token;
     this.owner = owner;
     this.serial = serial;
     this.delivery = delivery;
+    this.channels = channels;
     this.settings = settings;
     this.refs = refs;
   }
@@ -283,6 +286,8 @@ final class Connection implements WebSocket.Listener {
       delivery.event(event.event());
     } else if (frame instanceof Inbound.SubscribedReply reply) {
       subscribed(reply);
+    } else if (frame instanceof Inbound.ChannelFrame channelFrame) {
+      channels.received(channelFrame);
     } else if (frame instanceof Inbound.SnapshotFrame snapshot) {
       delivery.snapshot(snapshot.snapshot());
     } else if (frame instanceof Inbound.ErrorFrame error) {
@@ -330,6 +335,8 @@ final class Connection implements WebSocket.Listener {
     } else if (pendingAuth.isPresent() && pendingAuth.get().ref().equals(ref)) {
       pendingAuth = Optional.empty();
       owner.refreshRefused(this, error);
+    } else {
+      channels.error(ref, error);
     }
   }
 
@@ -373,6 +380,14 @@ final class Connection implements WebSocket.Listener {
     } else if (idle.compareTo(settings.pingInterval()) >= 0) {
       send(Frames.ping(refs.get()));
     }
+  }
+
+  /** Sends a request built for a fresh ref (a broadcast channel's); returns the ref. */
+  @Override
+  public String request(final java.util.function.Function<String, String> frame) {
+    final String ref = refs.get();
+    send(frame.apply(ref));
+    return ref;
   }
 
   private void send(final String text) {

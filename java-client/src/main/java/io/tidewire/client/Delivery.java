@@ -75,7 +75,8 @@ final class Delivery {
     }
   }
 
-  private <T> void call(final String name, final Consumer<T> listener, final T value) {
+  /** Calls an application listener; one that throws is reported, never propagated. */
+  <T> void call(final String name, final Consumer<T> listener, final T value) {
     try {
       listener.accept(value);
     } catch (RuntimeException e) {

@@ -12,6 +12,10 @@ import io.tidewire.protocol.ProtocolCodes.Advice;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.protocol.ServerOp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -60,6 +64,35 @@ final class Frames {
     /** {@code authenticated}. */
     record Authenticated(String ref) implements Inbound {}
 
+    /** A frame about one broadcast/presence channel ({@link BroadcastChannel}). */
+    sealed interface ChannelFrame extends Inbound {
+      String channel();
+    }
+
+    /** {@code joined}; the channel's presence state if the gateway sent it along. */
+    record Joined(String ref, String channel, Optional<PresenceState> presence) implements ChannelFrame {}
+
+    /** {@code left}. */
+    record Left(String ref, String channel) implements ChannelFrame {}
+
+    /** {@code broadcast} from the gateway. */
+    record BroadcastFrame(Broadcast broadcast) implements ChannelFrame {
+      @Override
+      public String channel() {
+        return broadcast.channel();
+      }
+    }
+
+    /** {@code broadcast_ack}. */
+    record BroadcastAck(String ref, String channel, String id) implements ChannelFrame {}
+
+    /** {@code tracked} or {@code untracked}. */
+    record TrackReply(String ref, String channel) implements ChannelFrame {}
+
+    /** {@code presence_diff}. */
+    record PresenceDiff(String channel, Map<String, List<Presence>> joins, Map<String, List<Presence>> leaves)
+        implements ChannelFrame {}
+
     /** A well-formed frame with an op this client does not know. */
     record Unknown(String op) implements Inbound {}
 
@@ -83,6 +116,36 @@ final class Frames {
       channel.types().forEach(types::add);
     }
     return frame.toString();
+  }
+
+  /** {@code {"op":"join","ref":…,"channel":…,"self":…,"ack":…}}. */
+  static String join(final String ref, final String channel, final ChannelOptions options) {
+    return request(ClientOp.JOIN, ref).put(Field.CHANNEL, channel).put(Field.SELF, options.self())
+        .put(Field.ACK, options.ack()).toString();
+  }
+
+  /** {@code {"op":"leave","ref":…,"channel":…}}. */
+  static String leave(final String ref, final String channel) {
+    return request(ClientOp.LEAVE, ref).put(Field.CHANNEL, channel).toString();
+  }
+
+  /** {@code {"op":"broadcast","ref":…,"channel":…,"event":…,"payload":…}}. */
+  static String broadcast(final String ref, final String channel, final String event, final JsonNode payload) {
+    final ObjectNode frame = request(ClientOp.BROADCAST, ref).put(Field.CHANNEL, channel).put(Field.EVENT, event);
+    frame.set(Field.PAYLOAD, payload);
+    return frame.toString();
+  }
+
+  /** {@code {"op":"track","ref":…,"channel":…,"meta":…}}. */
+  static String track(final String ref, final String channel, final JsonNode meta) {
+    final ObjectNode frame = request(ClientOp.TRACK, ref).put(Field.CHANNEL, channel);
+    frame.set(Field.META, meta);
+    return frame.toString();
+  }
+
+  /** {@code {"op":"untrack","ref":…,"channel":…}}. */
+  static String untrack(final String ref, final String channel) {
+    return request(ClientOp.UNTRACK, ref).put(Field.CHANNEL, channel).toString();
   }
 
   /** {@code {"op":"auth","ref":…,"token":…}}. */
@@ -149,7 +212,55 @@ final class Frames {
       case AUTHENTICATED -> new Inbound.Authenticated(required(frame, Field.REF));
       case UNSUBSCRIBED ->
           new Inbound.UnsubscribedReply(required(frame, Field.REF), required(frame, Field.CHANNEL));
+      case JOINED, LEFT, BROADCAST, BROADCAST_ACK, TRACKED, UNTRACKED, PRESENCE_DIFF ->
+          decodeChannelFrame(op, frame);
     };
+  }
+
+  /** The broadcast and presence frames (docs/PROTOCOL.md "Broadcast and presence"). */
+  private static Inbound decodeChannelFrame(final ServerOp op, final JsonNode frame) {
+    final String channel = required(frame, Field.CHANNEL);
+    return switch (op) {
+      case JOINED -> new Inbound.Joined(required(frame, Field.REF), channel,
+          frame.has(Field.PRESENCE) ? Optional.of(new PresenceState(presences(frame.get(Field.PRESENCE))))
+              : Optional.empty());
+      case LEFT -> new Inbound.Left(required(frame, Field.REF), channel);
+      case BROADCAST -> {
+        final JsonNode payload = frame.get(Field.PAYLOAD);
+        yield new Inbound.BroadcastFrame(new Broadcast(channel, required(frame, Field.ID),
+            required(frame, Field.EVENT), text(frame, Field.FROM).orElse(""),
+            payload == null || !payload.isObject() ? JSON.createObjectNode() : payload));
+      }
+      case BROADCAST_ACK -> new Inbound.BroadcastAck(required(frame, Field.REF), channel,
+          required(frame, Field.ID));
+      case TRACKED, UNTRACKED -> new Inbound.TrackReply(required(frame, Field.REF), channel);
+      case PRESENCE_DIFF -> new Inbound.PresenceDiff(channel, presences(frame.get(Field.JOINS)),
+          presences(frame.get(Field.LEAVES)));
+      default -> throw new IllegalArgumentException("not a channel frame: " + op);
+    };
+  }
+
+  /** {@code {"<user id>":[{"ref":…,"meta":{…}}, …], …}}; a missing map is empty. */
+  private static Map<String, List<Presence>> presences(final JsonNode node) {
+    final Map<String, List<Presence>> users = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return users;
+    }
+    if (!node.isObject()) {
+      throw new MissingField("presence map");
+    }
+    node.fields().forEachRemaining(entry -> {
+      if (!entry.getValue().isArray()) {
+        throw new MissingField("presence list of " + entry.getKey());
+      }
+      final List<Presence> list = new ArrayList<>();
+      for (final JsonNode presence : entry.getValue()) {
+        final JsonNode meta = presence.get(Field.META);
+        list.add(new Presence(required(presence, Field.REF), meta == null ? JSON.createObjectNode() : meta));
+      }
+      users.put(entry.getKey(), list);
+    });
+    return users;
   }
 
   private static ObjectNode request(final ClientOp op, final String ref) {

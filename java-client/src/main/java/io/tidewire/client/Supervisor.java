@@ -46,6 +46,7 @@ final class Supervisor implements Connection.Owner {
   private final SerialExecutor serial;
   private final Supplier<Optional<HttpClient>> http;
   private final Delivery delivery;
+  private final BroadcastChannels channels;
   private final Backoff backoff;
   private final Consumer<CompletableFuture<Void>> onStopped;
   private final CompletableFuture<Void> firstConnected = new CompletableFuture<>();
@@ -66,12 +67,13 @@ final class Supervisor implements Connection.Owner {
    *     when the last connection is closed
    */
   Supervisor(final ClientSettings settings, final SerialExecutor serial,
-      final Supplier<Optional<HttpClient>> http, final Delivery delivery,
+      final Supplier<Optional<HttpClient>> http, final Delivery delivery, final BroadcastChannels channels,
       final Consumer<CompletableFuture<Void>> onStopped) {
     this.settings = settings;
     this.serial = serial;
     this.http = http;
     this.delivery = delivery;
+    this.channels = channels;
     this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap(), settings.random());
     this.onStopped = onStopped;
   }
@@ -130,7 +132,7 @@ final class Supervisor implements Connection.Owner {
       return;
     }
     final Connection connection = new Connection(attempt, Token.of(value, Instant.now()), this,
-        serial, delivery, settings, () -> Long.toString(++lastRef));
+        serial, delivery, channels, settings, () -> Long.toString(++lastRef));
     current = Optional.of(connection);
     connection.open(client.get());
   }
@@ -168,6 +170,7 @@ final class Supervisor implements Connection.Owner {
       }
     }, settings.stableAfter());
     scheduleRefresh(connection);
+    channels.attached(connection);
   }
 
   @Override
@@ -317,6 +320,7 @@ final class Supervisor implements Connection.Owner {
     stopped = Optional.of(closed);
     dropCurrent();
     setState(ConnectionState.CLOSED);
+    channels.closed();
     firstConnected.completeExceptionally(new TidewireClientException("closed before connecting: " + why));
     onStopped.accept(closed);
     return closed;
@@ -324,6 +328,7 @@ final class Supervisor implements Connection.Owner {
 
   private void dropCurrent() {
     current = Optional.empty();
+    channels.detached();
     cancel(stableTimer);
     cancel(refreshTimer);
   }

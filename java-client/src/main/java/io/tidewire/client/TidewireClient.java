@@ -57,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * as handled when {@code onEvent} returns (or throws): only then does {@link #cursor(String)}
  * move past it.
  *
+ * <p>Besides the event stream, {@link #channel(String)} hands out broadcast and presence channels
+ * ({@link BroadcastChannel}: messages between clients, who is online), joined again after every
+ * reconnect.
+ *
  * <p>Threads: all listeners run on one thread at a time, in the order the frames arrived, never
  * concurrently; do not block in them (a slow listener makes the gateway cut the connection off as
  * a slow consumer; the client then resumes from its cursor). By default a client owns one daemon
@@ -74,6 +78,7 @@ public final class TidewireClient implements AutoCloseable {
   private final SerialExecutor serial;
   private final Delivery delivery;
   private final Supervisor supervisor;
+  private final BroadcastChannels channels;
   private final Optional<ScheduledThreadPoolExecutor> ownScheduler;
   private final Optional<ExecutorService> ownIo;
   private final AtomicReference<HttpClient> http;
@@ -90,8 +95,9 @@ public final class TidewireClient implements AutoCloseable {
         .orElseGet(() -> HttpClient.newBuilder().executor(ownIo.get()).build()));
     this.delivery = new Delivery(settings.listeners(), new RecentIds(settings.dedupCapacity()),
         new Cursors(settings.initialCursors()));
+    this.channels = new BroadcastChannels(serial, delivery, settings.dedupCapacity(), settings.connectTimeout());
     this.supervisor = new Supervisor(settings, serial, () -> Optional.ofNullable(http.get()), delivery,
-        closed -> closed.whenComplete((r, e) -> release()));
+        channels, closed -> closed.whenComplete((r, e) -> release()));
   }
 
   /** Starts building a client for the gateway's WebSocket endpoint, e.g. {@code ws://host:8080/v1/realtime}. */
@@ -112,6 +118,26 @@ public final class TidewireClient implements AutoCloseable {
       return CompletableFuture.failedStage(new TidewireClientException("the client is closed"));
     }
     return supervisor.firstConnected().minimalCompletionStage();
+  }
+
+  /**
+   * The broadcast and presence channel {@code name} (e.g. {@code "room:lobby"}), joined with the
+   * default {@link ChannelOptions}; the same object on every call. See {@link BroadcastChannel}.
+   *
+   * @throws IllegalArgumentException if the name is blank, or the channel is in use with other options
+   */
+  public BroadcastChannel channel(final String name) {
+    return channel(name, ChannelOptions.defaults());
+  }
+
+  /**
+   * The broadcast and presence channel {@code name}, joined with {@code options}; the same object on
+   * every call.
+   *
+   * @throws IllegalArgumentException if the name is blank, or the channel is in use with other options
+   */
+  public BroadcastChannel channel(final String name, final ChannelOptions options) {
+    return channels.channel(name, Objects.requireNonNull(options, "options"));
   }
 
   /** The current state. */

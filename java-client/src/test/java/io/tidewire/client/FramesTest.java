@@ -107,4 +107,40 @@ class FramesTest {
         .isEqualTo(new Inbound.Malformed("event frame without a valid ts"));
     assertThat(Frames.decode("{\"op\":\"subscribed\",\"channel\":\"user\"}")).isInstanceOf(Inbound.Malformed.class);
   }
+
+  @Test
+  void channelRequestsCarryTheirFields() throws Exception {
+    assertThat(JSON.readTree(Frames.join("1", "room:a", ChannelOptions.defaults().withAck(true))))
+        .isEqualTo(JSON.readTree("{\"op\":\"join\",\"ref\":\"1\",\"channel\":\"room:a\",\"self\":false,\"ack\":true}"));
+    assertThat(JSON.readTree(Frames.broadcast("2", "room:a", "typing", JSON.readTree("{\"x\":1}"))))
+        .isEqualTo(JSON.readTree("{\"op\":\"broadcast\",\"ref\":\"2\",\"channel\":\"room:a\",\"event\":\"typing\","
+            + "\"payload\":{\"x\":1}}"));
+    assertThat(JSON.readTree(Frames.track("3", "room:a", JSON.readTree("{\"name\":\"A\"}"))))
+        .isEqualTo(JSON.readTree("{\"op\":\"track\",\"ref\":\"3\",\"channel\":\"room:a\",\"meta\":{\"name\":\"A\"}}"));
+    assertThat(JSON.readTree(Frames.untrack("4", "room:a")))
+        .isEqualTo(JSON.readTree("{\"op\":\"untrack\",\"ref\":\"4\",\"channel\":\"room:a\"}"));
+    assertThat(JSON.readTree(Frames.leave("5", "room:a")))
+        .isEqualTo(JSON.readTree("{\"op\":\"leave\",\"ref\":\"5\",\"channel\":\"room:a\"}"));
+  }
+
+  @Test
+  void channelFramesDecode() {
+    assertThat(Frames.decode("{\"op\":\"joined\",\"ref\":\"1\",\"channel\":\"room:a\",\"presence\":"
+        + "{\"u1\":[{\"ref\":\"r1\",\"meta\":{\"n\":1}}]}}"))
+        .isEqualTo(new Inbound.Joined("1", "room:a", Optional.of(new PresenceState(java.util.Map.of("u1",
+            java.util.List.of(new Presence("r1", JSON.createObjectNode().put("n", 1))))))));
+    assertThat(Frames.decode("{\"op\":\"broadcast\",\"channel\":\"room:a\",\"id\":\"m\",\"event\":\"e\","
+        + "\"from\":\"u1\",\"payload\":{}}"))
+        .isEqualTo(new Inbound.BroadcastFrame(new Broadcast("room:a", "m", "e", "u1", JSON.createObjectNode())));
+    assertThat(Frames.decode("{\"op\":\"broadcast_ack\",\"ref\":\"7\",\"channel\":\"room:a\",\"id\":\"m\"}"))
+        .isEqualTo(new Inbound.BroadcastAck("7", "room:a", "m"));
+    assertThat(Frames.decode("{\"op\":\"presence_diff\",\"channel\":\"room:a\",\"joins\":{},"
+        + "\"leaves\":{\"u1\":[{\"ref\":\"r1\"}]}}"))
+        .isEqualTo(new Inbound.PresenceDiff("room:a", java.util.Map.of(),
+            java.util.Map.of("u1", java.util.List.of(new Presence("r1", JSON.createObjectNode())))));
+    assertThat(Frames.decode("{\"op\":\"broadcast\",\"channel\":\"room:a\",\"event\":\"e\"}"))
+        .isInstanceOf(Inbound.Malformed.class);
+    assertThat(Frames.decode("{\"op\":\"presence_diff\",\"channel\":\"room:a\",\"joins\":{\"u\":3}}"))
+        .isInstanceOf(Inbound.Malformed.class);
+  }
 }

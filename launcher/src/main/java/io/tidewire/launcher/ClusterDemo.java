@@ -5,8 +5,10 @@ import io.tidewire.infra.Directories;
 import io.tidewire.launcher.cluster.ClusterSpec;
 import io.tidewire.launcher.cluster.LocalCluster;
 import io.tidewire.launcher.cluster.PartsTable;
+import io.tidewire.launcher.demo.SimulatedPresence;
 import io.tidewire.launcher.demo.TrafficSimulator;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +111,10 @@ final class ClusterDemo {
         .build()));
     if (!simulatorStep.isZero()) {
       LOG.info("Starting the traffic simulator ...");
-      simulator.set(new TrafficSimulator(cluster.get().postgres().dataSource(), simulatorStep));
+      // the simulated users are online (spread over the gateways) and type before they comment
+      final List<URI> endpoints = IntStream.rangeClosed(1, gateways).mapToObj(cluster.get()::gatewayUri).toList();
+      simulator.set(new TrafficSimulator(cluster.get().postgres().dataSource(), simulatorStep,
+          SimulatedPresence.start(endpoints, new DevTokens(cluster.get().jwtSecret()))));
       simulator.get().start();
     }
     if (partsFile != null) {

@@ -6,16 +6,19 @@ import io.tidewire.infra.EmbeddedPostgres;
 import io.tidewire.gateway.GatewaySettings;
 import io.tidewire.gateway.StaticContent;
 import io.tidewire.launcher.demo.DemoRoutes;
+import io.tidewire.launcher.demo.SimulatedPresence;
 import io.tidewire.launcher.demo.TrafficSimulator;
 import io.tidewire.processor.ProcessorSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -107,8 +110,12 @@ public final class DemoServer implements AutoCloseable {
 
     if (!options.simulatorStep().isZero()) {
       LOG.info("[4/4] Starting the traffic simulator ...");
+      // the simulated users are online and type before they comment, through the real client
+      final SimulatedPresence presence = SimulatedPresence.start(
+          List.of(URI.create("ws://127.0.0.1:" + stack.gatewayPort() + "/v1/realtime")),
+          new DevTokens(options.jwtSecret()));
       final TrafficSimulator simulator =
-          new TrafficSimulator(postgres.dataSource(), options.simulatorStep());
+          new TrafficSimulator(postgres.dataSource(), options.simulatorStep(), presence);
       simulator.start();
       running.push(simulator);
     }

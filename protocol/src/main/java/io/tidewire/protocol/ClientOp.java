@@ -16,7 +16,23 @@ public enum ClientOp {
   /** Answered with {@code pong}. */
   PING,
   /** Replace the session's token; answered with {@code authenticated} or {@code error}. */
-  AUTH;
+  AUTH,
+  /**
+   * Join a broadcast/presence channel (e.g. {@code room:lobby}); answered with {@code joined}
+   * (carrying the channel's presence state) or {@code error}.
+   */
+  JOIN,
+  /** Leave a broadcast/presence channel (untracking first); answered with {@code left}. */
+  LEAVE,
+  /**
+   * Send an event to every member of a joined channel, on every gateway; answered with
+   * {@code broadcast_ack} if the join asked for acks, or {@code error}.
+   */
+  BROADCAST,
+  /** Publish (or replace) this connection's presence in a joined channel; answered with {@code tracked}. */
+  TRACK,
+  /** Remove this connection's presence from a joined channel; answered with {@code untracked}. */
+  UNTRACK;
 
   private static final Map<String, ClientOp> BY_WIRE = Arrays.stream(values())
       .collect(Collectors.toUnmodifiableMap(ClientOp::wire, Function.identity()));

@@ -42,5 +42,24 @@ public final class Field {
   /** {@code error}: what went wrong, for people. */
   public static final String MESSAGE = "message";
 
+  /** {@code join}: whether the member also receives its own broadcasts (default false). */
+  public static final String SELF = "self";
+  /** {@code join}: whether the member's broadcasts are acknowledged (default false). */
+  public static final String ACK = "ack";
+  /** {@code broadcast}: the application's event name, e.g. {@code typing}. */
+  public static final String EVENT = "event";
+  /** {@code broadcast}: the application's JSON object. */
+  public static final String PAYLOAD = "payload";
+  /** {@code broadcast} (server frame): the sender's user id. */
+  public static final String FROM = "from";
+  /** {@code track}: this connection's presence data, a JSON object. */
+  public static final String META = "meta";
+  /** {@code joined}: the channel's presence state, user id → list of {@code {ref, meta}}. */
+  public static final String PRESENCE = "presence";
+  /** {@code presence_diff}: presences that joined, user id → list of {@code {ref, meta}}. */
+  public static final String JOINS = "joins";
+  /** {@code presence_diff}: presences that left, user id → list of {@code {ref, meta}}. */
+  public static final String LEAVES = "leaves";
+
   private Field() {}
 }

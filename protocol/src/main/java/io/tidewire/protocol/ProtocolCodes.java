@@ -59,15 +59,19 @@ public final class ProtocolCodes {
   public enum ErrorCode {
     BAD_REQUEST("bad_request", Advice.TERMINAL, "stays open",
         "malformed JSON, unknown op, missing/invalid field, malformed cursor, unknown channel,"
-            + " `snapshot` asked for on the feed, binary frame"),
+            + " `snapshot` asked for on the feed, binary frame; an invalid broadcast channel name,"
+            + " event name, payload or meta (not a JSON object)"),
     UNAUTHORIZED("unauthorized", Advice.RENEW_TOKEN, "stays open",
         "`auth` with a missing, forged or unreadable token (at the upgrade: HTTP 401)"),
     FORBIDDEN("forbidden", Advice.TERMINAL, "stays open",
-        "another user's channel `user:<id>`; `auth` with another user's token"),
+        "another user's channel `user:<id>`; `auth` with another user's token; a `join` no rule of"
+            + " `TIDEWIRE_GATEWAY_CHANNELS` admits"),
     RATE_LIMITED("rate_limited", Advice.RETRY, "stays open (with a ref); closes with 4029 (without)",
         "a frame beyond the session's rate (`TIDEWIRE_GATEWAY_CLIENT_FRAMES_PER_SECOND`, burst"
             + " `TIDEWIRE_GATEWAY_CLIENT_FRAME_BURST`), or a resuming `subscribe` beyond the replays"
-            + " allowed at a time (per session, per user, per gateway): the request was not"
+            + " allowed at a time (per session, per user, per gateway), or a `broadcast` or"
+            + " `track` beyond the session's rate for it (`TIDEWIRE_GATEWAY_BROADCASTS_PER_SECOND`,"
+            + " `TIDEWIRE_GATEWAY_PRESENCE_TRACKS_PER_SECOND`): the request was not"
             + " performed; retry it with backoff. Without a ref: the session kept sending too fast"
             + " and is closed with 4029"),
     SLOW_CONSUMER("slow_consumer", Advice.RETRY, "closes with 4008",
@@ -77,7 +81,22 @@ public final class ProtocolCodes {
         "the session's token expired; `auth` with an expired token"),
     INTERNAL("internal", Advice.RETRY, "stays open (with a ref); closes with 1011 (without)",
         "a server-side failure, not the client's fault. With a ref: that request failed (e.g. no"
-            + " snapshot could be taken); without a ref after `subscribed`: a replay broke off");
+            + " snapshot could be taken, a broadcast or presence Kafka did not store); without a ref"
+            + " after `subscribed`: a replay broke off"),
+    PAYLOAD_TOO_LARGE("payload_too_large", Advice.TERMINAL, "stays open",
+        "a `broadcast` payload over `TIDEWIRE_GATEWAY_BROADCAST_MAX_PAYLOAD_BYTES` or a `track`"
+            + " meta over `TIDEWIRE_GATEWAY_PRESENCE_MAX_META_BYTES` (UTF-8 bytes of its compact"
+            + " JSON): not sent, not stored"),
+    NOT_JOINED("not_joined", Advice.TERMINAL, "stays open",
+        "`broadcast`, `track` or `untrack` on a channel this connection has not joined: `join`"
+            + " it first"),
+    TOO_MANY_CHANNELS("too_many_channels", Advice.TERMINAL, "stays open",
+        "a `join` beyond `TIDEWIRE_GATEWAY_CHANNELS_PER_SESSION` channels on one connection:"
+            + " `leave` one first"),
+    TOO_MANY_PRESENCES("too_many_presences", Advice.RETRY, "stays open",
+        "a `track` of a user not yet present in a channel that already holds"
+            + " `TIDEWIRE_GATEWAY_PRESENCE_MAX_KEYS_PER_CHANNEL` users: not tracked; the channel"
+            + " may empty out later");
 
     private static final Map<String, ErrorCode> BY_WIRE = Arrays.stream(values())
         .collect(Collectors.toUnmodifiableMap(ErrorCode::wire, Function.identity()));

@@ -22,7 +22,21 @@ public enum ServerOp {
   /** Reply to {@code auth}: the token was replaced. */
   AUTHENTICATED,
   /** A request failed, or the session is about to close; see {@link ProtocolCodes.ErrorCode}. */
-  ERROR;
+  ERROR,
+  /** Reply to {@code join}: the channel is joined; carries its presence state. */
+  JOINED,
+  /** Reply to {@code leave}. */
+  LEFT,
+  /** A member's broadcast to a joined channel (at-least-once: de-duplicate by {@code id}). */
+  BROADCAST,
+  /** Reply to {@code broadcast} on a channel joined with {@code "ack":true}: Kafka stored it. */
+  BROADCAST_ACK,
+  /** Reply to {@code track}: the presence is stored. */
+  TRACKED,
+  /** Reply to {@code untrack}. */
+  UNTRACKED,
+  /** Presences that joined and left a joined channel since the state or the previous diff. */
+  PRESENCE_DIFF;
 
   private static final Map<String, ServerOp> BY_WIRE = Arrays.stream(values())
       .collect(Collectors.toUnmodifiableMap(ServerOp::wire, Function.identity()));

@@ -53,14 +53,18 @@ class ProtocolCodesTest {
 
   @Test
   void errorCodesCarryTheirAdvice() {
-    assertThat(adviceOfEveryErrorCode()).isEqualTo(Map.of(
-        "bad_request", Advice.TERMINAL,
-        "unauthorized", Advice.RENEW_TOKEN,
-        "forbidden", Advice.TERMINAL,
-        "rate_limited", Advice.RETRY,
-        "slow_consumer", Advice.RETRY,
-        "token_expired", Advice.RENEW_TOKEN,
-        "internal", Advice.RETRY));
+    assertThat(adviceOfEveryErrorCode()).isEqualTo(Map.ofEntries(
+        Map.entry("bad_request", Advice.TERMINAL),
+        Map.entry("unauthorized", Advice.RENEW_TOKEN),
+        Map.entry("forbidden", Advice.TERMINAL),
+        Map.entry("rate_limited", Advice.RETRY),
+        Map.entry("slow_consumer", Advice.RETRY),
+        Map.entry("token_expired", Advice.RENEW_TOKEN),
+        Map.entry("internal", Advice.RETRY),
+        Map.entry("payload_too_large", Advice.TERMINAL),
+        Map.entry("not_joined", Advice.TERMINAL),
+        Map.entry("too_many_channels", Advice.TERMINAL),
+        Map.entry("too_many_presences", Advice.RETRY)));
   }
 
   @Test

@@ -25,9 +25,11 @@ class WireNamesTest {
   @Test
   void opsAreTheLowerCaseWordsOfProtocolV1() {
     assertThat(Arrays.stream(ClientOp.values()).map(ClientOp::wire))
-        .containsExactly("subscribe", "unsubscribe", "ping", "auth");
+        .containsExactly("subscribe", "unsubscribe", "ping", "auth", "join", "leave", "broadcast",
+            "track", "untrack");
     assertThat(Arrays.stream(ServerOp.values()).map(ServerOp::wire))
-        .containsExactly("subscribed", "snapshot", "event", "unsubscribed", "pong", "authenticated", "error");
+        .containsExactly("subscribed", "snapshot", "event", "unsubscribed", "pong", "authenticated", "error",
+            "joined", "left", "broadcast", "broadcast_ack", "tracked", "untracked", "presence_diff");
   }
 
   @Test
@@ -37,6 +39,7 @@ class WireNamesTest {
       assertThat(ServerOp.fromWire(op)).as("%s", op).isEmpty();
     });
     assertThat(ClientOp.fromWire("subscribed")).isEmpty();
+    assertThat(ClientOp.fromWire("presence_diff")).isEmpty();
     assertThat(ServerOp.fromWire("subscribe")).isEmpty();
   }
 

@@ -3,6 +3,7 @@ package io.tidewire.gateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.JwtVerifier;
+import io.tidewire.gateway.broadcast.ChannelBus;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.replay.KafkaPartitionReader;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start()} makes sure the topics exist (the state topic compacted), starts reading the
  * state topic from its beginning, starts the replay workers and one live tail per event topic
- * (user events, feed events) at the topics' end, then binds the port. Its Kafka clients come from
+ * (user events, feed events) at the topics' end, starts broadcast and presence ({@link ChannelBus}:
+ * it reads the presence topic up to its end first), then binds the port. Its Kafka clients come from
  * {@link GatewayKafka}; the hub is built on the tails (its dispatch seams) before they start, and
  * each tail is given its router at start. {@link #close()} closes
  * every session with {@code 1001 going away}, stops the server, the tails, the replays and the
@@ -78,6 +80,7 @@ public final class Gateway implements AutoCloseable {
   private volatile Hub hub;
   private volatile HttpFront front;
   private volatile TopicWatch watch;
+  private volatile ChannelBus channels;
 
   /** A gateway that serves static files from {@link GatewayConfig#staticDir()}, if set. */
   public Gateway(final GatewayConfig config, final MeterRegistry registry) {
@@ -149,12 +152,19 @@ public final class Gateway implements AutoCloseable {
       watch = topicWatch;
       timer.scheduleWithFixedDelay(topicWatch::check, config.metadataCheckInterval().toMillis(),
           config.metadataCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
+      final ChannelConfig channelConfig = config.channels();
+      final ChannelBus bus = new ChannelBus(new ChannelBus.Settings(Topics.BROADCAST.name(), Topics.PRESENCE.name(),
+          channelConfig.rules(), channelConfig.limits(), channelConfig.lease(), channelConfig.renew(),
+          config.recoveryTimeout()), clients.channelProducer(), clients.broadcastConsumer(),
+          clients.presenceConsumer(), metrics);
+      channels = bus;
+      bus.start();
       final SessionContext context = new SessionContext(hub, new Recoveries(replays, stateStore),
           new JwtVerifier(config.jwtHmacSecret(), config.jwtKeys().map(JwksConfig::source), config.jwtPolicy(),
               Clock.systemUTC(), config.jwtClockSkew(), registry),
           metrics, timer, Clock.systemUTC(), config.maxFrameBytes(), config.sendQueueMessages(),
           config.sendQueueBytes(), config.closeGrace(), config.recoveryTimeout(), config.frameLimits(),
-          config.replayMaxPerSession(), config.replayMaxScanRecords(), cursors);
+          config.replayMaxPerSession(), config.replayMaxScanRecords(), cursors, bus);
       front = HttpFront.start(config.host(), config.port(), context, config.connections(), config.ops(),
           staticContent, routes, registry, this::checks, config.phoenix());
       LOG.info("Gateway started: {}", config);
@@ -217,6 +227,7 @@ public final class Gateway implements AutoCloseable {
     checks.put(Topics.PUBLIC_CHANGES.name(), publicTail != null && publicTail.isAlive());
     checks.put(Topics.USER_STATE.name(), stateStore != null && stateStore.isAlive());
     checks.put("replay", replays != null && replays.isAlive());
+    checks.put("channels", channels != null && channels.isAlive());
     final TopicWatch topicWatch = watch;
     checks.put("topic-metadata", topicWatch != null && topicWatch.problem().isEmpty());
     return checks;
@@ -236,6 +247,7 @@ public final class Gateway implements AutoCloseable {
       }
     }
     closeQuietly(front);
+    closeQuietly(channels); // after the sessions: their presences leave, then the lease ends
     closeQuietly(userTail);
     closeQuietly(feedTail);
     closeQuietly(publicTail);

@@ -1,5 +1,17 @@
 package io.tidewire.gateway;
 
+import static io.tidewire.gateway.GatewaySettings.BROADCASTS_PER_SECOND;
+import static io.tidewire.gateway.GatewaySettings.BROADCAST_BURST;
+import static io.tidewire.gateway.GatewaySettings.BROADCAST_MAX_PAYLOAD_BYTES;
+import static io.tidewire.gateway.GatewaySettings.BROADCAST_RETENTION;
+import static io.tidewire.gateway.GatewaySettings.CHANNELS;
+import static io.tidewire.gateway.GatewaySettings.CHANNELS_PER_SESSION;
+import static io.tidewire.gateway.GatewaySettings.PRESENCE_LEASE;
+import static io.tidewire.gateway.GatewaySettings.PRESENCE_MAX_KEYS_PER_CHANNEL;
+import static io.tidewire.gateway.GatewaySettings.PRESENCE_MAX_META_BYTES;
+import static io.tidewire.gateway.GatewaySettings.PRESENCE_RENEW;
+import static io.tidewire.gateway.GatewaySettings.PRESENCE_TRACKS_PER_SECOND;
+import static io.tidewire.gateway.GatewaySettings.PRESENCE_TRACK_BURST;
 import static io.tidewire.gateway.GatewaySettings.CLIENT_ABUSE_REFUSALS;
 import static io.tidewire.gateway.GatewaySettings.CLIENT_ABUSE_WINDOW;
 import static io.tidewire.gateway.GatewaySettings.CLIENT_FRAMES_PER_SECOND;
@@ -49,6 +61,7 @@ import static io.tidewire.gateway.GatewaySettings.TRUSTED_PROXIES;
 import io.tidewire.gateway.auth.JwksConfig;
 import io.tidewire.gateway.auth.TokenPolicy;
 import io.tidewire.gateway.phoenix.PhoenixConfig;
+import io.tidewire.gateway.broadcast.ChannelLimits;
 import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.session.FrameBudget;
 import io.tidewire.settings.KafkaSettings;
@@ -96,6 +109,7 @@ import java.util.Optional;
  * @param cursorKey the cursors' MAC key, if set apart from the JWT secret
  * @param metadataCheckInterval how often the event topics' partition counts and ids are checked
  * @param phoenix the Supabase Realtime endpoint's settings
+ * @param channels broadcast and presence: channel rules, limits, lease
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -122,7 +136,8 @@ public record GatewayConfig(
     FrameBudget.Limits frameLimits,
     Optional<String> cursorKey,
     Duration metadataCheckInterval,
-    PhoenixConfig phoenix) {
+    PhoenixConfig phoenix,
+    ChannelConfig channels) {
 
   /** The per-session send queue's byte bound unless {@link GatewaySettings#SEND_QUEUE_BYTES} says otherwise. */
   public static final long DEFAULT_SEND_QUEUE_BYTES = 4L * 1024 * 1024;
@@ -144,6 +159,7 @@ public record GatewayConfig(
     Objects.requireNonNull(cursorKey, "cursorKey");
     Objects.requireNonNull(metadataCheckInterval, "metadataCheckInterval");
     Objects.requireNonNull(phoenix, "phoenix");
+    Objects.requireNonNull(channels, "channels");
   }
 
   /**
@@ -192,9 +208,22 @@ public record GatewayConfig(
         in.get(REPLAY_MAX_PER_USER), in.get(REPLAY_MAX_PER_SESSION), in.get(REPLAY_MAX_SCAN_RECORDS),
         frameLimits(in), in.get(CURSOR_KEY), in.get(METADATA_CHECK_INTERVAL),
         new PhoenixConfig(in.get(SUPABASE_TABLES), in.get(SUPABASE_MAX_CHANNELS), in.get(SUPABASE_JOINS_PER_SECOND),
-            in.get(SUPABASE_MAX_RECORD_BYTES)));
+            in.get(SUPABASE_MAX_RECORD_BYTES)), channels(in));
     in.throwIfInvalid(GatewayConfigException::new);
     return config;
+  }
+
+  private static ChannelConfig channels(final SettingsReader in) {
+    final Duration lease = in.get(PRESENCE_LEASE);
+    final Duration renew = in.get(PRESENCE_RENEW);
+    final boolean renewOk = renew.compareTo(lease) < 0;
+    in.check(renewOk, PRESENCE_RENEW.name() + " must be shorter than " + PRESENCE_LEASE.name(), PRESENCE_LEASE,
+        PRESENCE_RENEW);
+    return new ChannelConfig(in.get(CHANNELS), new ChannelLimits(in.get(CHANNELS_PER_SESSION),
+        in.get(BROADCAST_MAX_PAYLOAD_BYTES), in.get(BROADCASTS_PER_SECOND), in.get(BROADCAST_BURST),
+        in.get(PRESENCE_MAX_META_BYTES), in.get(PRESENCE_TRACKS_PER_SECOND), in.get(PRESENCE_TRACK_BURST),
+        in.get(PRESENCE_MAX_KEYS_PER_CHANNEL)), lease, renewOk ? renew : lease.dividedBy(3),
+        in.get(BROADCAST_RETENTION));
   }
 
   private static FrameBudget.Limits frameLimits(final SettingsReader in) {
@@ -241,6 +270,6 @@ public record GatewayConfig(
         + ", replayMaxPerUser="
         + replayMaxPerUser + ", replayMaxPerSession=" + replayMaxPerSession + ", replayMaxScanRecords="
         + replayMaxScanRecords + ", frameLimits=" + frameLimits + ", cursorKey="
-        + (cursorKey.isPresent() ? "***" : "(derived)") + "]";
+        + (cursorKey.isPresent() ? "***" : "(derived)") + ", phoenix=" + phoenix + ", channels=" + channels + "]";
   }
 }

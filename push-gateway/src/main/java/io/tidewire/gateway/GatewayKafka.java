@@ -1,5 +1,6 @@
 package io.tidewire.gateway;
 
+import io.tidewire.schemas.Topic;
 import io.tidewire.schemas.TooFewBrokersException;
 import io.tidewire.schemas.TopicProvisioner;
 import io.tidewire.schemas.Topics;
@@ -21,6 +22,11 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -43,6 +49,11 @@ final class GatewayKafka implements AutoCloseable {
   /** Bounds what one replay worker's consumer prefetches. */
   private static final int REPLAY_FETCH_MAX_BYTES = 8 * 1024 * 1024;
   private static final int REPLAY_FETCH_MAX_WAIT_MS = 5;
+  /**
+   * The broadcast and presence tails' long poll: the broker answers a fetch as soon as a record
+   * arrives, so this bounds only idle fetches (and keeps an idle gateway's fetch rate low).
+   */
+  private static final String CHANNEL_FETCH_MAX_WAIT_MS = "500";
 
   private final GatewayConfig config;
   private final Admin admin;
@@ -69,12 +80,17 @@ final class GatewayKafka implements AutoCloseable {
    */
   Map<String, TopicDescription> ensureTopics() {
     final List<String> names = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
-        Topics.PUBLIC_CHANGES.name(), Topics.USER_STATE.name());
+        Topics.PUBLIC_CHANGES.name(), Topics.USER_STATE.name(), Topics.BROADCAST.name(), Topics.PRESENCE.name());
     try {
-      // The stream processor writes them; whoever starts first creates them, alike.
+      // The stream processor writes the first four; whoever starts first creates them, alike.
+      // The broadcast and presence topics are the gateways' own.
+      final Map<String, String> broadcastConfigs = new HashMap<>(Topics.BROADCAST.configs());
+      broadcastConfigs.put(TopicConfig.RETENTION_MS_CONFIG,
+          Long.toString(config.channels().broadcastRetention().toMillis()));
       TopicProvisioner.ensure(admin, List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES,
-          Topics.USER_STATE),
-          config.kafka().topicPartitions(), config.kafka());
+          Topics.USER_STATE,
+          new Topic<>(Topics.BROADCAST.name(), Topics.BROADCAST.keySerde(), Topics.BROADCAST.valueSerde(),
+              broadcastConfigs), Topics.PRESENCE), config.kafka().topicPartitions(), config.kafka());
       return describe(names);
     } catch (TooFewBrokersException e) {
       throw new GatewayException(e.getMessage(), e);
@@ -136,6 +152,38 @@ final class GatewayKafka implements AutoCloseable {
   /** A live tail's consumer for {@code topic}. */
   KafkaConsumer<byte[], byte[]> tailConsumer(final String topic) {
     return consumer("tidewire-gateway-tail-" + topic, "latest", Map.of());
+  }
+
+  /**
+   * The consumer of the broadcast topic, positioned at its end by its owner; a position lost to
+   * retention moves to the end too (an old message is worth nothing to anyone joined now).
+   */
+  KafkaConsumer<byte[], byte[]> broadcastConsumer() {
+    return consumer("tidewire-gateway-" + Topics.BROADCAST.name(), "latest", Map.of(
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, CHANNEL_FETCH_MAX_WAIT_MS));
+  }
+
+  /** The consumer of the presence topic, positioned at its beginning by its owner. */
+  KafkaConsumer<byte[], byte[]> presenceConsumer() {
+    return consumer("tidewire-gateway-" + Topics.PRESENCE.name(), "earliest", Map.of(
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, CHANNEL_FETCH_MAX_WAIT_MS));
+  }
+
+  /**
+   * The producer of broadcasts, presences and leases: every write acknowledged by all in-sync
+   * replicas, idempotent (a retry does not duplicate), no lingering (latency over batching).
+   */
+  KafkaProducer<String, byte[]> channelProducer() {
+    final Properties props = new Properties();
+    props.putAll(config.kafka().clientProperties());
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "tidewire-gateway-channels");
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
   /** The state store's consumer. */

@@ -71,6 +71,16 @@ import java.util.function.Supplier;
  *       tail's last poll
  *   <li>{@code tidewire.gateway.token.rejections{reason}}: tokens refused (upgrades and auth ops),
  *       registered by {@link JwtVerifier#rejectionCounters}
+ *   <li>{@code tidewire.gateway.broadcasts.published}: broadcasts Kafka stored for this gateway's
+ *       sessions
+ *   <li>{@code tidewire.gateway.broadcasts.delivered}: broadcast frames queued to sessions
+ *   <li>{@code tidewire.gateway.presence.diffs.delivered}: presence diff frames queued to sessions
+ *   <li>{@code tidewire.gateway.channel.refusals{reason}}: broadcast/presence requests refused, by
+ *       the rule or limit: one of {@link #CHANNEL_REFUSALS}
+ *   <li>{@code tidewire.gateway.presences} gauge: presences of every gateway this gateway knows
+ *   <li>{@code tidewire.gateway.channels.joined} gauge: channels with a member on this gateway
+ *   <li>{@code tidewire.gateway.presence.gateways.expired}: other gateways declared dead (lease
+ *       ran out) or stopped (lease ended), whose presences left
  * </ul>
  *
  * <p>Every meter whose tags are known without traffic (channels, codes, reasons, outcomes, the
@@ -92,7 +102,25 @@ public final class GatewayMetrics {
   public static final List<String> REPLAY_OUTCOMES =
       List.of("live", "unrecoverable", "failed", "stalled", "cancelled", "rejected");
 
+  /**
+   * Why a broadcast/presence request was refused: {@code forbidden} (no channel rule admits the
+   * join), {@code not_joined}, {@code channels_per_session}, {@code payload_size},
+   * {@code broadcast_rate}, {@code meta_size}, {@code track_rate}, {@code presence_keys}.
+   */
+  public static final List<String> CHANNEL_REFUSALS = List.of("forbidden", "not_joined",
+      "channels_per_session", "payload_size", "broadcast_rate", "meta_size", "track_rate", "presence_keys");
+
+  /** The broadcast/presence topics, whose records the gateway reads and counts. */
+  private static final List<String> CHANNEL_TOPICS = List.of(Topics.BROADCAST.name(), Topics.PRESENCE.name());
+
   private final MeterRegistry registry;
+  private final Map<String, Counter> channelRefusals = new ConcurrentHashMap<>();
+  private final Counter broadcastsPublished;
+  private final Counter broadcastsDelivered;
+  private final Counter presenceDiffs;
+  private final Counter gatewaysExpired;
+  private final AtomicReference<Supplier<Number>> presences = new AtomicReference<>(() -> 0);
+  private final AtomicReference<Supplier<Number>> channelsJoined = new AtomicReference<>(() -> 0);
   private final AtomicInteger connections = new AtomicInteger();
   private final Counter framesIn;
   private final Counter framesOut;
@@ -206,6 +234,59 @@ public final class GatewayMetrics {
         .description("replays admitted and not finished").register(registry);
     Gauge.builder("tidewire.gateway.user.states", userStates, s -> s.get().get().doubleValue())
         .description("users in the materialized state store").register(registry);
+    broadcastsPublished = Counter.builder("tidewire.gateway.broadcasts.published")
+        .description("broadcasts Kafka stored for this gateway's sessions").register(registry);
+    broadcastsDelivered = Counter.builder("tidewire.gateway.broadcasts.delivered")
+        .description("broadcast frames queued to sessions").register(registry);
+    presenceDiffs = Counter.builder("tidewire.gateway.presence.diffs.delivered")
+        .description("presence diff frames queued to sessions").register(registry);
+    gatewaysExpired = Counter.builder("tidewire.gateway.presence.gateways.expired")
+        .description("other gateways whose presences left: lease ran out or ended").register(registry);
+    for (final String reason : CHANNEL_REFUSALS) {
+      channelRefusals.put(reason, Counter.builder("tidewire.gateway.channel.refusals")
+          .description("broadcast/presence requests refused, by rule or limit").tag("reason", reason)
+          .register(registry));
+    }
+    Gauge.builder("tidewire.gateway.presences", presences, p -> p.get().get().doubleValue())
+        .description("presences of every gateway this gateway knows").register(registry);
+    Gauge.builder("tidewire.gateway.channels.joined", channelsJoined, c -> c.get().get().doubleValue())
+        .description("channels with a member on this gateway").register(registry);
+    for (final String topic : CHANNEL_TOPICS) {
+      recordsReadCounter(topic);
+      recordsSkippedCounter(topic);
+    }
+  }
+
+  /** A broadcast/presence request was refused: one of {@link #CHANNEL_REFUSALS}. */
+  public void channelRefused(final String reason) {
+    final Counter counter = channelRefusals.get(reason);
+    if (counter == null) {
+      throw new IllegalArgumentException("unknown channel refusal " + reason);
+    }
+    counter.increment();
+  }
+
+  public void broadcastPublished() {
+    broadcastsPublished.increment();
+  }
+
+  public void broadcastDelivered() {
+    broadcastsDelivered.increment();
+  }
+
+  public void presenceDiffDelivered() {
+    presenceDiffs.increment();
+  }
+
+  /** {@code count} other gateways' presences left (lease ran out or ended). */
+  public void gatewaysExpired(final int count) {
+    gatewaysExpired.increment(count);
+  }
+
+  /** Where the gauges of presences and joined channels (registered at zero) read from now on. */
+  public void channels(final Supplier<Number> presenceCount, final Supplier<Number> channelCount) {
+    presences.set(Objects.requireNonNull(presenceCount, "presenceCount"));
+    channelsJoined.set(Objects.requireNonNull(channelCount, "channelCount"));
   }
 
   /**

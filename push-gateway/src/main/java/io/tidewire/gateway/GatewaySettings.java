@@ -6,6 +6,7 @@ import io.tidewire.gateway.auth.SubjectFormat;
 import io.tidewire.gateway.auth.TokenPolicy;
 import io.tidewire.gateway.phoenix.PhoenixConfig;
 import io.tidewire.gateway.phoenix.SupabaseTable;
+import io.tidewire.gateway.broadcast.ChannelRules;
 import io.tidewire.settings.KafkaSettings;
 import io.tidewire.settings.Parsers;
 import io.tidewire.settings.Setting;
@@ -72,7 +73,7 @@ public final class GatewaySettings {
   public static final Setting<Integer> PORT = Setting.of("TIDEWIRE_GATEWAY_PORT", Parsers.ints(0, 65_535))
       .byDefault("8080").doc("port; `0` = any free port (`Gateway.port()` tells which)");
   public static final Setting<Integer> MAX_FRAME_BYTES = Setting.of("TIDEWIRE_GATEWAY_MAX_FRAME_BYTES",
-      Parsers.ints(256, MAX_FRAME_BYTES_LIMIT)).byDefault("65536")
+      Parsers.ints(256, MAX_FRAME_BYTES_LIMIT)).byDefault("73728")
       .doc("largest client frame (256 B – 16 MiB); larger closes with 1009");
   public static final Setting<Integer> SEND_QUEUE_MESSAGES = Setting.of("TIDEWIRE_GATEWAY_SEND_QUEUE_MESSAGES",
       Parsers.ints(1, Integer.MAX_VALUE)).byDefault("1000")
@@ -197,6 +198,45 @@ public final class GatewaySettings {
       .byDefault(Integer.toString(PhoenixConfig.DEFAULTS.maxRecordBytes()))
       .doc("largest row image a `postgres_changes` payload carries whole; a larger one loses its values over 64 "
           + "characters and says `errors: [\"Error 413: Payload Too Large\"]`");
+  public static final Setting<ChannelRules> CHANNELS = Setting.of("TIDEWIRE_GATEWAY_CHANNELS",
+      Parsers.from(ChannelRules::parse)).byDefault(ChannelRules.DEFAULT)
+      .doc("who may join which broadcast/presence channel: `pattern=access` rules, first match wins, no match = "
+          + "`forbidden`; pattern: literals, `*` (1+ characters), `{sub}` (the caller's user id); access: "
+          + "`authenticated`, `owner` (pattern names `{sub}`) or `deny`");
+  public static final Setting<Integer> CHANNELS_PER_SESSION = Setting.of("TIDEWIRE_GATEWAY_CHANNELS_PER_SESSION",
+      Parsers.ints(1, 10_000)).byDefault("100")
+      .doc("broadcast/presence channels one connection may have joined; more: `too_many_channels`");
+  public static final Setting<Integer> BROADCAST_MAX_PAYLOAD_BYTES = Setting.of(
+      "TIDEWIRE_GATEWAY_BROADCAST_MAX_PAYLOAD_BYTES", Parsers.ints(2, MAX_FRAME_BYTES_LIMIT)).byDefault("65536")
+      .doc("largest broadcast payload (UTF-8 bytes of its compact JSON); more: `payload_too_large`");
+  public static final Setting<Integer> BROADCASTS_PER_SECOND = Setting.of("TIDEWIRE_GATEWAY_BROADCASTS_PER_SECOND",
+      Parsers.ints(1, 100_000)).byDefault("10")
+      .doc("broadcasts per second a connection may send on average (token bucket); more: `rate_limited`");
+  public static final Setting<Integer> BROADCAST_BURST = Setting.of("TIDEWIRE_GATEWAY_BROADCAST_BURST",
+      Parsers.ints(1, 1_000_000)).byDefault("20").doc("broadcasts a connection may send at once (the bucket's size)");
+  public static final Setting<Duration> BROADCAST_RETENTION = Setting.of(
+      "TIDEWIRE_GATEWAY_BROADCAST_RETENTION_SECONDS", Parsers.seconds(60, 7L * 86_400)).byDefault("3600")
+      .doc("`retention.ms` of `realtime.broadcast` when the gateway creates it (messages are only in flight; no "
+          + "history is served)");
+  public static final Setting<Integer> PRESENCE_MAX_META_BYTES = Setting.of(
+      "TIDEWIRE_GATEWAY_PRESENCE_MAX_META_BYTES", Parsers.ints(2, 1024 * 1024)).byDefault("1024")
+      .doc("largest presence meta (UTF-8 bytes of its compact JSON); more: `payload_too_large`");
+  public static final Setting<Integer> PRESENCE_TRACKS_PER_SECOND = Setting.of(
+      "TIDEWIRE_GATEWAY_PRESENCE_TRACKS_PER_SECOND", Parsers.ints(1, 10_000)).byDefault("2")
+      .doc("tracks per second a connection may send on average (token bucket); more: `rate_limited`");
+  public static final Setting<Integer> PRESENCE_TRACK_BURST = Setting.of("TIDEWIRE_GATEWAY_PRESENCE_TRACK_BURST",
+      Parsers.ints(1, 100_000)).byDefault("10").doc("tracks a connection may send at once (the bucket's size)");
+  public static final Setting<Integer> PRESENCE_MAX_KEYS_PER_CHANNEL = Setting.of(
+      "TIDEWIRE_GATEWAY_PRESENCE_MAX_KEYS_PER_CHANNEL", Parsers.ints(1, 10_000_000)).byDefault("1000")
+      .doc("users that may be present in one channel (as this gateway sees all gateways); a new one gets "
+          + "`too_many_presences`");
+  public static final Setting<Duration> PRESENCE_LEASE = Setting.of("TIDEWIRE_GATEWAY_PRESENCE_LEASE_SECONDS",
+      Parsers.seconds(2, 3_600)).byDefault("15")
+      .doc("a gateway whose presence lease was not renewed for this long is dead to the others: its presences "
+          + "leave (2–3600)");
+  public static final Setting<Duration> PRESENCE_RENEW = Setting.of("TIDEWIRE_GATEWAY_PRESENCE_RENEW_SECONDS",
+      Parsers.seconds(1, 600)).byDefault("5")
+      .doc("how often a gateway renews its presence lease; less than the lease (1–600)");
 
   /** Every variable the gateway reads, the shared Kafka ones first. */
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
@@ -208,7 +248,10 @@ public final class GatewaySettings {
           HANDSHAKE_TIMEOUT, PING_INTERVAL, PING_MAX_MISSED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER,
           MAX_CONNECTIONS_PER_IP, TRUSTED_PROXIES, CLIENT_IP_HEADER, RETRY_AFTER, OPS_HOST, OPS_PORT, OPS_ON_MAIN_PORT,
           METADATA_CHECK_INTERVAL, SUPABASE_TABLES, SUPABASE_MAX_CHANNELS, SUPABASE_JOINS_PER_SECOND,
-          SUPABASE_MAX_RECORD_BYTES),
+          SUPABASE_MAX_RECORD_BYTES, CHANNELS, CHANNELS_PER_SESSION, BROADCAST_MAX_PAYLOAD_BYTES,
+          BROADCASTS_PER_SECOND, BROADCAST_BURST, BROADCAST_RETENTION, PRESENCE_MAX_META_BYTES,
+          PRESENCE_TRACKS_PER_SECOND, PRESENCE_TRACK_BURST, PRESENCE_MAX_KEYS_PER_CHANNEL, PRESENCE_LEASE,
+          PRESENCE_RENEW),
       List.of()));
 
   private GatewaySettings() {}

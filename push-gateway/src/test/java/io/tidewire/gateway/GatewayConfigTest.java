@@ -41,7 +41,8 @@ class GatewayConfigTest {
     assertThat(config.host()).isEqualTo("0.0.0.0");
     assertThat(config.port()).isEqualTo(8080);
     assertThat(config.jwtClockSkew()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.maxFrameBytes()).isEqualTo(65_536);
+    assertThat(config.maxFrameBytes()).isEqualTo(73_728);
+    assertThat(config.channels()).isEqualTo(ChannelConfig.DEFAULTS);
     assertThat(config.sendQueueMessages()).isEqualTo(1_000);
     assertThat(config.sendQueueBytes()).isEqualTo(4L * 1024 * 1024);
     assertThat(config.staticDir()).isEmpty();
@@ -74,7 +75,7 @@ class GatewayConfigTest {
         100, 50, Duration.ofSeconds(7),
         Duration.ofMillis(500), ConnectionLimits.DEFAULTS, OpsListener.DEFAULT, 2, 2, 100_000,
         new FrameBudget.Limits(20, 50, 100, Duration.ofSeconds(10)), Optional.empty(), Duration.ofSeconds(30),
-        io.tidewire.gateway.phoenix.PhoenixConfig.DEFAULTS));
+        io.tidewire.gateway.phoenix.PhoenixConfig.DEFAULTS, ChannelConfig.DEFAULTS));
   }
 
   @Test

@@ -45,6 +45,32 @@ public final class Topics {
       new Topic<>("realtime.user-state", Serdes.String(), AvroSerde.of(UserState.class),
           Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
 
+  /** How long {@link #BROADCAST} keeps a message unless configured otherwise: one hour. */
+  public static final long BROADCAST_RETENTION_MS = 3_600_000L;
+
+  /**
+   * Client-to-client messages of broadcast channels, keyed by channel (so one channel's messages
+   * keep their order), a UTF-8 JSON value each, written and read by the gateways. Only in flight
+   * matters: short retention ({@link #BROADCAST_RETENTION_MS}), no history is served from it.
+   */
+  public static final Topic<String, byte[]> BROADCAST =
+      new Topic<>("realtime.broadcast", Serdes.String(), Serdes.ByteArray(),
+          Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(BROADCAST_RETENTION_MS)));
+
+  /**
+   * Every gateway's presences and leases, written and read by the gateways: key
+   * {@code p|<channel>|<gateway>|<ref>} (a presence, tombstoned when it leaves) or
+   * {@code g|<gateway>} (the gateway's lease, renewed every few seconds), UTF-8 JSON values.
+   * Compacted: the latest record per key, so a gateway starting up reads the current presences.
+   */
+  public static final Topic<String, byte[]> PRESENCE =
+      new Topic<>("realtime.presence", Serdes.String(), Serdes.ByteArray(),
+          Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+              // tombstones of left presences may go after an hour: a gateway reading the topic
+              // from its beginning needs only the presences still there
+              TopicConfig.DELETE_RETENTION_MS_CONFIG, "3600000",
+              TopicConfig.SEGMENT_MS_CONFIG, "3600000"));
+
   /**
    * Records that could not be processed, byte for byte as they were read, with the reason in
    * headers (see {@link DeadLetterHeaders}).

@@ -21,12 +21,13 @@ public final class ProcessorSettings {
   /** Kafka Streams' application id unless {@link #APP_ID} says otherwise. */
   public static final String DEFAULT_APP_ID = "tidewire-processor";
   /**
-   * Generation and training jobs. {@code users} and {@code credit_transactions} are not owned
+   * Generation and training jobs, and uploads (file transfer progress, as generic {@code row.uploads}
+   * events). {@code users} and {@code credit_transactions} are not owned
    * tables by default: their changes reach the user as {@code credits.updated} (balance, delta,
    * transaction id, reason), and as {@code row.*} events only with {@link #ROW_CHANGES}.
    */
   static final String DEFAULT_OWNED_TABLES = "public.generation_jobs:user_id:generation.progress,"
-      + "public.training_jobs:user_id:training.progress";
+      + "public.training_jobs:user_id:training.progress,public.uploads:user_id";
   static final String DEFAULT_TRANSACTION_TABLE = "public.credit_transactions:user_id:amount:reason";
   static final String DEFAULT_REACTION_TABLES = "public.likes:like,public.comments:comment";
 

@@ -49,7 +49,8 @@ class ProcessorConfigTest {
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.ownedTables()).containsExactly(
         new OwnedTable(new TableId("public", "generation_jobs"), "user_id", Optional.of("generation.progress")),
-        new OwnedTable(new TableId("public", "training_jobs"), "user_id", Optional.of("training.progress")));
+        new OwnedTable(new TableId("public", "training_jobs"), "user_id", Optional.of("training.progress")),
+        new OwnedTable(new TableId("public", "uploads"), "user_id", Optional.empty()));
     assertThat(config.feedTables()).containsExactly(
         new FeedTable(new TableId("public", "videos"), "video"),
         new FeedTable(new TableId("public", "images"), "image"));
@@ -64,7 +65,7 @@ class ProcessorConfigTest {
         Duration.ofMillis(250), Duration.ofMinutes(1)));
     assertThat(config.streamsOverrides()).isEmpty();
     assertThat(config.inputTopics()).containsExactly("cdc.public.generation_jobs", "cdc.public.training_jobs",
-        "cdc.public.videos", "cdc.public.images", "cdc.public.users", "cdc.public.credit_transactions",
+        "cdc.public.uploads", "cdc.public.videos", "cdc.public.images", "cdc.public.users", "cdc.public.credit_transactions",
         "cdc.public.likes", "cdc.public.comments");
     assertThat(config.outputTopics()).containsExactly(Topics.USER_EVENTS, Topics.FEED_EVENTS,
         Topics.PUBLIC_CHANGES, Topics.DEAD_LETTER, Topics.USER_STATE);
@@ -121,7 +122,7 @@ class ProcessorConfigTest {
         "TIDEWIRE_PROCESSOR_THREADS", " ", "TIDEWIRE_OWNED_TABLES", ""));
 
     assertThat(config.streamThreads()).isEqualTo(1);
-    assertThat(config.ownedTables()).hasSize(2);
+    assertThat(config.ownedTables()).hasSize(3);
   }
 
   @Test

@@ -17,8 +17,10 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * The demo page's endpoints: {@code GET /demo/users} lists the demo users and
- * {@code POST /demo/token?user=ID} mints a token for one of them. They exist only in demo mode:
+ * The demo page's endpoints: {@code GET /demo/users} lists the demo users,
+ * {@code POST /demo/token?user=ID} mints a token for one of them, and
+ * {@code POST /demo/comment?user=ID&contentType=video|image&contentId=UUID&body=TEXT} writes a
+ * comment of one of them (the page's comment box; it travels the pipeline like any other row). They exist only in demo mode:
  * only the demo adds them to the gateway, and they mint tokens for the demo users alone.
  */
 public final class DemoRoutes {
@@ -67,6 +69,41 @@ public final class DemoRoutes {
           return HttpRoute.Reply.json("{\"token\":\""
               + tokens.mint(user.get().id().toString(), TOKEN_TTL) + "\",\"userId\":\""
               + user.get().id() + "\",\"expiresAt\":" + expires.toEpochMilli() + "}");
-        }));
+        }),
+        new HttpRoute("POST", "/demo/comment", query -> comment(db, query)));
+  }
+
+  private static HttpRoute.Reply comment(final DataSource db, final Map<String, String> query) {
+    final Optional<DemoUser> user = DemoUser.ALL.stream()
+        .filter(u -> u.id().toString().equals(query.get("user"))).findFirst();
+    final String type = query.getOrDefault("contentType", "");
+    final String body = query.getOrDefault("body", "").strip();
+    final UUID content;
+    try {
+      content = UUID.fromString(query.getOrDefault("contentId", ""));
+    } catch (IllegalArgumentException e) {
+      return HttpRoute.Reply.error(400, "contentId must be a UUID");
+    }
+    if (user.isEmpty()) {
+      return HttpRoute.Reply.error(404, "not a demo user: " + query.get("user"));
+    }
+    if (!type.equals("video") && !type.equals("image")) {
+      return HttpRoute.Reply.error(400, "contentType must be video or image");
+    }
+    if (body.isEmpty() || body.length() > 200) {
+      return HttpRoute.Reply.error(400, "body must be 1 to 200 characters");
+    }
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO comments (user_id, content_type, content_id, body) VALUES (?, ?, ?, ?)")) {
+      ps.setObject(1, user.get().id());
+      ps.setString(2, type);
+      ps.setObject(3, content);
+      ps.setString(4, body);
+      ps.executeUpdate();
+      return HttpRoute.Reply.json("{\"ok\":true}");
+    } catch (SQLException e) {
+      return HttpRoute.Reply.error(500, "cannot write the comment: " + e.getMessage());
+    }
   }
 }

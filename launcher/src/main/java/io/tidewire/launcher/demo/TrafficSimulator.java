@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * refunds the credits in the same transaction), models train step by step and sometimes fail,
  * content is posted, liked, unliked, commented on, and now and then made private, made public
  * again or deleted, and credits are topped up. Everything goes through plain SQL, so every change
- * travels the real pipeline.
+ * travels the real pipeline. With a {@link Typist}, a user types for {@link #TYPING_TIME} before each
+ * comment is written (the typing indicator under the item on the demo page).
  *
  * <p>One scheduler thread; {@link #close()} stops it.
  */
@@ -35,8 +36,34 @@ public final class TrafficSimulator implements AutoCloseable {
   private static final String[] PROMPTS = {"a lighthouse in a storm", "neon city at dawn",
       "a cat astronaut", "watercolor mountains", "a robot tending a garden", "desert caravan"};
 
+  /** How long a simulated user types before the comment is written. */
+  static final Duration TYPING_TIME = Duration.ofMillis(2500);
+
+  /** Says that a user is typing a comment on a content item, and when they stopped. */
+  public interface Typist extends AutoCloseable {
+    /** Nobody types. */
+    Typist NONE = new Typist() {
+      @Override
+      public void startTyping(final UUID user, final String contentType, final String contentId) {}
+
+      @Override
+      public void stopTyping(final UUID user, final String contentType, final String contentId) {}
+
+      @Override
+      public void close() {}
+    };
+
+    void startTyping(UUID user, String contentType, String contentId);
+
+    void stopTyping(UUID user, String contentType, String contentId);
+
+    @Override
+    void close();
+  }
+
   private final DataSource db;
   private final Duration tick;
+  private final Typist typist;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(r -> {
         final Thread t = new Thread(r, "tidewire-simulator");
@@ -46,8 +73,14 @@ public final class TrafficSimulator implements AutoCloseable {
   private final AtomicLong changes = new AtomicLong();
 
   public TrafficSimulator(final DataSource db, final Duration tick) {
+    this(db, tick, Typist.NONE);
+  }
+
+  /** A simulator whose users type (through {@code typist}) before they comment; closing it closes the typist. */
+  public TrafficSimulator(final DataSource db, final Duration tick, final Typist typist) {
     this.db = db;
     this.tick = tick;
+    this.typist = typist;
   }
 
   /** Creates the demo users (if missing) and starts ticking. */
@@ -303,9 +336,11 @@ public final class TrafficSimulator implements AutoCloseable {
     } else if (dice < 0.8) {
       sql = "DELETE FROM comments WHERE id = (SELECT id FROM comments WHERE user_id = ? AND "
           + "content_type = ? AND content_id = ? ORDER BY created_at LIMIT 1)";
+    } else if (typist != Typist.NONE) {
+      commentAfterTyping(user, type, contentId.toString());
+      return;
     } else {
-      sql = "INSERT INTO comments (user_id, content_type, content_id, body) VALUES (?, ?, ?, "
-          + "'Love this!')";
+      sql = COMMENT;
     }
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setObject(1, user);
@@ -313,6 +348,26 @@ public final class TrafficSimulator implements AutoCloseable {
       ps.setObject(3, contentId);
       changes.addAndGet(ps.executeUpdate());
     }
+  }
+
+  private static final String COMMENT = "INSERT INTO comments (user_id, content_type, content_id, body) "
+      + "VALUES (?, ?, ?, 'Love this!')";
+
+  /** Types for a while (a typing indicator on the item's channel), then writes the comment. */
+  private void commentAfterTyping(final UUID user, final String type, final String contentId) {
+    typist.startTyping(user, type, contentId);
+    scheduler.schedule(() -> {
+      try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(COMMENT)) {
+        ps.setObject(1, user);
+        ps.setString(2, type);
+        ps.setObject(3, UUID.fromString(contentId));
+        changes.addAndGet(ps.executeUpdate());
+      } catch (SQLException | RuntimeException e) {
+        LOG.warn("simulated comment failed: {}", e.getMessage());
+      } finally {
+        typist.stopTyping(user, type, contentId);
+      }
+    }, TYPING_TIME.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Writes a credit transaction and the balance update; call inside {@link #inTransaction}. */
@@ -367,5 +422,6 @@ public final class TrafficSimulator implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    typist.close();
   }
 }

@@ -1,6 +1,7 @@
 package io.tidewire.launcher.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tidewire.infra.EmbeddedPostgres;
 import java.nio.file.Path;
@@ -9,7 +10,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +65,49 @@ class TrafficSimulatorTest {
       assertThat(number(c, "SELECT count(*) FROM generation_jobs WHERE id = ? AND (progress > 10 "
           + "OR status <> 'active')", alicesJob)).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aSimulatedUserTypesOnTheItemsChannelBeforeTheCommentIsWrittenAndStopsAfter() throws Exception {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    final TrafficSimulator.Typist typist = new TrafficSimulator.Typist() {
+      @Override
+      public void startTyping(final UUID user, final String contentType, final String contentId) {
+        calls.add("start " + user + " " + contentType + ":" + contentId);
+      }
+
+      @Override
+      public void stopTyping(final UUID user, final String contentType, final String contentId) {
+        calls.add("stop " + user + " " + contentType + ":" + contentId);
+      }
+
+      @Override
+      public void close() {
+        calls.add("closed");
+      }
+    };
+    final UUID video = UUID.randomUUID();
+    try (Connection c = postgres.dataSource().getConnection();
+        TrafficSimulator simulator = new TrafficSimulator(postgres.dataSource(), Duration.ofHours(1), typist)) {
+      simulator.start();
+      execute(c, "INSERT INTO videos (id, user_id, is_public, caption) VALUES (?, ?, true, 'typing test')",
+          video, DemoUser.ALL.get(0).id());
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        simulator.step();
+        return calls.stream().anyMatch(call -> call.startsWith("start "));
+      });
+      final String started = calls.stream().filter(call -> call.startsWith("start ")).findFirst().orElseThrow();
+      final String[] parts = started.split(" ");
+      final UUID user = UUID.fromString(parts[1]);
+      final String contentId = parts[2].substring(parts[2].indexOf(':') + 1);
+
+      final long commentsWhileTyping = number(c, "SELECT count(*) FROM comments WHERE user_id = ? AND content_id = '"
+          + contentId + "'", user);
+      await().atMost(Duration.ofSeconds(10)).until(() -> calls.contains("stop " + parts[1] + " " + parts[2]));
+      assertThat(number(c, "SELECT count(*) FROM comments WHERE user_id = ? AND content_id = '" + contentId + "'",
+          user)).as("the comment is written after the typing").isEqualTo(commentsWhileTyping + 1);
+    }
+    assertThat(calls).last().isEqualTo("closed");
   }
 
   private static void execute(final Connection c, final String sql, final Object... args)

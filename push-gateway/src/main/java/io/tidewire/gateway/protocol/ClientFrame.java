@@ -80,4 +80,77 @@ public sealed interface ClientFrame {
       Objects.requireNonNull(token, "token");
     }
   }
+
+  /**
+   * {@code join}: become a member of a broadcast/presence channel.
+   *
+   * @param ref request ref
+   * @param channel the channel's name (valid syntax; not yet authorized)
+   * @param self whether the member receives its own broadcasts
+   * @param ack whether the member's broadcasts are acknowledged
+   */
+  record Join(String ref, String channel, boolean self, boolean ack) implements ClientFrame {
+    public Join {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
+
+  /**
+   * {@code leave}: stop being a member of a channel (untracking first).
+   *
+   * @param ref request ref
+   * @param channel the channel
+   */
+  record Leave(String ref, String channel) implements ClientFrame {
+    public Leave {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
+
+  /**
+   * {@code broadcast}: send an event to every member of a joined channel.
+   *
+   * @param ref request ref
+   * @param channel the channel
+   * @param event the application's event name (valid syntax)
+   * @param payload a JSON object as compact text
+   */
+  record Broadcast(String ref, String channel, String event, String payload) implements ClientFrame {
+    public Broadcast {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+      Objects.requireNonNull(event, "event");
+      Objects.requireNonNull(payload, "payload");
+    }
+  }
+
+  /**
+   * {@code track}: publish (or replace) this connection's presence in a joined channel.
+   *
+   * @param ref request ref
+   * @param channel the channel
+   * @param meta a JSON object as compact text
+   */
+  record Track(String ref, String channel, String meta) implements ClientFrame {
+    public Track {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+      Objects.requireNonNull(meta, "meta");
+    }
+  }
+
+  /**
+   * {@code untrack}: remove this connection's presence from a joined channel.
+   *
+   * @param ref request ref
+   * @param channel the channel
+   */
+  record Untrack(String ref, String channel) implements ClientFrame {
+    public Untrack {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
 }

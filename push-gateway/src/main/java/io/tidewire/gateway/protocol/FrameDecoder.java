@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.tidewire.gateway.broadcast.ChannelNames;
 import io.tidewire.protocol.ClientOp;
 import io.tidewire.protocol.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Turns a client's text frame into a {@link ClientFrame}, or into the {@code bad_request} error to
@@ -71,6 +73,11 @@ public final class FrameDecoder {
       case SUBSCRIBE -> subscribe(root, ref, cursors);
       case UNSUBSCRIBE -> unsubscribe(root, ref);
       case AUTH -> auth(root, ref);
+      case JOIN -> join(root, ref);
+      case LEAVE -> named(root, ref).map(c -> request(new ClientFrame.Leave(ref, c)));
+      case BROADCAST -> broadcast(root, ref);
+      case TRACK -> track(root, ref);
+      case UNTRACK -> named(root, ref).map(c -> request(new ClientFrame.Untrack(ref, c)));
     };
   }
 
@@ -148,6 +155,77 @@ public final class FrameDecoder {
       return invalid(Optional.of(ref), "token too long");
     }
     return new Decoded.Request(new ClientFrame.Auth(ref, token.textValue()));
+  }
+
+  /** A channel name, or the error of a missing or invalid one. */
+  private record Named(Optional<String> channel, Decoded error) {
+    Decoded map(final Function<String, Decoded> then) {
+      return channel.map(then).orElse(error);
+    }
+  }
+
+  private static Named named(final JsonNode root, final String ref) {
+    final JsonNode node = root.get(Field.CHANNEL);
+    if (node == null || node.isNull()) {
+      return new Named(Optional.empty(), invalid(Optional.of(ref), "missing channel"));
+    }
+    if (!node.isTextual() || !ChannelNames.isChannel(node.textValue())) {
+      return new Named(Optional.empty(), invalid(Optional.of(ref),
+          "channel must be " + ChannelNames.channelSyntax()));
+    }
+    return new Named(Optional.of(node.textValue()), null);
+  }
+
+  private static Decoded join(final JsonNode root, final String ref) {
+    final Optional<Boolean> self = flag(root, Field.SELF);
+    final Optional<Boolean> ack = flag(root, Field.ACK);
+    if (self.isEmpty() || ack.isEmpty()) {
+      return invalid(Optional.of(ref), (self.isEmpty() ? Field.SELF : Field.ACK) + " must be a boolean");
+    }
+    return named(root, ref).map(c -> request(new ClientFrame.Join(ref, c, self.get(), ack.get())));
+  }
+
+  private static Decoded broadcast(final JsonNode root, final String ref) {
+    final JsonNode event = root.get(Field.EVENT);
+    if (event == null || !event.isTextual() || !ChannelNames.isEvent(event.textValue())) {
+      return invalid(Optional.of(ref), "event must be " + ChannelNames.eventSyntax());
+    }
+    final Optional<String> payload = object(root, Field.PAYLOAD);
+    if (payload.isEmpty()) {
+      return invalid(Optional.of(ref), "payload must be a JSON object");
+    }
+    return named(root, ref).map(c -> request(new ClientFrame.Broadcast(ref, c, event.textValue(),
+        payload.get())));
+  }
+
+  private static Decoded track(final JsonNode root, final String ref) {
+    final Optional<String> meta = object(root, Field.META);
+    if (meta.isEmpty()) {
+      return invalid(Optional.of(ref), "meta must be a JSON object");
+    }
+    return named(root, ref).map(c -> request(new ClientFrame.Track(ref, c, meta.get())));
+  }
+
+  /** An optional boolean field: false when absent or null, empty when not a boolean. */
+  private static Optional<Boolean> flag(final JsonNode root, final String field) {
+    final JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return Optional.of(false);
+    }
+    return node.isBoolean() ? Optional.of(node.booleanValue()) : Optional.empty();
+  }
+
+  /** An optional JSON object field as compact text: {@code {}} when absent or null, empty when not an object. */
+  private static Optional<String> object(final JsonNode root, final String field) {
+    final JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return Optional.of("{}");
+    }
+    return node.isObject() ? Optional.of(node.toString()) : Optional.empty();
+  }
+
+  private static Decoded request(final ClientFrame frame) {
+    return new Decoded.Request(frame);
   }
 
   private static Optional<Channel> channel(final JsonNode root) {

@@ -2,12 +2,19 @@ package io.tidewire.gateway.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.tidewire.gateway.broadcast.BroadcastMessage;
+import io.tidewire.gateway.presence.Presence;
+import io.tidewire.gateway.presence.PresenceDiff;
 import io.tidewire.protocol.Field;
 import io.tidewire.protocol.ServerOp;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.generic.GenericContainer;
 
 /**
@@ -40,6 +47,34 @@ public final class FrameEncoder {
     }
     if (reply instanceof Reply.Authenticated authenticated) {
       return authenticated(authenticated.ref(), authenticated.expiresAt());
+    }
+    if (reply instanceof Reply.Joined joined) {
+      return write(g -> {
+        reply(g, ServerOp.JOINED, joined.ref(), joined.channel());
+        g.writeFieldName(Field.PRESENCE);
+        presences(g, joined.presences());
+      });
+    }
+    if (reply instanceof Reply.Left left) {
+      return write(g -> reply(g, ServerOp.LEFT, left.ref(), left.channel()));
+    }
+    if (reply instanceof Reply.BroadcastAck ack) {
+      return write(g -> {
+        reply(g, ServerOp.BROADCAST_ACK, ack.ref(), ack.channel());
+        g.writeStringField(Field.ID, ack.id());
+      });
+    }
+    if (reply instanceof Reply.Tracked tracked) {
+      return write(g -> reply(g, ServerOp.TRACKED, tracked.ref(), tracked.channel()));
+    }
+    if (reply instanceof Reply.Untracked untracked) {
+      return write(g -> reply(g, ServerOp.UNTRACKED, untracked.ref(), untracked.channel()));
+    }
+    if (reply instanceof Reply.Broadcast broadcast) {
+      return broadcast(broadcast.message());
+    }
+    if (reply instanceof Reply.PresenceChanged changed) {
+      return presenceDiff(changed.diff());
     }
     return error((ProtocolError) reply);
   }
@@ -129,6 +164,62 @@ public final class FrameEncoder {
       g.writeFieldName(Field.DATA);
       AvroJson.write(g, data, data.getSchema());
     });
+  }
+
+  /**
+   * {@code {"op":"broadcast","channel":…,"id":…,"event":…,"from":…,"payload":{…}}}.
+   */
+  public static String broadcast(final BroadcastMessage message) {
+    return write(g -> {
+      g.writeStringField(Field.OP, ServerOp.BROADCAST.wire());
+      g.writeStringField(Field.CHANNEL, message.channel());
+      g.writeStringField(Field.ID, message.id());
+      g.writeStringField(Field.EVENT, message.event());
+      g.writeStringField(Field.FROM, message.from());
+      g.writeFieldName(Field.PAYLOAD);
+      g.writeRawValue(message.payload());
+    });
+  }
+
+  /** {@code {"op":"presence_diff","channel":…,"joins":{…},"leaves":{…}}}. */
+  public static String presenceDiff(final PresenceDiff diff) {
+    return write(g -> {
+      g.writeStringField(Field.OP, ServerOp.PRESENCE_DIFF.wire());
+      g.writeStringField(Field.CHANNEL, diff.channel());
+      g.writeFieldName(Field.JOINS);
+      presences(g, diff.joins());
+      g.writeFieldName(Field.LEAVES);
+      presences(g, diff.leaves());
+    });
+  }
+
+  private static void reply(final JsonGenerator g, final ServerOp op, final String ref,
+      final String channel) throws IOException {
+    g.writeStringField(Field.OP, op.wire());
+    g.writeStringField(Field.REF, ref);
+    g.writeStringField(Field.CHANNEL, channel);
+  }
+
+  /** User id → {@code [{"ref":…,"meta":{…}}, …]}, users in the order of their first presence. */
+  private static void presences(final JsonGenerator g, final List<Presence> presences)
+      throws IOException {
+    final Map<String, List<Presence>> byUser = new LinkedHashMap<>();
+    for (final Presence presence : presences) {
+      byUser.computeIfAbsent(presence.userId(), u -> new ArrayList<>()).add(presence);
+    }
+    g.writeStartObject();
+    for (final Map.Entry<String, List<Presence>> user : byUser.entrySet()) {
+      g.writeArrayFieldStart(user.getKey());
+      for (final Presence presence : user.getValue()) {
+        g.writeStartObject();
+        g.writeStringField(Field.REF, presence.ref());
+        g.writeFieldName(Field.META);
+        g.writeRawValue(presence.meta());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    g.writeEndObject();
   }
 
   private interface Fields {

@@ -1,6 +1,10 @@
 package io.tidewire.gateway.protocol;
 
+import io.tidewire.gateway.broadcast.BroadcastMessage;
+import io.tidewire.gateway.presence.Presence;
+import io.tidewire.gateway.presence.PresenceDiff;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.apache.avro.generic.GenericContainer;
 
@@ -14,7 +18,8 @@ import org.apache.avro.generic.GenericContainer;
  * <p>Immutable values.
  */
 public sealed interface Reply permits Reply.Pong, Reply.Subscribed, Reply.Snapshot,
-    Reply.Unsubscribed, Reply.Authenticated, ProtocolError {
+    Reply.Unsubscribed, Reply.Authenticated, Reply.Joined, Reply.Left, Reply.BroadcastAck,
+    Reply.Tracked, Reply.Untracked, Reply.Broadcast, Reply.PresenceChanged, ProtocolError {
 
   /**
    * The answer to a ping.
@@ -82,6 +87,97 @@ public sealed interface Reply permits Reply.Pong, Reply.Subscribed, Reply.Snapsh
     public Authenticated {
       Objects.requireNonNull(ref, "ref");
       Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+  }
+
+  /**
+   * The connection joined a broadcast/presence channel.
+   *
+   * @param ref the join request's ref
+   * @param channel the channel
+   * @param presences the channel's presences when the join took effect
+   */
+  record Joined(String ref, String channel, List<Presence> presences) implements Reply {
+    public Joined {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+      presences = List.copyOf(presences);
+    }
+  }
+
+  /**
+   * The connection left a channel.
+   *
+   * @param ref the leave request's ref
+   * @param channel the channel
+   */
+  record Left(String ref, String channel) implements Reply {
+    public Left {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
+
+  /**
+   * Kafka stored a broadcast of a channel joined with acks.
+   *
+   * @param ref the broadcast request's ref
+   * @param channel the channel
+   * @param id the message's id
+   */
+  record BroadcastAck(String ref, String channel, String id) implements Reply {
+    public BroadcastAck {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+      Objects.requireNonNull(id, "id");
+    }
+  }
+
+  /**
+   * Kafka stored a presence.
+   *
+   * @param ref the track request's ref
+   * @param channel the channel
+   */
+  record Tracked(String ref, String channel) implements Reply {
+    public Tracked {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
+
+  /**
+   * Kafka stored a presence's removal (or there was none).
+   *
+   * @param ref the untrack request's ref
+   * @param channel the channel
+   */
+  record Untracked(String ref, String channel) implements Reply {
+    public Untracked {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
+
+  /**
+   * A member's broadcast to a joined channel.
+   *
+   * @param message the message
+   */
+  record Broadcast(BroadcastMessage message) implements Reply {
+    public Broadcast {
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /**
+   * Presences of a joined channel changed.
+   *
+   * @param diff the joins and leaves
+   */
+  record PresenceChanged(PresenceDiff diff) implements Reply {
+    public PresenceChanged {
+      Objects.requireNonNull(diff, "diff");
     }
   }
 }

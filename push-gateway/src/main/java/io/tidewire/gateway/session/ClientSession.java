@@ -3,6 +3,11 @@ package io.tidewire.gateway.session;
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.Principal;
 import io.tidewire.gateway.auth.TokenVerdict;
+import io.tidewire.gateway.broadcast.BroadcastMessage;
+import io.tidewire.gateway.broadcast.Channels;
+import io.tidewire.gateway.broadcast.Member;
+import io.tidewire.gateway.presence.Presence;
+import io.tidewire.gateway.presence.PresenceDiff;
 import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.ClientFrame;
 import io.tidewire.gateway.protocol.Decoded;
@@ -59,9 +64,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class ClientSession implements Subscriber {
+public final class ClientSession implements Subscriber, Member {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+  /** Serials of this gateway's sessions, naming a broadcast's sender among them. */
+  private static final AtomicLong SESSIONS = new AtomicLong();
 
   private final Transport transport;
   private final SessionContext context;
@@ -110,9 +117,11 @@ public final class ClientSession implements Subscriber {
     this.userId = principal.userId();
     this.outlet = outlet;
     this.queue = outlet.queue();
+    final Channels channels = context.channels();
     this.core = new SessionCore(principal, new SessionCore.Limits(context.queueMessages(),
         context.queueBytes(), context.recoveryTimeout(), context.verifier().clockSkew(),
-        context.maxScanRecords()));
+        context.maxScanRecords()), new BroadcastMessage.Sender(channels.gatewayId(),
+        SESSIONS.incrementAndGet()), channels.limits(), channels::nextPresenceRef, System.nanoTime());
     this.budget = FrameBudget.of(context.frameLimits(), System.nanoTime());
   }
 
@@ -166,6 +175,15 @@ public final class ClientSession implements Subscriber {
     if (frame instanceof ClientFrame.Subscribe subscribe
         && SessionCore.mayJoin(userId, subscribe.channel())) {
       join(subscribe);
+    } else if (frame instanceof ClientFrame.Join request) {
+      if (context.channels().rules().mayJoin(userId, request.channel())) {
+        joinChannel(request);
+      } else {
+        submit(core -> core.joinForbidden(request));
+      }
+    } else if (frame instanceof ClientFrame.Leave || frame instanceof ClientFrame.Broadcast
+        || frame instanceof ClientFrame.Track || frame instanceof ClientFrame.Untrack) {
+      submit(request(frame.ref(), core -> core.channelRequest(frame, System.nanoTime())));
     } else if (frame instanceof ClientFrame.Auth auth) {
       submit(request(auth.ref(), core -> core.auth(auth.ref(),
           context.verifier().verify(auth.token()), context.clock().instant())));
@@ -226,6 +244,26 @@ public final class ClientSession implements Subscriber {
     context.hub().subscribe(this, id, position -> inbox.add(request(request.ref(),
         core -> core.joined(request, id, position, System.nanoTime()))));
     drain();
+  }
+
+  /**
+   * Files the session under a broadcast/presence channel at the channels' seam; the core learns the
+   * channel's presences in the {@code channelJoined} input, before any later diff or broadcast.
+   */
+  private void joinChannel(final ClientFrame.Join request) {
+    context.channels().join(this, request.channel(), state -> inbox.add(request(request.ref(),
+        core -> core.channelJoined(request, state))));
+    drain();
+  }
+
+  @Override
+  public void broadcast(final BroadcastMessage message) {
+    submit(core -> core.broadcastReceived(message));
+  }
+
+  @Override
+  public void presence(final PresenceDiff diff) {
+    submit(core -> core.presenceChanged(diff));
   }
 
   @Override
@@ -317,8 +355,26 @@ public final class ClientSession implements Subscriber {
       schedule(this::abortIfOpen, context.closeGrace());
     } else if (effect instanceof Effect.Leave leave) {
       context.hub().unsubscribe(this, leave.id());
+    } else if (effect instanceof Effect.Publish publish) {
+      final BroadcastMessage message = publish.message();
+      context.channels().publish(message,
+          () -> submit(core -> core.published(publish.ref(), message, publish.ack())),
+          failure -> submit(core -> core.internalError(publish.ref())));
+    } else if (effect instanceof Effect.Track track) {
+      context.channels().track(track.presence(), track.replaced(),
+          outcome -> submit(core -> core.trackEnded(track.ref(), track.presence(), outcome)));
+    } else if (effect instanceof Effect.Untrack untrack) {
+      final Presence presence = untrack.presence();
+      context.channels().untrack(presence,
+          () -> untrack.ref().ifPresent(ref -> submit(core -> core.untracked(ref, presence.channel()))),
+          failure -> untrack.ref().ifPresent(ref -> submit(core -> core.internalError(ref))));
+    } else if (effect instanceof Effect.LeaveChannel leave) {
+      context.channels().leave(this, leave.channel());
+    } else if (effect instanceof Effect.Refused refused) {
+      metrics.channelRefused(refused.reason());
     } else if (effect instanceof Effect.Forget) {
       context.hub().unregister(this);
+      context.channels().leaveAll(this);
       if (outlet.ownsConnection()) {
         queue.finish(Optional.empty(), true, () -> { });
         metrics.sessionPeakQueueBytes(queue.peakBytes());
@@ -365,6 +421,10 @@ public final class ClientSession implements Subscriber {
       }
     } else if (reply instanceof Reply.Snapshot) {
       metrics.snapshotSent();
+    } else if (reply instanceof Reply.Broadcast) {
+      metrics.broadcastDelivered();
+    } else if (reply instanceof Reply.PresenceChanged) {
+      metrics.presenceDiffDelivered();
     }
     outlet.reply(reply).ifPresent(this::offer);
   }

@@ -5,8 +5,11 @@ import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import io.tidewire.gateway.protocol.Reply;
 import io.tidewire.gateway.recovery.ResumePlan;
+import io.tidewire.gateway.broadcast.BroadcastMessage;
+import io.tidewire.gateway.presence.Presence;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the {@link SessionCore} asks its owner ({@link ClientSession}) to do after an input. The
@@ -170,6 +173,54 @@ public sealed interface Effect {
   /** A client's cursor could not be resumed from (for metrics and logs). */
   record Unrecoverable(ResumePlan.Reason reason) implements Effect {
     public Unrecoverable {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * Store a broadcast; once stored, report {@link SessionCore#published} (with {@code ack}), or
+   * {@link SessionCore#requestFailed} if it was not.
+   */
+  record Publish(BroadcastMessage message, String ref, boolean ack) implements Effect {
+    public Publish {
+      Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(ref, "ref");
+    }
+  }
+
+  /**
+   * Store a presence, removing {@code replaced}; report the outcome through
+   * {@link SessionCore#trackEnded}.
+   */
+  record Track(Presence presence, Optional<Presence> replaced, String ref) implements Effect {
+    public Track {
+      Objects.requireNonNull(presence, "presence");
+      Objects.requireNonNull(replaced, "replaced");
+      Objects.requireNonNull(ref, "ref");
+    }
+  }
+
+  /**
+   * Remove a presence; with a ref, report {@link SessionCore#untracked} once stored (or
+   * {@link SessionCore#requestFailed}).
+   */
+  record Untrack(Presence presence, Optional<String> ref) implements Effect {
+    public Untrack {
+      Objects.requireNonNull(presence, "presence");
+      Objects.requireNonNull(ref, "ref");
+    }
+  }
+
+  /** Stop delivering a broadcast/presence channel's messages and diffs to this session. */
+  record LeaveChannel(String channel) implements Effect {
+    public LeaveChannel {
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
+
+  /** A broadcast/presence request was refused, for the reason's metric (see GatewayMetrics). */
+  record Refused(String reason) implements Effect {
+    public Refused {
       Objects.requireNonNull(reason, "reason");
     }
   }

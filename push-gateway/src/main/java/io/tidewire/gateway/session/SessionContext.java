@@ -2,6 +2,8 @@ package io.tidewire.gateway.session;
 
 import io.tidewire.gateway.GatewayMetrics;
 import io.tidewire.gateway.auth.JwtVerifier;
+import io.tidewire.gateway.broadcast.Channels;
+import io.tidewire.gateway.broadcast.LocalChannels;
 import io.tidewire.gateway.protocol.CursorCodec;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,11 +30,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param replaysPerSession most replays one session may have admitted at a time
  * @param maxScanRecords most records a resume may be behind the log's end and still replay
  * @param cursors writes and reads the deployment's signed cursors
+ * @param channels broadcast and presence
  */
 public record SessionContext(Hub hub, Recovery recovery, JwtVerifier verifier, GatewayMetrics metrics,
     ScheduledExecutorService timer, Clock clock, int maxFrameBytes, int queueMessages,
     long queueBytes, Duration closeGrace, Duration recoveryTimeout, FrameBudget.Limits frameLimits,
-    int replaysPerSession, long maxScanRecords, CursorCodec cursors) {
+    int replaysPerSession, long maxScanRecords, CursorCodec cursors, Channels channels) {
 
   /** The client-frame limits unless configured otherwise: 20 frames/s, bursts of 50, 100 refusals in 10 s. */
   public static final FrameBudget.Limits DEFAULT_FRAME_LIMITS =
@@ -42,6 +45,17 @@ public record SessionContext(Hub hub, Recovery recovery, JwtVerifier verifier, G
 
   /** Records a resume may be behind the log's end unless configured otherwise. */
   public static final long DEFAULT_MAX_SCAN_RECORDS = 100_000;
+
+  /** A context whose broadcast and presence stay in this process ({@link LocalChannels}, default rules and limits). */
+  public SessionContext(final Hub hub, final Recovery recovery, final JwtVerifier verifier,
+      final GatewayMetrics metrics, final ScheduledExecutorService timer, final Clock clock,
+      final int maxFrameBytes, final int queueMessages, final long queueBytes,
+      final Duration closeGrace, final Duration recoveryTimeout, final FrameBudget.Limits frameLimits,
+      final int replaysPerSession, final long maxScanRecords, final CursorCodec cursors) {
+    this(hub, recovery, verifier, metrics, timer, clock, maxFrameBytes, queueMessages, queueBytes,
+        closeGrace, recoveryTimeout, frameLimits, replaysPerSession, maxScanRecords, cursors,
+        LocalChannels.defaults());
+  }
 
   /** A context with the default client-frame, replay and scan limits and {@code cursors}. */
   public SessionContext(final Hub hub, final Recovery recovery, final JwtVerifier verifier,
@@ -64,6 +78,7 @@ public record SessionContext(Hub hub, Recovery recovery, JwtVerifier verifier, G
     Objects.requireNonNull(recoveryTimeout, "recoveryTimeout");
     Objects.requireNonNull(frameLimits, "frameLimits");
     Objects.requireNonNull(cursors, "cursors");
+    Objects.requireNonNull(channels, "channels");
     if (replaysPerSession < 1 || maxScanRecords < 1) {
       throw new IllegalArgumentException("replaysPerSession and maxScanRecords must be positive");
     }

@@ -1,6 +1,11 @@
 package io.tidewire.gateway.session;
 
 import io.tidewire.gateway.auth.Principal;
+import io.tidewire.gateway.broadcast.BroadcastMessage;
+import io.tidewire.gateway.broadcast.ChannelLimits;
+import io.tidewire.gateway.broadcast.Channels.TrackOutcome;
+import io.tidewire.gateway.presence.Presence;
+import io.tidewire.gateway.presence.PresenceDiff;
 import io.tidewire.gateway.auth.TokenVerdict;
 import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.protocol.Channel.Kind;
@@ -33,6 +38,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * One client connection's protocol as a state machine without I/O: every input — a client request,
@@ -48,7 +56,8 @@ import java.util.Optional;
  * makes the session a slow consumer; a replay's admission is released exactly once however it
  * ends. How a recovering subscription catches up (replay merged with the live buffer by
  * {@link ReplayMerger}, sized to the queue's {@link QueueRoom room}, parked until the client reads,
- * or a snapshot) is {@link Catchup}'s.
+ * or a snapshot) is {@link Catchup}'s. Broadcast/presence channels (joins, limits, what reaches the
+ * connection) are its {@link Membership}'s.
  *
  * <p>Not thread-safe: one thread at a time (the owner serializes inputs). {@link #principal()} may
  * be read from any thread.
@@ -107,16 +116,36 @@ public final class SessionCore {
   private final Map<Kind, Subscription> channels = new EnumMap<>(Kind.class);
   private final Map<SubscriptionId, Cancelled> retired = new HashMap<>();
   private final Catchup catchup;
+  private final Membership membership;
 
   /**
+   * A session whose broadcast/presence channels have the default limits, as connection 0 of a
+   * gateway named {@code local}.
+   *
    * @param principal the verified token's principal; its user is the session's for good
    * @param limits the session's parameters
    */
   public SessionCore(final Principal principal, final Limits limits) {
+    this(principal, limits, new BroadcastMessage.Sender("local", 0), ChannelLimits.DEFAULTS,
+        new AtomicLong()::incrementAndGet, System.nanoTime());
+  }
+
+  /**
+   * @param principal the verified token's principal; its user is the session's for good
+   * @param limits the session's parameters
+   * @param me this connection as a broadcast sender (its gateway and serial)
+   * @param channelLimits the broadcast/presence limits
+   * @param presenceRefs new presence refs, unique over all gateways
+   * @param now the time, {@link System#nanoTime()} scale
+   */
+  SessionCore(final Principal principal, final Limits limits, final BroadcastMessage.Sender me,
+      final ChannelLimits channelLimits, final Supplier<?> presenceRefs, final long now) {
     this.principal = Objects.requireNonNull(principal, "principal");
     this.userId = principal.userId();
     this.limits = Objects.requireNonNull(limits, "limits");
     this.catchup = new Catchup(userId, limits);
+    this.membership = new Membership(userId, me, channelLimits, () -> String.valueOf(presenceRefs.get()),
+        () -> UUID.randomUUID().toString(), now);
   }
 
   /** Whether {@code userId}'s session may subscribe to {@code channel}: not another user's. */
@@ -165,6 +194,74 @@ public final class SessionCore {
     }
     throw new IllegalArgumentException(frame.getClass().getSimpleName()
         + " is not a plain request: a permitted subscribe joins at the seam, auth is verified first");
+  }
+
+  // ---------------------------------------------------------------- broadcast and presence
+
+  /** A {@code join} no channel rule admits. */
+  public List<Effect> joinForbidden(final ClientFrame.Join join) {
+    final List<Effect> out = new ArrayList<>();
+    Membership.forbidden(join.ref(), join.channel(), out);
+    return out;
+  }
+
+  /** A permitted {@code join} filed the session under its channel, whose presences were {@code state}. */
+  public List<Effect> channelJoined(final ClientFrame.Join join, final List<Presence> state) {
+    if (lifecycle == Lifecycle.GONE) {
+      return List.of(new Effect.LeaveChannel(join.channel()));
+    }
+    final List<Effect> out = new ArrayList<>();
+    membership.joined(join, state, out);
+    return out;
+  }
+
+  /** A {@code leave}, {@code broadcast}, {@code track} or {@code untrack} at {@code now}. */
+  public List<Effect> channelRequest(final ClientFrame frame, final long now) {
+    if (lifecycle != Lifecycle.OPEN) {
+      return List.of();
+    }
+    final List<Effect> out = new ArrayList<>();
+    membership.request(frame, now, out);
+    return out;
+  }
+
+  /** Kafka stored a broadcast of this session. */
+  public List<Effect> published(final String ref, final BroadcastMessage message, final boolean ack) {
+    final List<Effect> out = new ArrayList<>();
+    membership.published(ref, message, ack, out);
+    return out;
+  }
+
+  /** A {@code track} ended. */
+  public List<Effect> trackEnded(final String ref, final Presence presence, final TrackOutcome outcome) {
+    final List<Effect> out = new ArrayList<>();
+    membership.trackEnded(ref, presence, outcome, out);
+    return out;
+  }
+
+  /** Kafka stored the removal an {@code untrack} asked for. */
+  public List<Effect> untracked(final String ref, final String channel) {
+    return List.of(new Effect.Send(new Reply.Untracked(ref, channel)));
+  }
+
+  /** A broadcast of a channel the session may have joined. */
+  public List<Effect> broadcastReceived(final BroadcastMessage message) {
+    if (lifecycle != Lifecycle.OPEN) {
+      return List.of();
+    }
+    final List<Effect> out = new ArrayList<>();
+    membership.received(message, out);
+    return out;
+  }
+
+  /** Presences of a channel the session may have joined changed. */
+  public List<Effect> presenceChanged(final PresenceDiff diff) {
+    if (lifecycle != Lifecycle.OPEN) {
+      return List.of();
+    }
+    final List<Effect> out = new ArrayList<>();
+    membership.changed(diff, out);
+    return out;
   }
 
   /** A frame that is not a well-formed request (or a binary frame): answer with its error. */
@@ -246,6 +343,7 @@ public final class SessionCore {
     for (final Kind kind : Kind.values()) {
       cancel(kind, false, out);
     }
+    membership.leaveAll(out);
     out.add(new Effect.Forget());
     return out;
   }
