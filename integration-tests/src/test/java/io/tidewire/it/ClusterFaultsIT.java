@@ -124,7 +124,7 @@ class ClusterFaultsIT {
       cluster.close();
     }
     if (postgresProcess != null) {
-      postgresProcess.forget();
+      postgresProcess.stopIfRunning();
     }
     if (postgres != null) {
       postgres.close();

@@ -7,93 +7,114 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 
 /**
  * A running PostgreSQL server, taken by its data directory, that a test stops with a fast shutdown
- * ({@code pg_ctl stop -m fast}: clients are disconnected, open transactions rolled back, a
- * checkpoint written) and starts again with the same binaries, options, port and data
- * ({@code pg_ctl start} with the options of {@code postmaster.opts}, which PostgreSQL writes at
- * each start). It works with any server, here the embedded one of {@code embedded-infra}
- * (zonky's PostgreSQL binaries, extracted at run time), so no system package is needed.
+ * ({@code SIGINT} to the postmaster, what {@code pg_ctl stop -m fast} sends: clients are
+ * disconnected, open transactions rolled back, a checkpoint written) and starts again with the
+ * same binary, options, port and data (the command line of {@code postmaster.opts}, which
+ * PostgreSQL writes at each start). It works with any server, here the embedded one of
+ * {@code embedded-infra} (zonky's binaries, extracted at run time, so no system package is
+ * needed). The signal and the binary are used directly rather than through {@code pg_ctl}, which
+ * refuses to run as root, as the tests and CI do here (zonky's server binary accepts it).
  *
- * <p>A server this class started is a daemon, not a child of this JVM: a watchdog ({@code sh},
- * as embedded-infra's) stops it if this JVM dies first. The owner of the server still stops it at
- * the end ({@code pg_ctl stop} on the same directory stops whichever postmaster runs there).
- * Not thread-safe.
+ * <p>A server this class started is a child of this JVM; a watchdog ({@code sh}, as
+ * embedded-infra's) stops it if this JVM dies first. Not thread-safe.
  */
 final class PostgresProcess {
 
   private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Duration WAIT = Duration.ofMinutes(3);
 
   private final Path dataDir;
-  private final Path bin;
-  private final List<String> options;
+  private final List<String> command;
   private Optional<Process> watchdog = Optional.empty();
 
-  private PostgresProcess(final Path dataDir, final Path bin, final List<String> options) {
+  private PostgresProcess(final Path dataDir, final List<String> command) {
     this.dataDir = dataDir;
-    this.bin = bin;
-    this.options = options;
+    this.command = command;
   }
 
-  /**
-   * The server running on {@code dataDir}: its binaries and options as {@code postmaster.opts}
-   * records them.
-   */
+  /** The server running on {@code dataDir}: its command line as {@code postmaster.opts} has it. */
   static PostgresProcess of(final Path dataDir) {
     try {
       final String opts = Files.readString(dataDir.resolve("postmaster.opts"),
           StandardCharsets.UTF_8).trim();
       final int space = opts.indexOf(' ');
-      final Path postgres = Path.of(space > 0 ? opts.substring(0, space) : opts);
-      final List<String> args = new ArrayList<>();
+      final List<String> command = new ArrayList<>();
+      command.add(space > 0 ? opts.substring(0, space) : opts);
       final Matcher m = QUOTED.matcher(space > 0 ? opts.substring(space) : "");
       while (m.find()) {
-        args.add(m.group(1));
+        command.add(m.group(1));
       }
-      // pg_ctl gives -D itself
-      final int d = args.indexOf("-D");
-      if (d >= 0) {
-        args.subList(d, Math.min(d + 2, args.size())).clear();
-      }
-      return new PostgresProcess(dataDir, postgres.getParent(), List.copyOf(args));
+      return new PostgresProcess(dataDir, List.copyOf(command));
     } catch (IOException e) {
       throw new UncheckedIOException("no running PostgreSQL on " + dataDir, e);
     }
   }
 
-  /** Fast shutdown; returns once the server is down. */
+  /** Fast shutdown; returns once the postmaster has exited. */
   void stopFast() {
     watchdog.ifPresent(Process::destroy);
     watchdog = Optional.empty();
-    pgCtl(List.of("stop", "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "120"));
+    final long pid = postmasterPid().orElseThrow(
+        () -> new IllegalStateException("PostgreSQL is not running on " + dataDir));
+    final ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow(
+        () -> new IllegalStateException("no process " + pid + " (postmaster.pid is stale)"));
+    run(List.of("kill", "-INT", Long.toString(pid)));
+    try {
+      postmaster.onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("PostgreSQL did not shut down within " + WAIT, e);
+    }
   }
 
   /** Starts the server again on the same port and data; returns once it accepts connections. */
   void start() {
-    final StringBuilder o = new StringBuilder();
-    for (final String a : options) {
-      o.append(" '").append(a.replace("'", "'\\''")).append('\'');
+    try {
+      new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(
+              dataDir.resolveSibling(dataDir.getFileName() + "-restarts.log").toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + command, e);
     }
-    pgCtl(List.of("start", "-D", dataDir.toString(), "-w", "-t", "120",
-        "-l", dataDir.resolveSibling(dataDir.getFileName() + "-restarts.log").toString(),
-        "-o", o.toString().trim()));
-    watchdog = Optional.of(watchdog());
+    // postmaster.pid's 8th line is the server's status: "ready" once it accepts connections
+    Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> Files.readAllLines(dataDir.resolve("postmaster.pid")).get(7).trim()
+            .equals("ready"));
+    watchdog = Optional.of(watchdog(postmasterPid().orElseThrow()));
   }
 
-  private void pgCtl(final List<String> args) {
-    final List<String> cmd = new ArrayList<>();
-    cmd.add(bin.resolve("pg_ctl").toString());
-    cmd.addAll(args);
+  /** The running postmaster's pid, from {@code postmaster.pid}. */
+  private OptionalLong postmasterPid() {
+    try {
+      final List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+      return lines.isEmpty() ? OptionalLong.empty()
+          : OptionalLong.of(Long.parseLong(lines.get(0).trim()));
+    } catch (IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  private static void run(final List<String> cmd) {
     try {
       final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(3, TimeUnit.MINUTES) || p.exitValue() != 0) {
-        throw new IllegalStateException("pg_ctl " + args.get(0) + " failed: " + out);
+      if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new IllegalStateException(cmd + " failed: " + out);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + cmd, e);
@@ -104,10 +125,8 @@ final class PostgresProcess {
   }
 
   /** Stops the server immediately (SIGQUIT) once this JVM is gone. */
-  private Process watchdog() {
+  private static Process watchdog(final long postmaster) {
     try {
-      final long postmaster = Long.parseLong(
-          Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
       return new ProcessBuilder("/bin/sh", "-c", "while kill -0 " + ProcessHandle.current().pid()
           + " 2>/dev/null; do sleep 1; done; kill -QUIT " + postmaster + " 2>/dev/null")
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -116,8 +135,10 @@ final class PostgresProcess {
     }
   }
 
-  /** Ends the watchdog (call after the server was stopped for good). */
-  void forget() {
-    watchdog.ifPresent(Process::destroy);
+  /** Fast shutdown if the server is running (the end of a test). */
+  void stopIfRunning() {
+    if (postmasterPid().stream().anyMatch(pid -> ProcessHandle.of(pid).isPresent())) {
+      stopFast();
+    }
   }
 }
