@@ -275,11 +275,12 @@ public final class Gateway implements AutoCloseable {
 
   /**
    * Partitions were added and the tail reads them: every session is closed with {@code 1001} so
-   * that its client reconnects and resumes. A user whose partition is unchanged resumes with
-   * {@code recovered:true}; a user now hashed to another partition, and every feed cursor, name
-   * other partitions than the channel has now, which the resume rules answer with
-   * {@code recovered:false} (and a snapshot for the user channel): never a silent gap, even for
-   * events written to the new partitions before the tail noticed them.
+   * that its client reconnects and resumes, and every new subscription's position names the new
+   * partitions. A user whose partition is unchanged resumes as before; a user now hashed to an
+   * added partition, and every feed cursor, name fewer partitions than the channel has now: the
+   * resume replays the cursor's partitions from the cursor and the added ones from their
+   * beginning ({@link io.tidewire.gateway.recovery.ResumePlan}), so events written to the new
+   * partitions before the tail noticed them are delivered too, with {@code recovered:true}.
    */
   private void partitionsAddedTo(final String topic, final int before, final int after) {
     metrics.partitionsChanged(topic, after);

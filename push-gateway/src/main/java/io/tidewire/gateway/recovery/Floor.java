@@ -84,6 +84,24 @@ public final class Floor {
     return raised == null ? this : new Floor(raised);
   }
 
+  /**
+   * The floor also naming {@code reach}'s partitions: one it does not name yet at {@code reach}'s
+   * offset, one it names raised to it if higher (as {@link #raise}).
+   */
+  public Floor including(final Map<Integer, Long> reach) {
+    int size = next.length;
+    for (final Map.Entry<Integer, Long> entry : reach.entrySet()) {
+      if (entry.getKey() < 0 || entry.getValue() < 0) {
+        throw new IllegalArgumentException("partitions and offsets are >= 0: " + reach);
+      }
+      size = Math.max(size, entry.getKey() + 1);
+    }
+    final long[] grown = Arrays.copyOf(next, size);
+    Arrays.fill(grown, next.length, size, ABSENT);
+    reach.forEach((partition, offset) -> grown[partition] = Math.max(grown[partition], offset));
+    return new Floor(grown);
+  }
+
   /** The floor with {@code event}'s partition (if named) raised past it, if not past it already. */
   public Floor raisePast(final Positioned event) {
     return raise(Map.of(event.partition(), event.offset() + 1));

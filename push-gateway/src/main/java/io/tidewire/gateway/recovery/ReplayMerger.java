@@ -2,6 +2,7 @@ package io.tidewire.gateway.recovery;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,9 +23,14 @@ import java.util.Objects;
  *   <li>{@code liveFrom}: the buffer holds every wanted live record at or after it.
  * </ul>
  *
- * <p>The replayed events are delivered in read order, each raising its partition's floor; then the
- * floor rises to {@code replayedUpTo}. If the floor has reached {@code liveFrom} in every partition
- * of {@code liveFrom}, the replay and the buffer overlap or touch: the merge is <em>caught up</em>
+ * <p>The replayed events below {@code liveFrom} are delivered in read order, each raising its
+ * partition's floor; then the floor rises to {@code replayedUpTo}, but not past {@code liveFrom}.
+ * Whatever the replay read at or after {@code liveFrom} is left to the buffer, which holds all of
+ * it: so everything from the seam on goes out in the order the live tail saw it, across
+ * partitions, as it would for a live subscription (a key moved to an added partition has its
+ * last events in the old partition buffered; a replay of the new one that read ahead must not
+ * overtake them). If the floor has reached {@code liveFrom} in every partition of
+ * {@code liveFrom}, the replay and the buffer overlap or touch: the merge is <em>caught up</em>
  * and the buffered events above the floor follow, in arrival order. Otherwise there is still a gap
  * between what was replayed and what was buffered; the buffered events are left alone and the
  * replay must go on from the returned floor. So the result never skips an offset range and never
@@ -66,7 +72,11 @@ public final class ReplayMerger {
       final Map<Integer, Long> replayedUpTo, final Floor liveFrom, final List<E> live) {
     Objects.requireNonNull(live, "live");
     final List<E> deliver = new ArrayList<>();
-    final Floor next = admit(replayed, floor, deliver).raise(replayedUpTo);
+    final List<E> beforeLive = replayed.stream().filter(event -> !liveFrom.admits(event)).toList();
+    final Map<Integer, Long> upTo = new HashMap<>(replayedUpTo);
+    liveFrom.toMap().forEach((partition, start) -> upTo.computeIfPresent(partition,
+        (p, reach) -> Math.min(reach, start)));
+    final Floor next = admit(beforeLive, floor, deliver).raise(upTo);
     if (!next.reached(liveFrom)) {
       return new Merge<>(deliver, next, false);
     }

@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * How a subscription gets from the seam to live: each step takes a {@link Recovering} state and an
@@ -79,10 +81,11 @@ final class Catchup {
       return new Stay(new Live(id, request.types(), Floor.of(seam.offsets())));
     }
     final Recovering recovering = new Recovering(id, new Subscription.Terms(request.ref(),
-        request.channel(), request.types(), seam, request.cursor()), new Snapshotting(0),
+        request.channel(), request.types(), seam, request.cursor(),
+        plan instanceof ResumePlan.Replay replay ? replay.later() : Set.of()), new Snapshotting(0),
         new LiveBuffer(Floor.of(seam.offsets()), limits.bufferMessages(), limits.bufferBytes()));
     if (plan instanceof ResumePlan.Replay replay) {
-      final ReplayRead.Check check = new ReplayRead.Check(id, replay.from());
+      final ReplayRead.Check check = new ReplayRead.Check(id, replay);
       out.add(new Effect.StartReplay(check));
       return new Stay(recovering.with(new Checking(check, now)));
     }
@@ -97,13 +100,23 @@ final class Catchup {
       final long now, final List<Effect> out) {
     final SubscriptionId id = recovering.id();
     if (result instanceof ReplayResult.Checked checked) {
-      final Cursor from = recovering.terms().requested().orElseThrow();
-      final Optional<ResumePlan.Reason> outside = ResumePlan.outside(from, checked.bounds(),
+      final Cursor from = checking.read().from();
+      final Optional<ResumePlan.Reason> outside = checking.read().plan().outside(checked.bounds(),
           limits.maxScanRecords());
       if (outside.isPresent()) {
         out.add(ended(id, Replays.Outcome.UNRECOVERABLE));
         return unrecoverable(recovering, outside.get(), out);
       }
+      // The cursor's partitions the seam does not name (a user's partition before partitions were
+      // added): the replay reads them up to their end as just read, the live buffer has every
+      // event of the channel since the seam, hence every one from that end on.
+      final Map<Integer, Long> ends = new TreeMap<>();
+      for (final int partition : from.offsets().keySet()) {
+        if (!recovering.terms().seam().offsets().containsKey(partition)) {
+          ends.put(partition, checked.bounds().get(partition).end());
+        }
+      }
+      recovering.buffer().include(ends);
       out.add(new Effect.Send(new Reply.Subscribed(recovering.terms().ref(),
           recovering.terms().channel(), true, from)));
       // The queue's room was read before that reply: wait for room (at once, usually) before the
@@ -242,7 +255,8 @@ final class Catchup {
     if (!left.hasRoom()) {
       return park(recovering, next, out);
     }
-    final SortedMap<Integer, Long> from = merge.floor().below(buffer.liveFrom());
+    final SortedMap<Integer, Long> from = ResumePlan.readFirst(merge.floor().below(buffer.liveFrom()),
+        recovering.terms().later());
     if (from.isEmpty() || stalled(next.lastProgress(), now)) {
       return fail(recovering, "the replay made no progress", out);
     }

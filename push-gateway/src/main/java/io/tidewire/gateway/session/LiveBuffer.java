@@ -3,6 +3,7 @@ package io.tidewire.gateway.session;
 import io.tidewire.gateway.recovery.Floor;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The live events a recovering subscription keeps while it catches up, bounded like the session's
@@ -46,6 +47,15 @@ final class LiveBuffer {
     }
     events.add(event);
     bytes += event.bytes();
+  }
+
+  /**
+   * Names more partitions in {@code liveFrom}: the buffer holds every live event of the channel
+   * since the seam, so it holds every one at or after a position reached since (a log's end read
+   * after the seam).
+   */
+  void include(final Map<Integer, Long> reached) {
+    liveFrom = liveFrom.including(reached);
   }
 
   /** Forgets the events (they were merged); {@code liveFrom} stays. */

@@ -3,6 +3,7 @@ package io.tidewire.gateway.session;
 import io.tidewire.gateway.protocol.Cursor;
 import io.tidewire.gateway.protocol.TypeFilter;
 import io.tidewire.gateway.recovery.Floor;
+import io.tidewire.gateway.recovery.ResumePlan;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -23,16 +24,26 @@ public sealed interface ReplayRead {
   SubscriptionId id();
 
   /**
-   * The readable range of the partitions of the client's cursor: is the cursor still inside the
-   * log? Answered with {@link ReplayResult.Checked}.
+   * The readable range of the partitions the replay starts from: is it still inside the log?
+   * Answered with {@link ReplayResult.Checked}.
    *
    * @param id the subscription
-   * @param from the client's cursor
+   * @param plan the replay: the client's cursor, and the partitions added since it was issued
    */
-  record Check(SubscriptionId id, Cursor from) implements ReplayRead {
+  record Check(SubscriptionId id, ResumePlan.Replay plan) implements ReplayRead {
     public Check {
       Objects.requireNonNull(id, "id");
-      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(plan, "plan");
+    }
+
+    /** A check of a cursor that names every partition of the channel. */
+    public Check(final SubscriptionId id, final Cursor from) {
+      this(id, new ResumePlan.Replay(from));
+    }
+
+    /** Where the replay starts, in every partition it reads. */
+    public Cursor from() {
+      return plan.from();
     }
   }
 

@@ -296,7 +296,7 @@ public final class SessionCore {
     final Cursor seam = position.withScope(kind == Kind.USER ? Cursor.scopeOf(userId) : Cursor.FEED_SCOPE);
     final ResumePlan plan = request.unsigned()
         ? new ResumePlan.Unrecoverable(ResumePlan.Reason.UNSIGNED)
-        : ResumePlan.decide(request.cursor(), seam, request.snapshot());
+        : ResumePlan.decide(request.cursor(), seam, kind, request.snapshot());
     final Catchup.Next next = catchup.start(request, id, seam, plan, now, out);
     channels.put(kind, ((Catchup.Stay) next).state());
     return out;

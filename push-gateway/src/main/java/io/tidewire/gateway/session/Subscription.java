@@ -7,6 +7,7 @@ import io.tidewire.gateway.recovery.Floor;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The state of one channel subscription of one session, from the moment it joined the live tail
@@ -86,15 +87,18 @@ public sealed interface Subscription {
    * @param types the type filter
    * @param seam the live tail's position when the subscription joined, with the channel's scope
    * @param requested the client's cursor, if any
+   * @param later the partitions a replay reads only once the others caught up
+   *     ({@link io.tidewire.gateway.recovery.ResumePlan.Replay#later})
    */
   record Terms(String ref, Channel channel, TypeFilter types, Cursor seam,
-      Optional<Cursor> requested) {
+      Optional<Cursor> requested, Set<Integer> later) {
     public Terms {
       Objects.requireNonNull(ref, "ref");
       Objects.requireNonNull(channel, "channel");
       Objects.requireNonNull(types, "types");
       Objects.requireNonNull(seam, "seam");
       Objects.requireNonNull(requested, "requested");
+      later = Set.copyOf(later);
     }
   }
 

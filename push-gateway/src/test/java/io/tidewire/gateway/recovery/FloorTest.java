@@ -56,4 +56,17 @@ class FloorTest {
     assertThat(caughtUp.below(target)).isEmpty();
     assertThat(Floor.of(Map.of(0, 10L)).reached(target)).isFalse(); // a partition it lacks
   }
+
+  @Test
+  void includingNamesNewPartitionsAndNeverLowersNamedOnes() {
+    final Floor floor = Floor.of(Map.of(2, 10L));
+
+    final Floor grown = floor.including(Map.of(1, 40L, 2, 4L, 5, 0L));
+
+    assertThat(grown.toMap()).isEqualTo(Map.of(1, 40L, 2, 10L, 5, 0L));
+    assertThat(floor.including(Map.of(2, 12L)).toMap()).isEqualTo(Map.of(2, 12L));
+    assertThat(grown.admits(new E(1, 40))).isTrue();
+    assertThat(grown.admits(new E(3, 40))).isFalse();
+    assertThatThrownBy(() -> floor.including(Map.of(-1, 0L))).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ReplayMergerTest {
@@ -43,13 +44,13 @@ class ReplayMergerTest {
   }
 
   @Test
-  void overlapIsDeliveredOnceFromWhicheverCameFirst() {
+  void overlapIsDeliveredOnceFromTheBuffer() {
     // the replay read past the start of the buffer: 20 and 23 are in both
     final Merge<E> merge = ReplayMerger.merge(floor(0, 10), List.of(r(12), r(20), r(23)),
         Map.of(0, 24L), floor(0, 20), List.of(l(20), l(23), l(25)));
 
     assertThat(merge.caughtUp()).isTrue();
-    assertThat(merge.deliver()).containsExactly(r(12), r(20), r(23), l(25));
+    assertThat(merge.deliver()).containsExactly(r(12), l(20), l(23), l(25));
   }
 
   @Test
@@ -232,6 +233,87 @@ class ReplayMergerTest {
         assertThat(delivered.stream().filter(e -> e.partition() == partition).map(E::offset).toList())
             .as("round %d, partition %d", round, p)
             .containsExactlyElementsOf(log.get(p).stream().filter(o -> o >= from).toList());
+      }
+    }
+  }
+
+  /** One write of a row: its place in time, and where the partitioner put it. */
+  private record Write(int row, int time, int partition, long offset) {}
+
+  @Test
+  void rowsMovedToAnAddedPartitionKeepTheirOrderWhenTheOldPartitionIsReadFirst() {
+    // Partitions were added: each row's producer switches once, from partition 1 (where the
+    // client's cursor is) to the added partition 2, at its own moment. The replay reads partition 1
+    // up to its end at the check, then partition 2 from its start (ResumePlan.readFirst); the live
+    // buffer has every write from the seam on, in the order they happened.
+    final Random random = new Random(31);
+    for (int round = 0; round < 300; round++) {
+      final int rows = 1 + random.nextInt(4);
+      final int writes = 20 + random.nextInt(80);
+      final int cursorTime = random.nextInt(writes / 4);
+      final int[] switchAt = new int[rows];
+      for (int r = 0; r < rows; r++) {
+        switchAt[r] = cursorTime + random.nextInt(writes - cursorTime + 1);
+      }
+      final int seamTime = cursorTime + random.nextInt(writes - cursorTime + 1);
+      final int checkTime = seamTime + random.nextInt(writes - seamTime + 1);
+      final List<Write> log = new ArrayList<>();
+      final long[] next = {0, 100, 0}; // partition 1 holds older records, 2 is new
+      long cursor = -1;
+      final Map<Integer, Long> seam = new HashMap<>();
+      final Map<Integer, Long> end = new HashMap<>();
+      for (int t = 0; t < writes; t++) {
+        if (t == cursorTime) {
+          cursor = next[1];
+        }
+        if (t == seamTime) {
+          seam.put(2, next[2]);
+        }
+        if (t == checkTime) {
+          end.put(1, next[1]);
+        }
+        final int row = random.nextInt(rows);
+        final int partition = t < switchAt[row] ? 1 : 2;
+        next[partition] += 1 + random.nextInt(2); // other users' records between
+        log.add(new Write(row, t, partition, next[partition] - 1));
+      }
+      seam.putIfAbsent(2, next[2]);
+      end.putIfAbsent(1, next[1]);
+      final long from = cursor < 0 ? next[1] : cursor;
+      final Map<Long, Write> byPosition = new HashMap<>();
+      log.forEach(w -> byPosition.put(w.partition() * 1_000_000L + w.offset(), w));
+      final List<E> live = log.stream().filter(w -> w.time() >= seamTime)
+          .map(w -> new E(w.partition(), w.offset(), "live")).toList();
+
+      final Floor liveFrom = Floor.of(seam).including(end);
+      Floor floor = Floor.of(Map.of(1, from, 2, 0L));
+      final List<E> delivered = new ArrayList<>();
+      boolean caughtUp = false;
+      for (int batch = 0; !caughtUp; batch++) {
+        assertThat(batch).as("round %d never caught up", round).isLessThan(1_000);
+        final Map<Integer, Long> reach = new HashMap<>();
+        final List<E> replayed = new ArrayList<>();
+        for (final Map.Entry<Integer, Long> read
+            : ResumePlan.readFirst(floor.below(liveFrom), Set.of(2)).entrySet()) {
+          final long to = read.getValue() + 1 + random.nextInt(30);
+          reach.put(read.getKey(), to);
+          log.stream().filter(w -> w.partition() == read.getKey() && w.offset() >= read.getValue()
+              && w.offset() < to).forEach(w -> replayed.add(new E(w.partition(), w.offset(), "replay")));
+        }
+        final Merge<E> merge = ReplayMerger.merge(floor, replayed, reach, liveFrom, live);
+        delivered.addAll(merge.deliver());
+        floor = merge.floor();
+        caughtUp = merge.caughtUp();
+      }
+
+      final List<Write> got = delivered.stream()
+          .map(e -> byPosition.get(e.partition() * 1_000_000L + e.offset())).toList();
+      for (int r = 0; r < rows; r++) {
+        final int row = r;
+        assertThat(got.stream().filter(w -> w.row() == row).toList())
+            .as("round %d, row %d", round, r)
+            .containsExactlyElementsOf(log.stream().filter(w -> w.row() == row
+                && (w.partition() == 2 || w.offset() >= from)).toList());
       }
     }
   }

@@ -2,9 +2,13 @@ package io.tidewire.gateway.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidewire.gateway.protocol.Channel.Kind;
 import io.tidewire.gateway.protocol.Cursor;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 
@@ -49,16 +53,76 @@ class ResumePlanTest {
   }
 
   @Test
-  void cursorOfAnotherIncarnationChannelOrPartitioningIsUnrecoverable() {
+  void cursorOfAnotherIncarnationOrChannelIsUnrecoverable() {
     assertThat(ResumePlan.decide(Optional.of(Cursor.of(Uuid.randomUuid(), ALICE, 2, 40)), SEAM))
         .isEqualTo(new ResumePlan.Unrecoverable(ResumePlan.Reason.OTHER_EPOCH));
     assertThat(ResumePlan.decide(Optional.of(Cursor.of(TOPIC, Cursor.scopeOf("bob"), 2, 40)), SEAM))
         .isEqualTo(new ResumePlan.Unrecoverable(ResumePlan.Reason.OTHER_CHANNEL));
-    assertThat(ResumePlan.decide(Optional.of(Cursor.of(TOPIC, ALICE, 1, 40)), SEAM))
+  }
+
+  @Test
+  void userCursorOfThePartitionBeforeAnIncreaseReplaysItAndTheNewPartitionFromItsStart() {
+    // alice's key hashed to partition 1 of 3; partitions were added, it hashes to 2 now (the seam).
+    final Cursor before = Cursor.of(TOPIC, ALICE, 1, 40);
+
+    final ResumePlan plan = ResumePlan.decide(Optional.of(before), SEAM, Kind.USER, true);
+
+    final ResumePlan.Replay replay = (ResumePlan.Replay) plan;
+    assertThat(replay.from()).isEqualTo(Cursor.of(TOPIC, ALICE, Map.of(1, 40L, 2, 0L)));
+    assertThat(replay.added()).containsExactly(2);
+    assertThat(replay.later()).containsExactly(2);
+    // The reply's cursor names both: a resume from it replays both again, the new one last.
+    final ResumePlan again = ResumePlan.decide(Optional.of(replay.from()), SEAM, Kind.USER, false);
+    assertThat(again).isEqualTo(new ResumePlan.Replay(replay.from()));
+    assertThat(((ResumePlan.Replay) again).later()).containsExactly(2);
+  }
+
+  @Test
+  void feedCursorNamingFewerPartitionsReplaysTheAddedOnesFromTheirStartAfterTheOthers() {
+    final Cursor feedSeam = Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 1L, 2, 1L, 3, 5L, 4, 7L));
+    final Cursor before = Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 0L, 2, 1L));
+
+    final ResumePlan.Replay replay =
+        (ResumePlan.Replay) ResumePlan.decide(Optional.of(before), feedSeam, Kind.FEED, false);
+
+    assertThat(replay.from().offsets()).isEqualTo(Map.of(0, 1L, 1, 0L, 2, 1L, 3, 0L, 4, 0L));
+    assertThat(replay.added()).containsExactly(3, 4);
+    assertThat(replay.later()).containsExactly(1, 3, 4); // partition 1: nothing received from it yet
+  }
+
+  @Test
+  void feedCursorNamingPartitionsTheTopicDoesNotHaveIsUnrecoverable() {
+    final Cursor feedSeam = Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 1L, 2, 1L));
+    final Cursor ofMore = Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 1L, 2, 1L, 3, 0L));
+
+    assertThat(ResumePlan.decide(Optional.of(ofMore), feedSeam, Kind.FEED, false))
         .isEqualTo(new ResumePlan.Unrecoverable(ResumePlan.Reason.PARTITIONS_CHANGED));
-    final Cursor feedSeam = Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 1L, 2, 1L, 3, 0L));
-    assertThat(ResumePlan.decide(Optional.of(Cursor.of(TOPIC, 0, Map.of(0, 1L, 1, 1L, 2, 1L))), feedSeam))
-        .isEqualTo(new ResumePlan.Unrecoverable(ResumePlan.Reason.PARTITIONS_CHANGED));
+  }
+
+  @Test
+  void addedPartitionWhoseStartWasDeletedIsUnrecoverableEvenIfTheCursorIsInside() {
+    final ResumePlan.Replay replay =
+        (ResumePlan.Replay) ResumePlan.decide(Optional.of(Cursor.of(TOPIC, ALICE, 1, 40)), SEAM);
+
+    assertThat(replay.outside(Map.of(1, new LogRange(0, 90), 2, new LogRange(0, 30)), 1_000)).isEmpty();
+    assertThat(replay.outside(Map.of(1, new LogRange(0, 90), 2, new LogRange(1, 30)), 1_000))
+        .contains(ResumePlan.Reason.ADDED_PARTITION_TRUNCATED);
+    // The added partition is scanned from its start: it counts towards the scan limit.
+    assertThat(replay.outside(Map.of(1, new LogRange(0, 90), 2, new LogRange(0, 30)), 79))
+        .contains(ResumePlan.Reason.SCAN_LIMIT);
+    assertThat(replay.outside(Map.of(1, new LogRange(41, 90), 2, new LogRange(0, 30)), 1_000))
+        .contains(ResumePlan.Reason.RETENTION);
+  }
+
+  @Test
+  void laterPartitionsAreReadOnlyOnceTheOthersCaughtUp() {
+    final SortedMap<Integer, Long> lagging = new TreeMap<>(Map.of(1, 40L, 2, 0L));
+
+    assertThat(ResumePlan.readFirst(lagging, Set.of(2))).containsExactlyEntriesOf(Map.of(1, 40L));
+    assertThat(ResumePlan.readFirst(new TreeMap<>(Map.of(2, 7L)), Set.of(2)))
+        .containsExactlyEntriesOf(Map.of(2, 7L));
+    assertThat(ResumePlan.readFirst(lagging, Set.of())).isEqualTo(lagging);
+    assertThat(ResumePlan.readFirst(new TreeMap<>(), Set.of(2))).isEmpty();
   }
 
   @Test

@@ -464,6 +464,60 @@ class SessionCoreTest {
     assertThat(core.live(Kind.USER, event("alice", 10))).isEmpty();
   }
 
+  private static EncodedEvent inPartition(final int partition, final long offset) {
+    return EncodedEvent.of(Optional.of("alice"), "generation.progress", partition, offset,
+        "p" + partition + "e" + offset);
+  }
+
+  @Test
+  void cursorOfThePartitionBeforeAnIncreaseReplaysItThenTheAddedOneAndGoesLiveOnBoth() {
+    // alice's key hashed to partition 1; partitions were added and it hashes to 2 now (the seam).
+    final Cursor before = Cursor.of(TOPIC, Cursor.scopeOf("alice"), 1, 40);
+    final ReplayRead.Check check = only(core.joined(subscribe(Optional.of(before)), user,
+        Cursor.of(TOPIC, Cursor.FEED_SCOPE, 2, 3), 0), Effect.StartReplay.class).check();
+    assertThat(check.from()).isEqualTo(Cursor.of(TOPIC, Cursor.scopeOf("alice"), Map.of(1, 40L, 2, 0L)));
+    // A producer that has not seen the new count yet still writes alice's events to partition 1.
+    assertThat(core.live(Kind.USER, inPartition(1, 44))).isEmpty();
+
+    final List<Effect> out = new ArrayList<>(core.replayed(new ReplayResult.Checked(check.id(),
+        Map.of(1, new LogRange(0, 45), 2, new LogRange(0, 3))), EMPTY, 0));
+    final Effect.AwaitRoom parked = only(out, Effect.AwaitRoom.class);
+    final ReplayRead.Batch first = (ReplayRead.Batch) only(core.room(parked.id(), parked.token(), EMPTY, 0),
+        Effect.Read.class).read();
+    assertThat(first.from()).containsExactlyEntriesOf(Map.of(1, 40L)); // the old partition first
+    final List<Effect> afterOld = core.replayed(new ReplayResult.Read(first.id(),
+        List.of(inPartition(1, 40), inPartition(1, 42), inPartition(1, 44)), Map.of(1, 45L)), EMPTY, 0);
+    final ReplayRead.Batch second = (ReplayRead.Batch) only(afterOld, Effect.Read.class).read();
+    assertThat(second.from()).containsExactlyEntriesOf(Map.of(2, 0L)); // then the added one, from its start
+    final List<Effect> caughtUp = core.replayed(new ReplayResult.Read(second.id(),
+        List.of(inPartition(2, 0), inPartition(2, 2)), Map.of(2, 3L)), EMPTY, 0);
+
+    assertThat(replies(out)).containsExactly(new Reply.Subscribed("s", Channel.parse("user").orElseThrow(),
+        true, check.from()));
+    assertThat(delivered(afterOld)).containsExactly("p1e40", "p1e42", "p1e44");
+    assertThat(delivered(caughtUp)).containsExactly("p2e0", "p2e2");
+    assertThat(only(caughtUp, Effect.EndReplay.class).outcome()).isEqualTo(Replays.Outcome.LIVE);
+    // Live, both partitions are the user's: neither the old one's late events nor the new one's are dropped.
+    assertThat(delivered(core.live(Kind.USER, inPartition(1, 44)))).isEmpty();
+    assertThat(delivered(core.live(Kind.USER, inPartition(1, 47)))).containsExactly("p1e47");
+    assertThat(delivered(core.live(Kind.USER, inPartition(2, 3)))).containsExactly("p2e3");
+  }
+
+  @Test
+  void addedPartitionThatLostItsStartToRetentionGetsRecoveredFalseAndASnapshot() {
+    final Cursor before = Cursor.of(TOPIC, Cursor.scopeOf("alice"), 1, 40);
+    final ReplayRead.Check check = only(core.joined(subscribe(Optional.of(before)), user,
+        Cursor.of(TOPIC, Cursor.FEED_SCOPE, 2, 30), 0), Effect.StartReplay.class).check();
+
+    final List<Effect> out = core.replayed(new ReplayResult.Checked(check.id(),
+        Map.of(1, new LogRange(0, 45), 2, new LogRange(12, 30))), EMPTY, 0);
+
+    assertThat(out).contains(new Effect.Unrecoverable(ResumePlan.Reason.ADDED_PARTITION_TRUNCATED),
+        new Effect.EndReplay(check.id(), Replays.Outcome.UNRECOVERABLE, Duration.ZERO));
+    only(out, Effect.TakeSnapshot.class);
+    assertThat(replies(out)).isEmpty();
+  }
+
   @Test
   void feedCursorThatCannotBeResumedGoesLiveAtOnceWithoutSnapshot() {
     final SubscriptionId feed = new SubscriptionId(Kind.FEED, 2);
