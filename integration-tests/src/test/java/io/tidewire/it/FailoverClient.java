@@ -187,7 +187,7 @@ final class FailoverClient implements AutoCloseable {
     return all;
   }
 
-  /** Whether the current connection is open and subscribed. */
+  /** Whether the current connection (the last one subscribed) is open. */
   boolean connected() {
     final WsClient c = connections.get(connections.size() - 1);
     return c.isOpen();

@@ -24,8 +24,9 @@ import org.awaitility.Awaitility;
  * same binary, options, port and data (the command line of {@code postmaster.opts}, which
  * PostgreSQL writes at each start). It works with any server, here the embedded one of
  * {@code embedded-infra} (zonky's binaries, extracted at run time, so no system package is
- * needed). The signal and the binary are used directly rather than through {@code pg_ctl}, which
- * refuses to run as root, as the tests and CI do here (zonky's server binary accepts it).
+ * needed). The signal and the binary are used directly rather than through {@code pg_ctl}; as
+ * root (the tests and CI here run as root) the server is started in a user namespace of its own
+ * ({@code unshare -U}), as zonky starts it, since PostgreSQL refuses to run as root.
  *
  * <p>A server this class started is a child of this JVM; a watchdog ({@code sh}, as
  * embedded-infra's) stops it if this JVM dies first. Not thread-safe.
@@ -83,19 +84,33 @@ final class PostgresProcess {
 
   /** Starts the server again on the same port and data; returns once it accepts connections. */
   void start() {
+    final List<String> cmd = new ArrayList<>();
+    // a session of its own, as pg_ctl gives it: signals the server sends to its process group
+    // (a SIGQUIT on an immediate shutdown) must not reach this JVM, whose thread dump on SIGQUIT
+    // would corrupt the test runner's channel on stdout
+    cmd.add("setsid");
+    if (asRoot()) {
+      // as zonky does: the server refuses to run as root, but runs in a user namespace of its own
+      cmd.addAll(List.of("unshare", "-U"));
+    }
+    cmd.addAll(command);
     try {
-      new ProcessBuilder(command).redirectErrorStream(true)
+      new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(
               dataDir.resolveSibling(dataDir.getFileName() + "-restarts.log").toFile()))
           .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + command, e);
+      throw new UncheckedIOException("cannot start " + cmd, e);
     }
     // postmaster.pid's 8th line is the server's status: "ready" once it accepts connections
     Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> Files.readAllLines(dataDir.resolve("postmaster.pid")).get(7).trim()
             .equals("ready"));
     watchdog = Optional.of(watchdog(postmasterPid().orElseThrow()));
+  }
+
+  private static boolean asRoot() {
+    return "root".equals(System.getProperty("user.name"));
   }
 
   /** The running postmaster's pid, from {@code postmaster.pid}. */
