@@ -17,7 +17,7 @@ public record PhoenixConfig(List<SupabaseTable> tables, int maxChannels, int joi
     int maxRecordBytes) {
 
   /** The default tables: those the stream processor's default configuration serves as rows. */
-  public static final String DEFAULT_TABLES = "public.generation_jobs:user,public.training_jobs:user,"
+  public static final String DEFAULT_TABLES = "public.generation_jobs:user,public.training_jobs:user,public.uploads:user,"
       + "public.users:user,public.credit_transactions:user,public.videos:public,public.images:public,"
       + "public.likes:public,public.comments:public";
 
