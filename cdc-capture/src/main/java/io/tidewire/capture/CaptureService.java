@@ -60,6 +60,8 @@ public final class CaptureService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CaptureService.class);
   private static final long READINESS_RECHECK_MS = 20;
+  /** How long a new run waits for the backend of a failed run to end once told to. */
+  private static final Duration SLOT_RELEASE_WAIT = Duration.ofSeconds(10);
 
   /** Where the capture is in its lifecycle, as health reports it. */
   public enum State {
@@ -87,6 +89,7 @@ public final class CaptureService implements AutoCloseable {
   private final StreamingProbe probe;
   private final Counter engineErrors;
   private final Counter restarts;
+  private final Counter slotReleases;
   private final AtomicLong slotLag = new AtomicLong();
   private final List<Consumer<Throwable>> failureListeners = new CopyOnWriteArrayList<>();
   /** Restart delays and slot-lag reads; one daemon thread, so attempts never overlap. */
@@ -102,6 +105,12 @@ public final class CaptureService implements AutoCloseable {
   private long runStartedNanos;
   /** Whether an engine run has started once: after that, too few brokers is an outage, not a setting. */
   private volatile boolean ranOnce;
+  /**
+   * The backend that held the slot while one of this service's runs streamed (0: none seen). A
+   * failed run can leave its streaming thread and replication connection behind; the next run would
+   * then find the slot busy for as long as this JVM lives.
+   */
+  private volatile int ownSlotHolder;
   private List<Gauge> gauges = List.of();
 
   /**
@@ -115,6 +124,9 @@ public final class CaptureService implements AutoCloseable {
     this.engineErrors = errorCounter(registry, "engine");
     this.restarts = Counter.builder("tidewire.capture.restarts")
         .description("Engine restarts after a failure (Kafka or PostgreSQL unreachable)").register(registry);
+    this.slotReleases = Counter.builder("tidewire.capture.slot.releases")
+        .description("Replication connections of failed runs that still held the slot, ended before a restart")
+        .register(registry);
     // every documented meter exists from here, at zero, so that a scrape and a rate see it before
     // the first change (or while Kafka is still down); close() removes the gauges
     this.gauges = List.of(
@@ -177,6 +189,7 @@ public final class CaptureService implements AutoCloseable {
     Producer<byte[], byte[]> fresh = null;
     try {
       ChangeTopics.provision(config);
+      releaseLeftSlot();
       // a new producer per run: one whose sends expired may still hold the failed batches
       fresh = new KafkaProducer<>(CaptureProperties.producer(config));
       synchronized (this) {
@@ -272,13 +285,69 @@ public final class CaptureService implements AutoCloseable {
 
   private void readSlotLag() {
     try {
-      final var lag = SlotLag.read(config);
+      final var lag = ReplicationSlot.lag(config);
       slotLagKnown = lag.isPresent();
       slotLag.set(lag.orElse(0));
     } catch (SQLException e) {
       slotLagKnown = false;
       LOG.debug("Cannot read the lag of slot {}: {}", config.slotName(), e.getMessage());
     }
+    noteSlotHolder();
+  }
+
+  /**
+   * Remembers the backend of this service's streaming run. The slot admits one streamer, so while
+   * the same run streams before and after the read, the holder read in between is that run's.
+   */
+  private void noteSlotHolder() {
+    final EngineRun current = run;
+    if (!isStreaming()) {
+      return;
+    }
+    try {
+      final var holder = ReplicationSlot.holder(config);
+      if (holder.isPresent() && isStreaming() && run == current) {
+        ownSlotHolder = holder.getAsInt();
+      }
+    } catch (SQLException e) {
+      LOG.debug("Cannot read the holder of slot {}: {}", config.slotName(), e.getMessage());
+    }
+  }
+
+  /**
+   * Before a new run: if the backend of an earlier run of this service still holds the slot, the
+   * engine that failed left its replication connection behind (its streaming thread outlived the
+   * engine): end that backend, and only that one, and wait until the slot is free. A slot held by
+   * any other process is left alone; the new run then fails on it and is retried like any failure.
+   */
+  private void releaseLeftSlot() {
+    try {
+      releaseLeftSlot(ownSlotHolder);
+    } catch (SQLException e) {
+      // PostgreSQL unreachable: the run that follows fails on it and is retried
+      LOG.debug("Cannot check the holder of slot {}: {}", config.slotName(), e.getMessage());
+    }
+  }
+
+  private void releaseLeftSlot(final int leftover) throws SQLException {
+    if (leftover == 0 || ReplicationSlot.holder(config).orElse(0) != leftover) {
+      return;
+    }
+    if (ReplicationSlot.release(config, leftover)) {
+      LOG.warn("Capture {}: slot {} was still held by the replication connection of a failed run "
+          + "(backend {}); ended it", config.name(), config.slotName(), leftover);
+      slotReleases.increment();
+    }
+    final long deadline = System.nanoTime() + SLOT_RELEASE_WAIT.toNanos();
+    while (ReplicationSlot.holder(config).orElse(0) == leftover && System.nanoTime() < deadline) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(READINESS_RECHECK_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    ownSlotHolder = 0;
   }
 
   /**
@@ -307,6 +376,11 @@ public final class CaptureService implements AutoCloseable {
       // Debezium offers no streaming-started callback; its metrics are re-read
       Thread.sleep(Math.min(leftMs, READINESS_RECHECK_MS));
     }
+  }
+
+  /** The PostgreSQL backend this service's streaming run was last seen holding the slot with; 0 if none. */
+  int ownSlotHolder() {
+    return ownSlotHolder;
   }
 
   /** True while an engine streams changes (after any snapshot); false before start, after close, while retrying. */
