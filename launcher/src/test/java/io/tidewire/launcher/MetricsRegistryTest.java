@@ -69,7 +69,9 @@ class MetricsRegistryTest {
       System.out.printf("SCRAPE-SIZE detailed=%d bytes/%d lines trimmed=%d bytes/%d lines%n",
           large.length(), large.lines().count(), small.length(), small.lines().count());
 
-      assertThat(small.length()).isLessThan(large.length() / 2);
+      // what is dropped, not by how much: the detailed scrape's size depends on how many partition
+      // and task series exist at the moment of the scrape (printed above for the docs' figures)
+      assertThat(large).contains("partition=\"", "task_id=\"");
       assertThat(small).doesNotContain("partition=\"").doesNotContain("task_id=\"")
           .contains("tidewire_processor_lag_records", "tidewire_processor_dead_letters_total",
               "kafka_stream_thread_", "kafka_consumer_coordinator_");
