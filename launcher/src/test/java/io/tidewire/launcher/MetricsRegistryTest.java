@@ -58,7 +58,12 @@ class MetricsRegistryTest {
       app.start();
       assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
       await().atMost(Duration.ofSeconds(60))
-          .until(() -> detailed.scrape().contains("kafka_consumer_fetch_manager_records_lag{"));
+          .until(() -> {
+            final String scrape = detailed.scrape();
+            // per-partition and per-task series register as partitions and tasks are assigned
+            return scrape.contains("kafka_consumer_fetch_manager_records_lag{") && scrape.contains("partition=\"")
+                && scrape.contains("task_id=\"");
+          });
 
       final String small = trimmed.scrape();
       final String large = detailed.scrape();
