@@ -91,7 +91,9 @@ for (const vsn of ['1.0.0', '2.0.0']) {
       const supabase = await supabaseClient(vsn, userToken(bob));
       const seen = [];
       const channel = supabase.channel(`isolation-${vsn}`)
-        .on('postgres_changes', { event: '*', schema: 'public', table: 'generation_jobs' }, (p) => seen.push(p.new.id));
+        // UPDATE only: the jobs' INSERTs, committed before the subscription, may still be on their
+        // way through the pipeline and arrive live (the final verify once saw Bob's twice)
+        .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'generation_jobs' }, (p) => seen.push(p.new.id));
       const statuses = subscribe(channel);
       await waitFor('SUBSCRIBED', () => has(statuses, 'SUBSCRIBED'));
       await setJob(aliceJob, 70);

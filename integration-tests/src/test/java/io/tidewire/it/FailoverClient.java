@@ -11,8 +11,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -43,7 +44,7 @@ final class FailoverClient implements AutoCloseable {
   private final String name;
   private final List<URI> gateways;
   private final Supplier<String> token;
-  private final ExecutorService reconnects;
+  private final ScheduledExecutorService reconnects;
   private final List<WsClient> connections = new CopyOnWriteArrayList<>();
   private final List<Boolean> resumes = new CopyOnWriteArrayList<>();
   private final List<String> snapshots = new CopyOnWriteArrayList<>();
@@ -65,7 +66,7 @@ final class FailoverClient implements AutoCloseable {
     this.gateways = List.copyOf(gateways);
     this.token = token;
     this.gateway = home;
-    this.reconnects = Executors.newSingleThreadExecutor(r -> new Thread(r, "failover-" + name));
+    this.reconnects = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "failover-" + name));
     final WsClient c = WsClient.connect(gateways.get(home), token.get());
     final JsonNode reply = subscribe(c, Optional.empty());
     if (!"subscribed".equals(reply.path("op").asText())) {
@@ -105,40 +106,49 @@ final class FailoverClient implements AutoCloseable {
     final WsClient last = connections.get(connections.size() - 1);
     lastCursor(last).ifPresent(cur -> cursor = cur);
     final long since = awaySince;
-    final long giveUp = since + GIVE_UP.toNanos();
-    int attempt = 0;
-    while (!closed && System.nanoTime() < giveUp) {
-      gateway = (gateway + 1) % gateways.size();
-      attempt++;
-      WsClient c = null;
-      try {
-        c = WsClient.connect(gateways.get(gateway), token.get());
-        final JsonNode reply = subscribe(c, Optional.of(cursor));
-        if ("subscribed".equals(reply.path("op").asText())) {
-          final long away = System.nanoTime() - since;
-          maxAwayNanos = Math.max(maxAwayNanos, away);
-          final boolean recovered = reply.path("recovered").asBoolean();
-          resumes.add(recovered);
-          if (!recovered) {
-            snapshots.add(reply.toString());
-          }
-          LOG.info("{}: resumed on {} after {} ms (attempt {}), recovered={}", name,
-              gateways.get(gateway), away / 1_000_000, attempt, recovered);
-          watch(c);
-          return;
-        }
-        LOG.info("{}: resume refused by {}: {}", name, gateways.get(gateway), reply);
-        c.close();
-      } catch (CompletionException | IllegalStateException | ConditionTimeoutException e) {
-        if (c != null) {
-          c.close();
-        }
-      }
-      pause(Duration.ofMillis(Math.min(1000, 100L * attempt)));
+    tryResume(1, since, since + GIVE_UP.toNanos());
+  }
+
+  /** One attempt on the next gateway; a failed one schedules the next after a growing backoff. */
+  private void tryResume(final int attempt, final long since, final long giveUp) {
+    if (closed) {
+      return;
     }
-    if (!closed) {
+    if (System.nanoTime() >= giveUp) {
       failure = Optional.of(name + ": could not resume within " + GIVE_UP);
       LOG.error(failure.get());
+      return;
+    }
+    gateway = (gateway + 1) % gateways.size();
+    WsClient c = null;
+    try {
+      c = WsClient.connect(gateways.get(gateway), token.get());
+      final JsonNode reply = subscribe(c, Optional.of(cursor));
+      if ("subscribed".equals(reply.path("op").asText())) {
+        final long away = System.nanoTime() - since;
+        maxAwayNanos = Math.max(maxAwayNanos, away);
+        final boolean recovered = reply.path("recovered").asBoolean();
+        resumes.add(recovered);
+        if (!recovered) {
+          snapshots.add(reply.toString());
+        }
+        LOG.info("{}: resumed on {} after {} ms (attempt {}), recovered={}", name,
+            gateways.get(gateway), away / 1_000_000, attempt, recovered);
+        watch(c);
+        return;
+      }
+      LOG.info("{}: resume refused by {}: {}", name, gateways.get(gateway), reply);
+      c.close();
+    } catch (CompletionException | IllegalStateException | ConditionTimeoutException e) {
+      if (c != null) {
+        c.close();
+      }
+    }
+    try {
+      reconnects.schedule(() -> tryResume(attempt + 1, since, giveUp), Math.min(1000, 100L * attempt),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed meanwhile
     }
   }
 
@@ -154,15 +164,6 @@ final class FailoverClient implements AutoCloseable {
       }
     }
     return Optional.empty();
-  }
-
-  private static void pause(final Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 
   String name() {
