@@ -259,11 +259,7 @@ public final class GatewayMetrics {
 
   /** A broadcast/presence request was refused: one of {@link #CHANNEL_REFUSALS}. */
   public void channelRefused(final String reason) {
-    final Counter counter = channelRefusals.get(reason);
-    if (counter == null) {
-      throw new IllegalArgumentException("unknown channel refusal " + reason);
-    }
-    counter.increment();
+    known(channelRefusals, reason, "channel refusal").increment();
   }
 
   public void broadcastPublished() {
@@ -374,11 +370,16 @@ public final class GatewayMetrics {
 
   /** An upgrade refused with 429: one of {@link #REFUSAL_REASONS}. */
   public void connectionRefused(final String reason) {
-    final Counter counter = refusals.get(reason);
+    known(refusals, reason, "refusal reason").increment();
+  }
+
+  /** The counter registered at start for {@code reason}; reasons are a closed list. */
+  private static Counter known(final Map<String, Counter> counters, final String reason, final String what) {
+    final Counter counter = counters.get(reason);
     if (counter == null) {
-      throw new IllegalArgumentException("unknown refusal reason " + reason);
+      throw new IllegalArgumentException("unknown " + what + " " + reason);
     }
-    counter.increment();
+    return counter;
   }
 
   public void handshakeTimeout() {
