@@ -132,7 +132,7 @@ public final class CaptureService implements AutoCloseable {
     this.gauges = List.of(
         Gauge.builder("tidewire.capture.streaming", this, s -> s.isStreaming() ? 1 : 0)
             .description("1 while the capture streams changes from the replication slot").register(registry),
-        Gauge.builder("tidewire.capture.slot.lag", slotLag, AtomicLong::get).baseUnit("bytes")
+        Gauge.builder("tidewire.capture.slot.lag", slotLag, AtomicLong::get).strongReference(true).baseUnit("bytes")
             .description("WAL the replication slot holds back: pg_current_wal_lsn() - confirmed_flush_lsn")
             .register(registry));
     KafkaChangeSink.registerAtZero(registry, config.tables());

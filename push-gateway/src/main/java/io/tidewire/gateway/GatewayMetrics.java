@@ -154,7 +154,8 @@ public final class GatewayMetrics {
 
   public GatewayMetrics(final MeterRegistry registry) {
     this.registry = registry;
-    Gauge.builder("tidewire.gateway.connections", connections, AtomicInteger::get)
+    // gauges hold their state strongly: a weakly held one reads NaN once these metrics are collected
+    Gauge.builder("tidewire.gateway.connections", connections, AtomicInteger::get).strongReference(true)
         .description("open WebSocket sessions").register(registry);
     framesIn = Counter.builder("tidewire.gateway.frames.in").description("text frames received")
         .register(registry);
@@ -215,13 +216,13 @@ public final class GatewayMetrics {
     for (final String topic : EVENT_TOPICS) {
       final AtomicInteger count = new AtomicInteger();
       tailPartitions.put(topic, count);
-      Gauge.builder("tidewire.gateway.tail.partitions", count, AtomicInteger::get)
+      Gauge.builder("tidewire.gateway.tail.partitions", count, AtomicInteger::get).strongReference(true)
           .description("partitions the live tail reads").tag("topic", topic).register(registry);
       partitionChanges.put(topic, Counter.builder("tidewire.gateway.tail.partition.changes")
           .description("partition count changes the live tail followed").tag("topic", topic).register(registry));
       final AtomicReference<DoubleSupplier> lag = new AtomicReference<>(() -> 0);
       tailLag.put(topic, lag);
-      Gauge.builder("tidewire.gateway.tail.lag", lag, l -> l.get().getAsDouble())
+      Gauge.builder("tidewire.gateway.tail.lag", lag, l -> l.get().getAsDouble()).strongReference(true)
           .description("records the live tail is behind the topic's end, as of its last poll")
           .tag("topic", topic).baseUnit("records").register(registry);
       recordsReadCounter(topic);
@@ -231,8 +232,9 @@ public final class GatewayMetrics {
       recordsSkippedCounter(topic);
     }
     Gauge.builder("tidewire.gateway.replays.pending", replaysPending, p -> p.get().get().doubleValue())
+        .strongReference(true)
         .description("replays admitted and not finished").register(registry);
-    Gauge.builder("tidewire.gateway.user.states", userStates, s -> s.get().get().doubleValue())
+    Gauge.builder("tidewire.gateway.user.states", userStates, s -> s.get().get().doubleValue()).strongReference(true)
         .description("users in the materialized state store").register(registry);
     broadcastsPublished = Counter.builder("tidewire.gateway.broadcasts.published")
         .description("broadcasts Kafka stored for this gateway's sessions").register(registry);
@@ -247,9 +249,10 @@ public final class GatewayMetrics {
           .description("broadcast/presence requests refused, by rule or limit").tag("reason", reason)
           .register(registry));
     }
-    Gauge.builder("tidewire.gateway.presences", presences, p -> p.get().get().doubleValue())
+    Gauge.builder("tidewire.gateway.presences", presences, p -> p.get().get().doubleValue()).strongReference(true)
         .description("presences of every gateway this gateway knows").register(registry);
     Gauge.builder("tidewire.gateway.channels.joined", channelsJoined, c -> c.get().get().doubleValue())
+        .strongReference(true)
         .description("channels with a member on this gateway").register(registry);
     for (final String topic : CHANNEL_TOPICS) {
       recordsReadCounter(topic);

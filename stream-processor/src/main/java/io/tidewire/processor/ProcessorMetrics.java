@@ -90,7 +90,8 @@ public final class ProcessorMetrics {
     counter(NOTIFICATIONS_DROPPED);
     counter(USER_STATES, "outcome", "updated");
     counter(USER_STATES, "outcome", "deleted");
-    Gauge.builder(LAG, lag, l -> l.get().getAsDouble())
+    // strong: a weakly held supplier would read NaN once this object is collected
+    Gauge.builder(LAG, lag, l -> l.get().getAsDouble()).strongReference(true)
         .description("records behind: the sum over the input partitions of end offset - position")
         .baseUnit("records").register(registry);
   }
