@@ -381,6 +381,14 @@ class PhoenixConnectionTest {
     alice.onText("[\"1\",\"3\",\"realtime:room:p2\",\"presence\",{\"type\":\"presence\",\"event\":\"track\","
         + "\"payload\":[1]}]");
     assertThat(last().get(4).get("response").get("reason").asText()).isEqualTo("Presence track payload must be a map");
+
+    // the core's track rate (2/s, burst 10) applies too: thirty at once cannot all pass
+    for (int i = 0; i < 30; i++) {
+      alice.onText("[\"1\",\"r" + i + "\",\"realtime:room:p2\",\"presence\",{\"type\":\"presence\","
+          + "\"event\":\"track\",\"payload\":{\"i\":" + i + "}}]");
+    }
+    await().until(() -> sent().stream().anyMatch(f -> f.get(3).asText().equals("phx_reply")
+        && f.get(4).path("response").path("reason").asText().startsWith("rate_limited: too many tracks")));
   }
 
   @Test
