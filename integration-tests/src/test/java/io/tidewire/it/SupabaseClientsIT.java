@@ -21,9 +21,12 @@ import org.junit.jupiter.api.Test;
  * the gateway's Supabase Realtime endpoint and the real pipeline, both {@code vsn}: status callbacks,
  * every filter, isolation between users, public rows for anonymous clients, token refresh and
  * expiry, resume after a dropped socket while rows change, the join rate limit, and the seed app's
- * own subscription code unchanged. The tests themselves are node:test files in
- * clients/supabase-compat/test; this class installs them ({@code npm ci}), points them at the stack
- * and fails with their report if any fails.
+ * own subscription code unchanged (postgres-changes.test.mjs); broadcast (self, ack, vsn 2.0.0's
+ * binary push) and presence (state, joins, leaves) between supabase-js clients and with a client of
+ * Tidewire's own protocol in the same channel, the channel rules' refusal and the meta limit
+ * (broadcast-presence.test.mjs). The tests themselves are node:test files in
+ * clients/supabase-compat/test, every file of which {@code npm test} runs; this class installs them
+ * ({@code npm ci}), points them at the stack and fails with their report if any fails.
  */
 class SupabaseClientsIT {
 

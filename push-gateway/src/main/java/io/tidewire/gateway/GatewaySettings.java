@@ -200,7 +200,8 @@ public final class GatewaySettings {
           + "characters and says `errors: [\"Error 413: Payload Too Large\"]`");
   public static final Setting<ChannelRules> CHANNELS = Setting.of("TIDEWIRE_GATEWAY_CHANNELS",
       Parsers.from(ChannelRules::parse)).byDefault(ChannelRules.DEFAULT)
-      .doc("who may join which broadcast/presence channel: `pattern=access` rules, first match wins, no match = "
+      .doc("who may join which broadcast/presence channel (also the Supabase endpoint's topic `realtime:<name>`, "
+          + "channel `<name>`: docs/SUPABASE.md): `pattern=access` rules, first match wins, no match = "
           + "`forbidden`; pattern: literals, `*` (1+ characters), `{sub}` (the caller's user id); access: "
           + "`authenticated`, `owner` (pattern names `{sub}`) or `deny`");
   public static final Setting<Integer> CHANNELS_PER_SESSION = Setting.of("TIDEWIRE_GATEWAY_CHANNELS_PER_SESSION",

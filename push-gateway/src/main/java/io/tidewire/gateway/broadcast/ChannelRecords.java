@@ -17,7 +17,9 @@ import java.util.Optional;
  *   <li>broadcast: key = channel; value
  *       {@code {"id","channel","event","from","gateway","session","payload":{…}}}
  *   <li>presence: key {@code p|<channel>|<gateway>|<ref>}, value
- *       {@code {"channel","user","ref","gateway","meta":{…}}}, a tombstone when it leaves
+ *       {@code {"channel","user","ref","gateway","meta":{…}}} (plus {@code "key"} when the presence's
+ *       key is not its user id: a Supabase client's {@code config.presence.key}), a tombstone when
+ *       it leaves
  *   <li>lease: key {@code g|<gateway>}, value {@code {"gateway","leaseMs"}} (renewed every few
  *       seconds; the record's timestamp is when), a tombstone when the gateway stops cleanly
  * </ul>
@@ -115,6 +117,9 @@ public final class ChannelRecords {
     node.put("ref", presence.ref());
     node.put("gateway", presence.gateway());
     node.set("meta", tree(presence.meta()));
+    if (!presence.key().equals(presence.userId())) {
+      node.put("key", presence.key());
+    }
     return bytes(node);
   }
 
@@ -126,8 +131,9 @@ public final class ChannelRecords {
       if (meta == null || !meta.isObject()) {
         return Optional.empty();
       }
-      return Optional.of(new Presence(text(node, "channel"), text(node, "user"), text(node, "ref"),
-          JSON.writeValueAsString(meta), text(node, "gateway")));
+      final String user = text(node, "user");
+      return Optional.of(new Presence(text(node, "channel"), user, text(node, "ref"),
+          JSON.writeValueAsString(meta), text(node, "gateway"), node.has("key") ? text(node, "key") : user));
     } catch (java.io.IOException | RuntimeException e) {
       return Optional.empty();
     }

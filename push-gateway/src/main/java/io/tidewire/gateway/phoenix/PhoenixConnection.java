@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidewire.gateway.auth.JwtVerifier;
 import io.tidewire.gateway.auth.Principal;
 import io.tidewire.gateway.auth.TokenVerdict;
+import io.tidewire.gateway.broadcast.ChannelNames;
 import io.tidewire.gateway.protocol.Channel;
 import io.tidewire.gateway.protocol.ClientFrame;
 import io.tidewire.gateway.protocol.Cursor;
@@ -20,12 +21,15 @@ import io.tidewire.gateway.session.TokenBucket;
 import io.tidewire.gateway.session.Transport;
 import io.tidewire.gateway.session.Utf8;
 import io.tidewire.protocol.ProtocolCodes.CloseCode;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +38,17 @@ import org.slf4j.LoggerFactory;
  * 2.x speaks it (see docs/SUPABASE.md). It answers heartbeats on topic {@code phoenix}, joins and
  * leaves channels, refreshes their tokens, and owns the connection's send queue, which every
  * channel shares so that a channel's {@code phx_reply} goes out before anything of the channel.
- * Each joined channel with {@code postgres_changes} bindings is served by its own
- * {@link ClientSession} — the same session core, hub, replay, limits and token expiry as a Tidewire
- * protocol connection — whose output {@link PhoenixChannel} writes as Supabase's frames.
+ * Each joined channel is served by its own {@link ClientSession} — the same session core, hub,
+ * replay, limits and token expiry as a Tidewire protocol connection — whose output
+ * {@link PhoenixChannel} writes as Supabase's frames: its {@code postgres_changes} bindings become
+ * subscriptions to the event streams, and its topic {@code realtime:<name>} is the core's
+ * broadcast/presence channel {@code <name>} ({@link Room}) if {@code TIDEWIRE_GATEWAY_CHANNELS}
+ * lets the channel's user join it. Then the channel's {@code broadcast} and {@code presence}
+ * ({@code track}, {@code untrack}) pushes — JSON with either {@code vsn}, or realtime-js's binary
+ * user broadcast push with {@code 2.0.0} — become the core's requests, under its limits. A join
+ * the rules refuse is refused (CHANNEL_ERROR) unless it only has {@code postgres_changes} bindings
+ * and did not ask for presence: then it serves those, and its broadcasts and tracks get error
+ * replies.
  *
  * <p>Who a channel speaks for: the join's {@code access_token} if it is a user's token (verified
  * like any Tidewire token), else the connection's {@code apikey} (an anon key: public tables only).
@@ -62,7 +74,7 @@ public final class PhoenixConnection {
   private FrameBudget budget;
   private TokenBucket joins;
 
-  private record Joined(PhoenixChannel channel, Optional<ClientSession> session, String token) {}
+  private record Joined(PhoenixChannel channel, ClientSession session, String token) {}
 
   /**
    * @param transport the connection
@@ -89,15 +101,25 @@ public final class PhoenixConnection {
 
   /** Handles one text frame. */
   public void onText(final String text) {
+    received(Utf8.exceeds(text, context.maxFrameBytes()), () -> codec.decode(text));
+  }
+
+  /** Handles a binary frame: realtime-js sends every broadcast push that way with vsn 2.0.0. */
+  public void onBinary(final ByteBuffer frame) {
+    received(frame.remaining() > context.maxFrameBytes(), () -> codec.decodeBinary(frame));
+  }
+
+  /** A frame arrived: too big, it closes the connection; else it is decoded, rated and handled. */
+  private void received(final boolean oversized, final Supplier<PhxMessage> decode) {
     context.metrics().frameIn();
-    if (Utf8.exceeds(text, context.maxFrameBytes())) {
+    if (oversized) {
       context.metrics().oversizedFrame();
       close(CloseCode.MESSAGE_TOO_BIG);
       return;
     }
     final PhxMessage message;
     try {
-      message = codec.decode(text);
+      message = decode.get();
     } catch (PhxCodec.PhxFormatException e) {
       LOG.debug("{}: unreadable frame: {}", transport.id(), e.getMessage());
       if (withinRate()) {
@@ -112,22 +134,10 @@ public final class PhoenixConnection {
     handle(message);
   }
 
-  /** Handles a binary frame: realtime-js sends broadcasts that way (vsn 2.0.0); this endpoint has no broadcast. */
-  public void onBinary(final int bytes) {
-    context.metrics().frameIn();
-    if (bytes > context.maxFrameBytes()) {
-      context.metrics().oversizedFrame();
-      close(CloseCode.MESSAGE_TOO_BIG);
-      return;
-    }
-    withinRate();
-    metrics.refused("broadcast");
-  }
-
   /** The connection closed: end every channel's session. */
   public void onClosed() {
     for (final Joined joined : List.copyOf(channels.values())) {
-      joined.session().ifPresent(ClientSession::onClosed);
+      joined.session().onClosed();
     }
     channels.clear();
     queue.finish(Optional.empty(), true, () -> { });
@@ -174,7 +184,7 @@ public final class PhoenixConnection {
     }
     final Joined previous = channels.remove(topic); // a rejoin replaces the channel
     if (previous != null) {
-      previous.session().ifPresent(ClientSession::onClosed);
+      previous.session().onClosed();
     }
     if (channels.size() >= config.maxChannels()) {
       refuseJoin(message, "ChannelRateLimitReached: Too many channels", "channels");
@@ -182,6 +192,7 @@ public final class PhoenixConnection {
     }
     final JsonNode payload = message.payload();
     final JsonNode joinConfig = payload.path("config");
+    final String name = topic.substring(TOPIC_PREFIX.length());
     if (joinConfig.path("private").asBoolean(false)) {
       refuseJoin(message, "Unauthorized: You do not have permissions to read from this Channel topic: "
           + topic.substring(TOPIC_PREFIX.length()) + " (Tidewire has no private channels)", "private");
@@ -195,6 +206,13 @@ public final class PhoenixConnection {
       return;
     }
     final boolean user = !speaker.principal().userId().equals(JwtVerifier.ANONYMOUS);
+    final Room room;
+    try {
+      room = Room.parse(name, joinConfig);
+    } catch (IllegalArgumentException e) {
+      refuseJoin(message, e.getMessage(), "config");
+      return;
+    }
     final List<PgBinding> bindings = new ArrayList<>();
     final JsonNode requested = joinConfig.path("postgres_changes");
     try {
@@ -227,7 +245,15 @@ public final class PhoenixConnection {
       }
       cursors.put(position.getKey(), cursor);
     }
-    final PhoenixChannel channel = new PhoenixChannel(this, topic, joinRef.get(), bindings);
+    final Optional<String> closed = closedBecause(speaker.principal(), name);
+    if (closed.isPresent() && (bindings.isEmpty() || room.presence())) {
+      context.metrics().channelRefused("forbidden");
+      refuseJoin(message, "Unauthorized: You do not have permissions to read from this Channel topic: " + name
+          + " (" + closed.get() + ")", "channel");
+      return;
+    }
+    final PhoenixChannel channel = new PhoenixChannel(this, topic, joinRef.get(), bindings,
+        closed.isEmpty() ? Optional.of(room) : Optional.empty(), closed.orElse(""));
     for (final Channel.Kind kind : channel.kinds()) {
       if (!context.hub().serves(kind)) {
         refuseJoin(message, "Realtime was unable to connect to the project database (the " + kind.wire()
@@ -243,13 +269,11 @@ public final class PhoenixConnection {
     // the reply is queued before the session exists: nothing of the channel can precede it
     reply(message, "ok", response);
     metrics.joined();
-    if (channel.kinds().isEmpty()) {
-      channels.put(topic, new Joined(channel, Optional.empty(), accessToken.orElse("")));
-      return;
-    }
     final ClientSession session = new ClientSession(transport, speaker.principal(), context, channel);
-    channels.put(topic, new Joined(channel, Optional.of(session), accessToken.orElse("")));
+    channels.put(topic, new Joined(channel, session, accessToken.orElse("")));
     session.open();
+    channel.room().ifPresent(r -> session.perform(new ClientFrame.Join(PhoenixChannel.ROOM_JOIN, r.channel(),
+        r.self(), r.ack())));
     for (final Channel.Kind kind : channel.kinds()) {
       final TypeFilter types = kind == Channel.Kind.USER
           ? TypeFilter.of(List.of("row.*")).orElseThrow() : TypeFilter.all();
@@ -261,7 +285,7 @@ public final class PhoenixConnection {
   private void leave(final PhxMessage message) {
     final Joined joined = channels.remove(message.topic());
     if (joined != null) {
-      joined.session().ifPresent(ClientSession::onClosed);
+      joined.session().onClosed();
     }
     reply(message, "ok", JsonNodeFactory.instance.objectNode());
   }
@@ -273,37 +297,102 @@ public final class PhoenixConnection {
       return; // as Supabase: nothing to do, nothing to say
     }
     final Speaker speaker = speaker(token.textValue());
-    final boolean user = !speaker.principal().userId().equals(JwtVerifier.ANONYMOUS);
-    if (speaker.refusal().isPresent() || joined.session().isEmpty() && user) {
-      if (speaker.refusal().isPresent()) {
-        shutDown(joined, speaker.refusal().get());
-      }
+    if (speaker.refusal().isPresent()) {
+      shutDown(joined, speaker.refusal().get());
       return;
     }
-    if (joined.session().isEmpty()) {
-      return;
-    }
-    final String current = joined.session().get().userId();
+    final String current = joined.session().userId();
     if (!speaker.principal().userId().equals(current)) {
       shutDown(joined, "You no longer have permission to read from this Channel topic: "
           + message.topic().substring(TOPIC_PREFIX.length()) + " (the token is for another user)");
       return;
     }
     channels.put(message.topic(), new Joined(joined.channel(), joined.session(), token.textValue()));
-    joined.session().get().authenticated(message.ref().orElse("access_token"),
+    joined.session().authenticated(message.ref().orElse("access_token"),
         new TokenVerdict.Accepted(speaker.principal()));
   }
 
   private void other(final PhxMessage message) {
-    if (!channels.containsKey(message.topic())) {
+    final Joined joined = channels.get(message.topic());
+    if (joined == null) {
       reply(message, "error", reason("unmatched topic"));
       return;
     }
-    if ("broadcast".equals(message.event()) || "presence".equals(message.event())) {
-      metrics.refused(message.event());
-      reply(message, "error", reason("Tidewire's Supabase endpoint has no " + message.event()));
+    if (!"broadcast".equals(message.event()) && !"presence".equals(message.event())) {
+      return; // anything else Supabase ignores too
     }
-    // anything else Supabase ignores too
+    final Optional<Room> room = joined.channel().room();
+    if (room.isEmpty()) {
+      refuse(message, "Unauthorized: " + message.event() + " is not open on this channel ("
+          + joined.channel().closed() + ")");
+      return;
+    }
+    final Optional<ClientFrame> request = "broadcast".equals(message.event())
+        ? broadcast(message, room.get()) : presence(message, room.get());
+    request.ifPresent(joined.session()::perform);
+  }
+
+  /** A {@code broadcast} push as the core's request; empty (and refused) if it cannot be one. */
+  private Optional<ClientFrame> broadcast(final PhxMessage message, final Room room) {
+    final JsonNode event = message.payload().get("event");
+    if (event == null || !event.isTextual() || !ChannelNames.isEvent(event.textValue())) {
+      refuse(message, "InvalidBroadcastPayload: event must be " + ChannelNames.eventSyntax());
+      return Optional.empty();
+    }
+    final JsonNode body = message.payload().get("payload");
+    if (body != null && body.isBinary()) {
+      refuse(message, "InvalidBroadcastPayload: Tidewire relays JSON payloads only, not binary ones");
+      return Optional.empty();
+    }
+    if (body != null && !body.isNull() && !body.isMissingNode() && !body.isObject()) {
+      refuse(message, "InvalidBroadcastPayload: payload must be a JSON object");
+      return Optional.empty();
+    }
+    final String json = body == null || !body.isObject() ? "{}" : body.toString();
+    return Optional.of(new ClientFrame.Broadcast(PhoenixChannel.pushRef(message.ref()), room.channel(),
+        event.textValue(), json));
+  }
+
+  /** A {@code presence} push ({@code track} or {@code untrack}) as the core's request. */
+  private Optional<ClientFrame> presence(final PhxMessage message, final Room room) {
+    final String ref = PhoenixChannel.pushRef(message.ref());
+    final String event = message.payload().path("event").asText("").toLowerCase(Locale.ROOT);
+    if ("untrack".equals(event)) {
+      return Optional.of(new ClientFrame.Untrack(ref, room.channel()));
+    }
+    if (!"track".equals(event)) {
+      refuse(message, "UnknownPresenceEvent: " + event);
+      return Optional.empty();
+    }
+    final JsonNode meta = message.payload().get("payload");
+    if (meta != null && !meta.isNull() && !meta.isObject()) {
+      refuse(message, "Presence track payload must be a map");
+      return Optional.empty();
+    }
+    return Optional.of(new ClientFrame.Track(ref, room.channel(), meta == null || meta.isNull() ? "{}"
+        : meta.toString(), Optional.of(room.key())));
+  }
+
+  private void refuse(final PhxMessage message, final String reason) {
+    metrics.refused(message.event());
+    reply(message, "error", reason(reason));
+  }
+
+  /**
+   * Why {@code principal} may not broadcast and track on {@code name}, if it may not: the core's
+   * channels are for users (an anon key has no user), under a channel name, by the rules.
+   */
+  private Optional<String> closedBecause(final Principal principal, final String name) {
+    if (principal.userId().equals(JwtVerifier.ANONYMOUS)) {
+      return Optional.of("broadcast and presence need a user's access token");
+    }
+    if (!ChannelNames.isChannel(name)) {
+      return Optional.of("a broadcast/presence channel name is " + ChannelNames.channelSyntax());
+    }
+    if (!context.channels().rules().mayJoin(principal.userId(), name)) {
+      return Optional.of("no rule of TIDEWIRE_GATEWAY_CHANNELS lets you join " + name);
+    }
+    return Optional.empty();
   }
 
   // ---------------------------------------------------------------- for channels
@@ -385,7 +474,7 @@ public final class PhoenixConnection {
     payload.put("channel", joined.channel().topic().substring(TOPIC_PREFIX.length()));
     send(joined.channel().frame("system", payload));
     send(joined.channel().frame("phx_close", JsonNodeFactory.instance.objectNode()));
-    joined.session().ifPresent(ClientSession::onClosed);
+    joined.session().onClosed();
   }
 
   /** A binding's id: a hash of its config, unique within the join. */

@@ -8,8 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Meters of the Supabase Realtime endpoint: {@code tidewire.gateway.supabase.joins} (channels
  * joined) and {@code tidewire.gateway.supabase.refusals{reason}} (joins and messages refused:
- * {@code channels}, {@code joins}, {@code token}, {@code binding}, {@code position}, {@code private},
- * {@code topic}, {@code unmatched_topic}, {@code stream}, {@code broadcast}, {@code presence},
+ * {@code channels}, {@code joins}, {@code token}, {@code binding}, {@code config}, {@code position},
+ * {@code private}, {@code topic}, {@code unmatched_topic}, {@code stream}, {@code channel} (a join
+ * of a broadcast/presence channel the channel rules refuse), {@code broadcast} and {@code presence}
+ * (pushes refused before they reach the core: on a channel the rules do not open, a bad event name
+ * or payload; the core's own refusals count in {@code tidewire.gateway.channel.refusals}),
  * {@code malformed}). Thread-safe.
  */
 public final class PhoenixMetrics {

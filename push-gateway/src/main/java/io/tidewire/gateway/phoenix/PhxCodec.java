@@ -6,13 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
  * The two Phoenix serializers realtime-js speaks, chosen by the {@code vsn} query parameter:
  * {@code 1.0.0} sends every message as a JSON object {@code {join_ref, ref, topic, event,
- * payload}}, {@code 2.0.0} as a JSON array {@code [join_ref, ref, topic, event, payload]} (plus
- * binary broadcast frames, which this endpoint refuses: it has no broadcast). Pure functions.
+ * payload}}, {@code 2.0.0} as a JSON array {@code [join_ref, ref, topic, event, payload]}, plus the
+ * binary frame realtime-js sends every {@code channel.send} broadcast as (a "user broadcast push",
+ * kind 3: {@link #decodeBinary}). The server's broadcasts go out as JSON text with either
+ * {@code vsn} (realtime-js reads them; it never needs the server's binary kind 4). Pure functions.
  */
 public enum PhxCodec {
   /** JSON objects. */
@@ -24,6 +28,10 @@ public enum PhxCodec {
   static final int MAX_NAME_LENGTH = 255;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int USER_BROADCAST_PUSH = 3;
+  private static final int USER_BROADCAST_PUSH_HEADER = 7;
+  private static final int BINARY_ENCODING = 0;
+  private static final int JSON_ENCODING = 1;
 
   private final String vsn;
 
@@ -96,6 +104,62 @@ public enum PhxCodec {
         event.textValue(), payload == null || payload.isNull() ? JsonNodeFactory.instance.objectNode() : payload);
   }
 
+  /**
+   * Reads one binary frame: with {@code 2.0.0}, a user broadcast push (kind 3: kind, then the
+   * lengths of join ref, ref, topic, user event and metadata, the payload's encoding — 0 binary, 1
+   * JSON — then those strings and the payload). It becomes the {@code broadcast} message
+   * {@code {"type":"broadcast","event":…,"payload":…}} a JSON push would be; a binary-encoded
+   * payload is kept as a binary node (the caller refuses it). The metadata is ignored, as Supabase
+   * does.
+   *
+   * @throws PhxFormatException if it is not such a frame
+   */
+  public PhxMessage decodeBinary(final ByteBuffer frame) {
+    if (this != V2) {
+      throw new PhxFormatException("vsn " + vsn + " has no binary frames");
+    }
+    final ByteBuffer in = frame.duplicate();
+    if (in.remaining() < USER_BROADCAST_PUSH_HEADER || (in.get() & 0xff) != USER_BROADCAST_PUSH) {
+      throw new PhxFormatException("expected a user broadcast push (binary kind " + USER_BROADCAST_PUSH + ")");
+    }
+    final int joinRefLength = in.get() & 0xff;
+    final int refLength = in.get() & 0xff;
+    final int topicLength = in.get() & 0xff;
+    final int eventLength = in.get() & 0xff;
+    final int metadataLength = in.get() & 0xff;
+    final int encoding = in.get() & 0xff;
+    if (encoding != BINARY_ENCODING && encoding != JSON_ENCODING) {
+      throw new PhxFormatException("unknown payload encoding " + encoding);
+    }
+    if (in.remaining() < joinRefLength + refLength + topicLength + eventLength + metadataLength) {
+      throw new PhxFormatException("the frame is shorter than its header says");
+    }
+    final String joinRef = string(in, joinRefLength);
+    final String ref = string(in, refLength);
+    final String topic = string(in, topicLength);
+    final String event = string(in, eventLength);
+    in.position(in.position() + metadataLength);
+    final byte[] payload = new byte[in.remaining()];
+    in.get(payload);
+    if (topic.isEmpty() || event.isEmpty()) {
+      throw new PhxFormatException("topic and event must not be empty");
+    }
+    final ObjectNode broadcast = JsonNodeFactory.instance.objectNode();
+    broadcast.put("type", "broadcast");
+    broadcast.put("event", event);
+    if (encoding == BINARY_ENCODING) {
+      broadcast.set("payload", JsonNodeFactory.instance.binaryNode(payload));
+    } else {
+      try {
+        broadcast.set("payload", JSON.readTree(payload));
+      } catch (java.io.IOException e) {
+        throw new PhxFormatException("the payload is not JSON");
+      }
+    }
+    return new PhxMessage(Optional.of(joinRef).filter(r -> !r.isEmpty()), Optional.of(ref).filter(r -> !r.isEmpty()),
+        topic, "broadcast", broadcast);
+  }
+
   /** Writes one message as a text frame. */
   public String encode(final PhxMessage message) {
     final JsonNode joinRef = message.joinRef().<JsonNode>map(JsonNodeFactory.instance::textNode)
@@ -118,6 +182,12 @@ public enum PhxCodec {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a JSON tree", e);
     }
+  }
+
+  private static String string(final ByteBuffer in, final int length) {
+    final byte[] bytes = new byte[length];
+    in.get(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   private static Optional<String> name(final JsonNode node, final String field) {

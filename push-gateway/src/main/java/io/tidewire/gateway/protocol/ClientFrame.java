@@ -132,12 +132,20 @@ public sealed interface ClientFrame {
    * @param ref request ref
    * @param channel the channel
    * @param meta a JSON object as compact text
+   * @param key the presence's key if the client chose one (the Supabase endpoint's
+   *     {@code config.presence.key}); else the user id
    */
-  record Track(String ref, String channel, String meta) implements ClientFrame {
+  record Track(String ref, String channel, String meta, Optional<String> key) implements ClientFrame {
     public Track {
       Objects.requireNonNull(ref, "ref");
       Objects.requireNonNull(channel, "channel");
       Objects.requireNonNull(meta, "meta");
+      Objects.requireNonNull(key, "key");
+    }
+
+    /** A track keyed by the user id (the Tidewire protocol's). */
+    public Track(final String ref, final String channel, final String meta) {
+      this(ref, channel, meta, Optional.empty());
     }
   }
 

@@ -82,7 +82,7 @@ public final class PhoenixEndpoint extends Endpoint {
     session.getUserProperties().put(HEARTBEAT, heartbeat);
     session.addMessageHandler(String.class, (MessageHandler.Whole<String>) connection::onText);
     session.addMessageHandler(ByteBuffer.class,
-        (MessageHandler.Whole<ByteBuffer>) b -> connection.onBinary(b.remaining()));
+        (MessageHandler.Whole<ByteBuffer>) connection::onBinary);
     session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> heartbeat.pong());
     context.metrics().connectionOpened();
     heartbeat.start(context.timer(), limits.pingInterval());

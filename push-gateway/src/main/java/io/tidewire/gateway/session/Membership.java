@@ -152,7 +152,7 @@ final class Membership {
       return;
     }
     final Presence presence = new Presence(request.channel(), userId, presenceRefs.get(), request.meta(),
-        me.gateway());
+        me.gateway(), request.key().orElse(userId));
     joined.put(request.channel(), member.with(Optional.of(presence)));
     out.add(new Effect.Track(presence, member.tracked(), request.ref()));
   }

@@ -22,6 +22,19 @@ class ChannelRecordsTest {
   }
 
   @Test
+  void aPresenceKeyedOtherThanByItsUserKeepsItsKeyAndOlderRecordsReadAsKeyedByUser() {
+    final Presence keyed = new Presence("room:a", "ada", "abc.2", "{}", "g-1", "ada-laptop");
+    final String record = new String(ChannelRecords.presence(keyed), StandardCharsets.UTF_8);
+    assertThat(record).contains("\"key\":\"ada-laptop\"");
+    assertThat(ChannelRecords.presence(ChannelRecords.presence(keyed))).contains(keyed);
+    assertThat(new String(ChannelRecords.presence(new Presence("room:a", "ada", "abc.3", "{}", "g-1")),
+        StandardCharsets.UTF_8)).doesNotContain("\"key\"");
+    assertThat(ChannelRecords.presence(("{\"channel\":\"room:a\",\"user\":\"ada\",\"ref\":\"r\","
+        + "\"gateway\":\"g\",\"meta\":{}}").getBytes(StandardCharsets.UTF_8)).orElseThrow().key())
+        .isEqualTo("ada");
+  }
+
+  @Test
   void recordsThatAreNotOursDecodeToNothing() {
     assertThat(ChannelRecords.broadcast("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
     assertThat(ChannelRecords.broadcast("{\"id\":\"m\"}".getBytes(StandardCharsets.UTF_8))).isEmpty();

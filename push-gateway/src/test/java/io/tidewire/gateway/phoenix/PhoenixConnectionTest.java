@@ -12,6 +12,7 @@ import io.tidewire.gateway.auth.Principal;
 import io.tidewire.gateway.auth.SubjectFormat;
 import io.tidewire.gateway.auth.TokenPolicy;
 import io.tidewire.gateway.protocol.Cursor;
+import io.tidewire.gateway.session.ClientSession;
 import io.tidewire.gateway.session.DispatchSeam;
 import io.tidewire.gateway.session.EncodedEvent;
 import io.tidewire.gateway.session.Hub;
@@ -55,8 +56,34 @@ class PhoenixConnectionTest {
   }
 
   private PhoenixConnection connect(final PhxCodec codec, final PhoenixConfig config) {
-    return new PhoenixConnection(transport, codec, new Principal(JwtVerifier.ANONYMOUS,
+    return connect(transport, codec, config);
+  }
+
+  private PhoenixConnection connect(final FakeTransport to, final PhxCodec codec, final PhoenixConfig config) {
+    return new PhoenixConnection(to, codec, new Principal(JwtVerifier.ANONYMOUS,
         Instant.now().plusSeconds(3600)), context, config, new PhoenixMetrics(new SimpleMeterRegistry()));
+  }
+
+  /** A join as realtime-js sends it, with its broadcast and presence config. */
+  private static String join(final String topic, final String ref, final String token, final boolean self,
+      final boolean ack, final boolean presence, final String key) {
+    return "[\"" + ref + "\",\"" + ref + "\",\"" + topic + "\",\"phx_join\",{\"config\":{\"broadcast\":{\"ack\":" + ack
+        + ",\"self\":" + self + "},\"presence\":{\"key\":\"" + key + "\",\"enabled\":" + presence
+        + "},\"postgres_changes\":[],\"private\":false},\"access_token\":\"" + token + "\"}]";
+  }
+
+  private static List<JsonNode> sent(final FakeTransport from) throws Exception {
+    final List<JsonNode> frames = new java.util.ArrayList<>();
+    for (final String text : from.sent()) {
+      frames.add(JSON.readTree(text));
+    }
+    return frames;
+  }
+
+  /** The first frame {@code from} sent with {@code event} after the first {@code skip} frames. */
+  private static Optional<JsonNode> find(final FakeTransport from, final String event, final int skip)
+      throws Exception {
+    return sent(from).stream().skip(skip).filter(f -> f.get(3).asText().equals(event)).findFirst();
   }
 
   private PhoenixConnection connect() {
@@ -70,11 +97,7 @@ class PhoenixConnectionTest {
   }
 
   private List<JsonNode> sent() throws Exception {
-    final List<JsonNode> frames = new java.util.ArrayList<>();
-    for (final String text : transport.sent()) {
-      frames.add(JSON.readTree(text));
-    }
-    return frames;
+    return sent(transport);
   }
 
   private JsonNode last() throws Exception {
@@ -157,34 +180,215 @@ class PhoenixConnectionTest {
 
   @Test
   void limitsChannelsPerConnectionAndJoinsPerSecond() throws Exception {
+    final String token = Tokens.valid("alice");
     final PhoenixConnection few = connect(PhxCodec.V2,
         new PhoenixConfig(PhoenixConfig.DEFAULTS.tables(), 2, 100, 1024));
-    few.onText(join("realtime:a", "1", null, "[]"));
-    few.onText(join("realtime:b", "2", null, "[]"));
-    few.onText(join("realtime:c", "3", null, "[]"));
+    few.onText(join("realtime:room:a", "1", token, "[]"));
+    few.onText(join("realtime:room:b", "2", token, "[]"));
+    few.onText(join("realtime:room:c", "3", token, "[]"));
     assertThat(last().get(4).get("response").get("reason").asText())
         .isEqualTo("ChannelRateLimitReached: Too many channels");
-    few.onText("[\"1\",\"4\",\"realtime:a\",\"phx_leave\",{}]");
-    few.onText(join("realtime:c", "5", null, "[]"));
+    few.onText("[\"1\",\"4\",\"realtime:room:a\",\"phx_leave\",{}]");
+    few.onText(join("realtime:room:c", "5", token, "[]"));
     assertThat(last().get(4).get("status").asText()).isEqualTo("ok");
 
     final PhoenixConnection slow = connect(PhxCodec.V2,
         new PhoenixConfig(PhoenixConfig.DEFAULTS.tables(), 100, 2, 1024));
-    slow.onText(join("realtime:a", "1", null, "[]"));
-    slow.onText(join("realtime:b", "2", null, "[]"));
-    slow.onText(join("realtime:c", "3", null, "[]"));
+    slow.onText(join("realtime:room:a", "1", token, "[]"));
+    slow.onText(join("realtime:room:b", "2", token, "[]"));
+    slow.onText(join("realtime:room:c", "3", token, "[]"));
     assertThat(last().get(4).get("response").get("reason").asText())
         .isEqualTo("ClientJoinRateLimitReached: Too many joins per second");
   }
 
   @Test
-  void answersMessagesToTopicsNotJoinedAndBroadcastsItDoesNotServe() throws Exception {
+  void answersMessagesToTopicsNotJoinedAndBroadcastsOnChannelsTheRulesDoNotOpen() throws Exception {
     final PhoenixConnection connection = connect();
     connection.onText("[\"1\",\"2\",\"realtime:nope\",\"broadcast\",{}]");
     assertThat(last().get(4).get("response").get("reason").asText()).isEqualTo("unmatched topic");
-    connection.onText(join("realtime:a", "3", null, "[]"));
-    connection.onText("[\"3\",\"4\",\"realtime:a\",\"broadcast\",{\"type\":\"broadcast\",\"event\":\"x\"}]");
+    // a channel no rule opens still serves postgres_changes; its broadcasts and tracks are refused
+    connection.onText(join("realtime:jobs", "3", Tokens.valid("alice"),
+        "[{\"event\":\"*\",\"schema\":\"public\",\"table\":\"generation_jobs\"}]"));
+    assertThat(find(transport, "phx_reply", 1).orElseThrow().get(4).get("status").asText()).isEqualTo("ok");
+    final int before = transport.sent().size();
+    connection.onText("[\"3\",\"4\",\"realtime:jobs\",\"broadcast\",{\"type\":\"broadcast\",\"event\":\"x\"}]");
+    final JsonNode refused = find(transport, "phx_reply", before).orElseThrow();
+    assertThat(refused.get(1).asText()).isEqualTo("4");
+    assertThat(refused.get(4).get("status").asText()).isEqualTo("error");
+    assertThat(refused.get(4).get("response").get("reason").asText())
+        .isEqualTo("Unauthorized: broadcast is not open on this channel (no rule of TIDEWIRE_GATEWAY_CHANNELS lets you"
+            + " join jobs)");
+  }
+
+  @Test
+  void refusesJoinsOfBroadcastChannelsTheRulesOrTheKeyDoNotOpen() throws Exception {
+    final PhoenixConnection connection = connect();
+    connection.onText(join("realtime:lobby", "1", Tokens.valid("alice"), "[]"));
+    assertThat(last().get(4).get("response").get("reason").asText()).isEqualTo("Unauthorized: You do not have"
+        + " permissions to read from this Channel topic: lobby (no rule of TIDEWIRE_GATEWAY_CHANNELS lets you join"
+        + " lobby)");
+    connection.onText(join("realtime:user:bob", "2", Tokens.valid("alice"), "[]"));
+    assertThat(last().get(4).get("status").asText()).isEqualTo("error"); // user:{sub}=owner
+    connection.onText(join("realtime:room:a", "3", null, "[]"));
+    assertThat(last().get(4).get("response").get("reason").asText())
+        .endsWith("(broadcast and presence need a user's access token)");
+    connection.onText(join("realtime:room a", "4", Tokens.valid("alice"), "[]"));
+    assertThat(last().get(4).get("response").get("reason").asText()).contains("channel name is 1 to 200");
+    // presence asked for on a channel the rules do not open: refused though it has bindings
+    connection.onText(join("realtime:jobs", "5", Tokens.valid("alice"), false, false, true, "")
+        .replace("\"postgres_changes\":[]",
+            "\"postgres_changes\":[{\"event\":\"*\",\"schema\":\"public\",\"table\":\"generation_jobs\"}]"));
     assertThat(last().get(4).get("status").asText()).isEqualTo("error");
+    connection.onText(join("realtime:user:alice", "6", Tokens.valid("alice"), "[]"));
+    assertThat(last().get(4).get("status").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void broadcastsReachTheOtherMembersWithSelfAndAckAsAsked() throws Exception {
+    final FakeTransport bobs = new FakeTransport(true);
+    final PhoenixConnection alice = connect();
+    final PhoenixConnection bob = connect(bobs, PhxCodec.V1, PhoenixConfig.DEFAULTS);
+    alice.onText(join("realtime:room:b1", "1", Tokens.valid("alice"), false, true, false, ""));
+    bob.onText("{\"topic\":\"realtime:room:b1\",\"event\":\"phx_join\",\"ref\":\"1\",\"join_ref\":\"1\","
+        + "\"payload\":{\"config\":{\"broadcast\":{\"self\":true},\"presence\":{}},\"access_token\":\""
+        + Tokens.valid("bob") + "\"}}");
+    alice.onText("[\"1\",\"2\",\"realtime:room:b1\",\"broadcast\",{\"type\":\"broadcast\",\"event\":\"typing\","
+        + "\"payload\":{\"item\":7}}]");
+    await().until(() -> sent(bobs).stream().anyMatch(f -> f.get("event").asText().equals("broadcast")));
+    final JsonNode received = sent(bobs).stream().filter(f -> f.get("event").asText().equals("broadcast"))
+        .findFirst().orElseThrow();
+    assertThat(received.get("topic").asText()).isEqualTo("realtime:room:b1");
+    assertThat(received.get("payload").get("type").asText()).isEqualTo("broadcast");
+    assertThat(received.get("payload").get("event").asText()).isEqualTo("typing");
+    assertThat(received.get("payload").get("payload").toString()).isEqualTo("{\"item\":7}");
+    assertThat(received.get("payload").get("meta").get("id").asText()).isNotEmpty();
+    // ack: Alice's push is answered; self false: she does not get her own broadcast
+    await().until(() -> find(transport, "phx_reply", 1).isPresent());
+    final JsonNode ack = find(transport, "phx_reply", 1).orElseThrow();
+    assertThat(ack.get(1).asText()).isEqualTo("2");
+    assertThat(ack.get(4).get("status").asText()).isEqualTo("ok");
+    assertThat(find(transport, "broadcast", 0)).isEmpty();
+
+    // self true, ack false: Bob gets his own, and no reply
+    final int before = bobs.sent().size();
+    bob.onText("{\"topic\":\"realtime:room:b1\",\"event\":\"broadcast\",\"ref\":\"2\",\"join_ref\":\"1\","
+        + "\"payload\":{\"type\":\"broadcast\",\"event\":\"wave\",\"payload\":{}}}");
+    await().until(() -> find(transport, "broadcast", 0).isPresent());
+    assertThat(sent(bobs).stream().skip(before).map(f -> f.get("event").asText())).containsExactly("broadcast");
+  }
+
+  @Test
+  void takesRealtimeJsBinaryBroadcastPushWithVsn2AndRefusesBinaryPayloads() throws Exception {
+    final FakeTransport bobs = new FakeTransport(true);
+    final PhoenixConnection alice = connect();
+    connect(bobs, PhxCodec.V2, PhoenixConfig.DEFAULTS)
+        .onText(join("realtime:room:b2", "1", Tokens.valid("bob"), false, false, false, ""));
+    alice.onText(join("realtime:room:b2", "1", Tokens.valid("alice"), false, true, false, ""));
+    alice.onBinary(java.nio.ByteBuffer.wrap(PhxCodecTest.userBroadcastPush("1", "2", "realtime:room:b2", "typing", "",
+        1, "{\"x\":1}".getBytes(StandardCharsets.UTF_8))));
+    await().until(() -> find(bobs, "broadcast", 0).isPresent());
+    assertThat(find(bobs, "broadcast", 0).orElseThrow().get(4).get("payload").toString()).isEqualTo("{\"x\":1}");
+
+    alice.onBinary(java.nio.ByteBuffer.wrap(PhxCodecTest.userBroadcastPush("1", "3", "realtime:room:b2", "file", "",
+        0, new byte[] {1, 2})));
+    await().until(() -> sent().stream().anyMatch(f -> f.get(1).asText().equals("3")));
+    assertThat(last().get(4).get("response").get("reason").asText()).contains("JSON payloads only");
+  }
+
+  @Test
+  void sendsThePresenceStateAfterTheJoinThenDiffsInPhoenixPresencesShape() throws Exception {
+    final FakeTransport bobs = new FakeTransport(true);
+    final PhoenixConnection alice = connect();
+    final PhoenixConnection bob = connect(bobs, PhxCodec.V2, PhoenixConfig.DEFAULTS);
+    alice.onText(join("realtime:room:p1", "1", Tokens.valid("alice"), false, false, true, "ada"));
+    alice.onText("[\"1\",\"2\",\"realtime:room:p1\",\"presence\",{\"type\":\"presence\",\"event\":\"track\","
+        + "\"payload\":{\"name\":\"Ada\"}}]");
+    await().until(() -> find(transport, "presence_diff", 0).isPresent());
+    assertThat(sent().get(0).get(3).asText()).isEqualTo("phx_reply");
+    assertThat(sent().get(1).get(3).asText()).isEqualTo("presence_state");
+    assertThat(sent().get(1).get(4).toString()).isEqualTo("{}");
+    assertThat(find(transport, "phx_reply", 1).orElseThrow().get(4).get("status").asText()).isEqualTo("ok");
+
+    bob.onText(join("realtime:room:p1", "1", Tokens.valid("bob"), false, false, true, ""));
+    await().until(() -> find(bobs, "presence_state", 0).isPresent());
+    final JsonNode state = find(bobs, "presence_state", 0).orElseThrow().get(4);
+    assertThat(state.fieldNames()).toIterable().containsExactly("ada");
+    final JsonNode meta = state.get("ada").get("metas").get(0);
+    assertThat(meta.get("name").asText()).isEqualTo("Ada");
+    final String phxRef = meta.get("phx_ref").asText();
+    assertThat(phxRef).isNotEmpty();
+
+    alice.onText("[\"1\",\"3\",\"realtime:room:p1\",\"presence\",{\"type\":\"presence\",\"event\":\"untrack\"}]");
+    await().until(() -> find(bobs, "presence_diff", 0).isPresent());
+    final JsonNode diff = find(bobs, "presence_diff", 0).orElseThrow().get(4);
+    assertThat(diff.get("joins").toString()).isEqualTo("{}");
+    assertThat(diff.get("leaves").get("ada").get("metas").get(0).get("phx_ref").asText()).isEqualTo(phxRef);
+
+    // Bob joined without a key: his presences go under a fresh UUID, as Supabase's
+    bob.onText("[\"1\",\"2\",\"realtime:room:p1\",\"presence\",{\"type\":\"presence\",\"event\":\"track\","
+        + "\"payload\":{}}]");
+    await().until(() -> sent().stream().filter(f -> f.get(3).asText().equals("presence_diff")).count() == 3);
+    final JsonNode joined = sent().stream().filter(f -> f.get(3).asText().equals("presence_diff"))
+        .reduce((a, b) -> b).orElseThrow().get(4).get("joins");
+    assertThat(java.util.UUID.fromString(joined.fieldNames().next())).isNotNull();
+  }
+
+  @Test
+  void sharesTheChannelWithTidewireProtocolClients() throws Exception {
+    final FakeTransport carols = new FakeTransport(true);
+    final ClientSession carol = new ClientSession(carols, new Principal("carol", Instant.now().plusSeconds(3600)),
+        context);
+    carol.open();
+    carol.onText("{\"op\":\"join\",\"ref\":\"j\",\"channel\":\"room:both\"}");
+    final PhoenixConnection alice = connect();
+    alice.onText(join("realtime:room:both", "1", Tokens.valid("alice"), false, false, true, "ada"));
+    await().until(() -> carols.sent().stream().anyMatch(f -> f.contains("\"op\":\"joined\"")));
+
+    alice.onText("[\"1\",\"2\",\"realtime:room:both\",\"broadcast\",{\"type\":\"broadcast\",\"event\":\"hi\","
+        + "\"payload\":{\"n\":1}}]");
+    await().until(() -> carols.sent().stream().anyMatch(f -> f.contains("\"op\":\"broadcast\"")));
+    final JsonNode got = JSON.readTree(carols.sent().stream().filter(f -> f.contains("\"op\":\"broadcast\""))
+        .findFirst().orElseThrow());
+    assertThat(got.get("from").asText()).isEqualTo("alice");
+    assertThat(got.get("event").asText()).isEqualTo("hi");
+    assertThat(got.get("payload").toString()).isEqualTo("{\"n\":1}");
+
+    carol.onText("{\"op\":\"broadcast\",\"ref\":\"b\",\"channel\":\"room:both\",\"event\":\"yo\",\"payload\":{}}");
+    carol.onText("{\"op\":\"track\",\"ref\":\"t\",\"channel\":\"room:both\",\"meta\":{\"name\":\"Carol\"}}");
+    await().until(() -> find(transport, "broadcast", 0).isPresent() && find(transport, "presence_diff", 0).isPresent());
+    assertThat(find(transport, "broadcast", 0).orElseThrow().get(4).get("event").asText()).isEqualTo("yo");
+    final JsonNode joins = find(transport, "presence_diff", 0).orElseThrow().get(4).get("joins");
+    assertThat(joins.get("carol").get("metas").get(0).get("name").asText()).isEqualTo("Carol");
+
+    // and a Phoenix presence reaches the Tidewire client under its verified user id
+    alice.onText("[\"1\",\"3\",\"realtime:room:both\",\"presence\",{\"type\":\"presence\",\"event\":\"track\","
+        + "\"payload\":{\"name\":\"Ada\"}}]");
+    await().until(() -> carols.sent().stream().anyMatch(f -> f.contains("\"presence_diff\"") && f.contains("Ada")));
+    assertThat(carols.sent().stream().filter(f -> f.contains("Ada")).findFirst().orElseThrow())
+        .contains("\"alice\":[{");
+  }
+
+  @Test
+  void refusesTracksOverTheCoresLimitsWithItsReason() throws Exception {
+    final PhoenixConnection alice = connect();
+    alice.onText(join("realtime:room:p2", "1", Tokens.valid("alice"), false, false, false, ""));
+    alice.onText("[\"1\",\"2\",\"realtime:room:p2\",\"presence\",{\"type\":\"presence\",\"event\":\"track\","
+        + "\"payload\":{\"bio\":\"" + "x".repeat(2_000) + "\"}}]");
+    await().until(() -> sent().stream().anyMatch(f -> f.get(1).asText().equals("2")));
+    assertThat(last().get(4).get("status").asText()).isEqualTo("error");
+    assertThat(last().get(4).get("response").get("reason").asText())
+        .startsWith("payload_too_large: meta of 2010 bytes; at most 1024");
+    alice.onText("[\"1\",\"3\",\"realtime:room:p2\",\"presence\",{\"type\":\"presence\",\"event\":\"track\","
+        + "\"payload\":[1]}]");
+    assertThat(last().get(4).get("response").get("reason").asText()).isEqualTo("Presence track payload must be a map");
+
+    // the core's track rate (2/s, burst 10) applies too: thirty at once cannot all pass
+    for (int i = 0; i < 30; i++) {
+      alice.onText("[\"1\",\"r" + i + "\",\"realtime:room:p2\",\"presence\",{\"type\":\"presence\","
+          + "\"event\":\"track\",\"payload\":{\"i\":" + i + "}}]");
+    }
+    await().until(() -> sent().stream().anyMatch(f -> f.get(3).asText().equals("phx_reply")
+        && f.get(4).path("response").path("reason").asText().startsWith("rate_limited: too many tracks")));
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +40,51 @@ class PhxCodecTest {
         "{\"join_ref\":\"1\",\"ref\":\"2\",\"topic\":\"realtime:x\",\"event\":\"phx_reply\",\"payload\":{\"status\":\"ok\"}}");
     assertThat(PhxCodec.V1.decode(PhxCodec.V1.encode(reply))).isEqualTo(reply);
     assertThat(PhxCodec.V2.decode(PhxCodec.V2.encode(reply))).isEqualTo(reply);
+  }
+
+  /** realtime-js's user broadcast push (serializer.ts: kind 3, lengths, encoding, strings, payload). */
+  static byte[] userBroadcastPush(final String joinRef, final String ref, final String topic, final String event,
+      final String metadata, final int encoding, final byte[] payload) {
+    final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(3);
+    for (final String s : List.of(joinRef, ref, topic, event, metadata)) {
+      out.write(s.length());
+    }
+    out.write(encoding);
+    for (final String s : List.of(joinRef, ref, topic, event, metadata)) {
+      out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+    out.writeBytes(payload);
+    return out.toByteArray();
+  }
+
+  @Test
+  void readsRealtimeJsBinaryBroadcastPushAsTheJsonPushItStandsFor() {
+    final PhxMessage push = PhxCodec.V2.decodeBinary(ByteBuffer.wrap(userBroadcastPush("1", "5", "realtime:room:a",
+        "typing", "{\"x\":1}", 1, "{\"item\":\"v1\"}".getBytes(StandardCharsets.UTF_8))));
+    assertThat(push).isEqualTo(PhxCodec.V2.decode(
+        "[\"1\",\"5\",\"realtime:room:a\",\"broadcast\",{\"type\":\"broadcast\",\"event\":\"typing\","
+            + "\"payload\":{\"item\":\"v1\"}}]"));
+
+    final PhxMessage raw = PhxCodec.V2.decodeBinary(ByteBuffer.wrap(userBroadcastPush("", "", "realtime:room:a", "f",
+        "", 0, new byte[] {1, 2, 3})));
+    assertThat(raw.ref()).isEmpty();
+    assertThat(raw.payload().get("payload").isBinary()).isTrue();
+  }
+
+  @Test
+  void refusesBinaryFramesThatAreNotUserBroadcastPushes() {
+    final byte[] good = userBroadcastPush("1", "5", "realtime:a", "e", "", 1, "{}".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> PhxCodec.V1.decodeBinary(ByteBuffer.wrap(good)))
+        .isInstanceOf(PhxCodec.PhxFormatException.class);
+    final byte[] otherKind = good.clone();
+    otherKind[0] = 4;
+    assertThatThrownBy(() -> PhxCodec.V2.decodeBinary(ByteBuffer.wrap(otherKind)))
+        .isInstanceOf(PhxCodec.PhxFormatException.class);
+    assertThatThrownBy(() -> PhxCodec.V2.decodeBinary(ByteBuffer.wrap(java.util.Arrays.copyOf(good, 10))))
+        .isInstanceOf(PhxCodec.PhxFormatException.class);
+    assertThatThrownBy(() -> PhxCodec.V2.decodeBinary(ByteBuffer.wrap(userBroadcastPush("1", "5", "realtime:a", "e",
+        "", 1, "{oops".getBytes(StandardCharsets.UTF_8))))).isInstanceOf(PhxCodec.PhxFormatException.class);
   }
 
   @Test
