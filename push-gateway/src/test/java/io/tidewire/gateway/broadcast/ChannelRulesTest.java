@@ -3,18 +3,64 @@ package io.tidewire.gateway.broadcast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tidewire.gateway.broadcast.ItemAccess.Visibility;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ChannelRulesTest {
 
-  private final ChannelRules defaults = ChannelRules.defaults();
+  /** A public video, Ada's private one and nothing else. */
+  private static final ItemAccess ITEMS = key -> Optional.ofNullable(Map.of(
+      "video:5d0e", Visibility.PUBLIC,
+      "video:9a1f", (Visibility) new Visibility.Private("ada")).get(key));
+
+  private final ChannelRules defaults = ChannelRules.defaults().withItems(ITEMS);
 
   @Test
-  void defaultsOpenRoomsCallsAndItemsToEveryUser() {
+  void defaultsOpenRoomsAndCallsToEveryUser() {
     assertThat(defaults.mayJoin("ada", "room:lobby")).isTrue();
     assertThat(defaults.mayJoin("ada", "call:7f3a")).isTrue();
-    assertThat(defaults.mayJoin("ada", "item:video:5d0e")).isTrue();
     assertThat(defaults.mayJoin("ada", "room:")).as("* needs one character at least").isFalse();
+  }
+
+  @Test
+  void aPublicItemsChannelIsOpenToEveryUser() {
+    assertThat(defaults.mayJoin("ada", "item:video:5d0e")).isTrue();
+    assertThat(defaults.mayJoin("bob", "item:video:5d0e")).isTrue();
+  }
+
+  @Test
+  void aPrivateItemsChannelIsOnlyItsOwners() {
+    assertThat(defaults.mayJoin("ada", "item:video:9a1f")).isTrue();
+    assertThat(defaults.mayJoin("bob", "item:video:9a1f")).isFalse();
+  }
+
+  @Test
+  void anUnknownItemsChannelIsRefused() {
+    assertThat(defaults.mayJoin("ada", "item:video:0000")).isFalse();
+    assertThat(defaults.mayJoin("ada", "item:video")).as("not a content key").isFalse();
+  }
+
+  @Test
+  void rulesBoundToNoItemsRefuseEveryVisibleChannel() {
+    final ChannelRules unbound = ChannelRules.defaults();
+
+    assertThat(unbound.items()).isSameAs(ItemAccess.NONE);
+    assertThat(unbound.mayJoin("ada", "item:video:5d0e")).isFalse();
+    assertThat(unbound.mayJoin("ada", "room:lobby")).isTrue();
+  }
+
+  @Test
+  void theStarOfAVisibleRuleIsTheContentKeyWhereverItStands() {
+    final ChannelRules rules = ChannelRules.parse("typing:*:v1=visible").withItems(ITEMS);
+
+    assertThat(rules.mayJoin("bob", "typing:video:5d0e:v1")).isTrue();
+    assertThat(rules.mayJoin("bob", "typing:video:9a1f:v1")).isFalse();
+    assertThat(rules.mayJoin("ada", "typing:video:9a1f:v1")).isTrue();
+    assertThat(rules.toString()).isEqualTo("typing:*:v1=visible");
+    assertThat(rules.needsItems()).isTrue();
+    assertThat(ChannelRules.parse("room:*=authenticated").needsItems()).isFalse();
   }
 
   @Test
@@ -51,8 +97,12 @@ class ChannelRulesTest {
   @Test
   void malformedRulesAreRefusedWithTheirReason() {
     assertThatThrownBy(() -> ChannelRules.parse("room:*")).hasMessageContaining("pattern=access");
-    assertThatThrownBy(() -> ChannelRules.parse("room:*=everyone")).hasMessageContaining("authenticated, owner or deny");
+    assertThatThrownBy(() -> ChannelRules.parse("room:*=everyone")).hasMessageContaining("authenticated, owner, visible or deny");
     assertThatThrownBy(() -> ChannelRules.parse("room:*=owner")).hasMessageContaining("must name {sub}");
     assertThatThrownBy(() -> ChannelRules.parse("room:$=deny")).hasMessageContaining("may hold only");
+    assertThatThrownBy(() -> ChannelRules.parse("item:video:5d0e=visible"))
+        .hasMessageContaining("the visible rule \"item:video:5d0e\" must hold exactly one *");
+    assertThatThrownBy(() -> ChannelRules.parse("item:*:*=visible"))
+        .hasMessageContaining("must hold exactly one *");
   }
 }
