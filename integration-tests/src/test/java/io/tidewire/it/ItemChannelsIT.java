@@ -109,6 +109,23 @@ class ItemChannelsIT {
   }
 
   @Test
+  void anItemIsJoinableAtOnceWhenItsFeedEventArrives() throws Exception {
+    final UUID alice = STACK.newUser();
+    final UUID video = UUID.randomUUID();
+    final WsClient bobClient = connect(STACK.newUser());
+    bobClient.subscribe("feed", "feed");
+
+    STACK.sql("INSERT INTO videos (id, user_id, is_public, caption) VALUES (?, ?, true, 'new')", video, alice);
+    bobClient.awaitFrame(f -> "event".equals(f.path("op").asText())
+        && "feed.content_published".equals(f.path("type").asText())
+        && video.toString().equals(f.path("data").path("contentId").asText()));
+
+    // the access record was committed with the feed event; the gateway's view may not have read it
+    // yet, so the join waits for the view to catch up instead of refusing: one attempt
+    assertThat(join(bobClient, item(video))).isEqualTo("joined");
+  }
+
+  @Test
   void anUnknownItemIsRefused() throws Exception {
     final WsClient client = connect(STACK.newUser());
 

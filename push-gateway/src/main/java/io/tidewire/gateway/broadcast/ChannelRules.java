@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -161,21 +163,45 @@ public record ChannelRules(List<Rule> rules, ItemAccess items) {
   /**
    * Whether {@code userId} may join {@code channel} (a valid channel name): the first rule whose
    * pattern matches decides; a {@code visible} rule admits only while the item is known and visible
-   * to the user (checked at the join, not later).
+   * to the user (checked at the join, not later). Answers at once, from what the items know now:
+   * see {@link #recheckUnknownItem} for a refusal.
    */
   public boolean mayJoin(final String userId, final String channel) {
+    return decidingRule(userId, channel).map(match -> switch (match.rule().access()) {
+      case AUTHENTICATED, OWNER -> true;
+      case VISIBLE -> items.visibility(match.contentKey()).map(v -> v.visibleTo(userId)).orElse(false);
+      case DENY -> false;
+    }).orElse(false);
+  }
+
+  /**
+   * After {@link #mayJoin} refused: when a {@code visible} rule decided and the items did not know
+   * the item (it may have been created a moment ago, its record not read yet), asks again once the
+   * items have caught up ({@link ItemAccess#afterCatchUp}); otherwise refuses at once.
+   * {@code verdict} gets whether the join is admitted, on the caller's or another thread.
+   */
+  public void recheckUnknownItem(final String userId, final String channel, final Consumer<Boolean> verdict) {
+    final Optional<Match> match = decidingRule(userId, channel);
+    if (match.isEmpty() || match.get().rule().access() != Access.VISIBLE
+        || items.visibility(match.get().contentKey()).isPresent()) {
+      verdict.accept(false);
+      return;
+    }
+    items.afterCatchUp(() -> verdict.accept(mayJoin(userId, channel)));
+  }
+
+  /** The first rule whose pattern matches, with what its first {@code *} matched. */
+  private Optional<Match> decidingRule(final String userId, final String channel) {
     for (final Rule rule : rules) {
       final Matcher match = rule.matcher(channel, userId);
       if (match.matches()) {
-        return switch (rule.access()) {
-          case AUTHENTICATED, OWNER -> true;
-          case VISIBLE -> items.visibility(match.group(1)).map(v -> v.visibleTo(userId)).orElse(false);
-          case DENY -> false;
-        };
+        return Optional.of(new Match(rule, match.groupCount() > 0 ? match.group(1) : ""));
       }
     }
-    return false;
+    return Optional.empty();
   }
+
+  private record Match(Rule rule, String contentKey) {}
 
   @Override
   public String toString() {

@@ -20,6 +20,16 @@ public interface ItemAccess {
    */
   Optional<Visibility> visibility(String contentKey);
 
+  /**
+   * Runs {@code then} once this access reflects everything known anywhere when called (for a view
+   * of a topic: every record committed before the call), or once that cannot be had in time; on
+   * another thread, or at once. What {@link ChannelRules#recheckUnknownItem} waits for, so that an
+   * item created a moment ago is not refused. By default at once (nothing to wait for).
+   */
+  default void afterCatchUp(final Runnable then) {
+    then.run();
+  }
+
   /** Whether a content item is public, or whose it is. Immutable. */
   sealed interface Visibility {
 

@@ -85,6 +85,12 @@ public final class ContentAccessView implements ItemAccess, AutoCloseable {
     return view.get(contentKey);
   }
 
+  /** Once the view holds every record committed before this call, or it cannot in time. */
+  @Override
+  public void afterCatchUp(final Runnable then) {
+    view.afterCatchUp(then, reason -> then.run());
+  }
+
   /** Stops the tail. Idempotent. */
   @Override
   public void close() {

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidewire.gateway.broadcast.ItemAccess.Visibility;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 class ChannelRulesTest {
@@ -92,6 +95,57 @@ class ChannelRulesTest {
 
     assertThat(rules.mayJoin("a.b", "user:a.b")).isTrue();
     assertThat(rules.mayJoin("a.b", "user:axb")).isFalse();
+  }
+
+  @Test
+  void anItemUnknownAtTheJoinIsAskedAgainOnceTheItemsCaughtUp() {
+    final Map<String, Visibility> known = new ConcurrentHashMap<>();
+    final List<Runnable> waiting = new ArrayList<>();
+    final ItemAccess lagging = new ItemAccess() {
+      @Override
+      public Optional<Visibility> visibility(final String contentKey) {
+        return Optional.ofNullable(known.get(contentKey));
+      }
+
+      @Override
+      public void afterCatchUp(final Runnable then) {
+        waiting.add(then);
+      }
+    };
+    final ChannelRules rules = ChannelRules.defaults().withItems(lagging);
+    final List<String> verdicts = new ArrayList<>();
+
+    assertThat(rules.mayJoin("bob", "item:video:new1")).isFalse();
+    rules.recheckUnknownItem("bob", "item:video:new1", ok -> verdicts.add("new1 " + ok));
+    rules.recheckUnknownItem("bob", "item:video:gone", ok -> verdicts.add("gone " + ok));
+    assertThat(verdicts).isEmpty();
+    known.put("video:new1", Visibility.PUBLIC); // the view reads the item's record
+    waiting.forEach(Runnable::run);
+
+    assertThat(verdicts).containsExactly("new1 true", "gone false");
+  }
+
+  @Test
+  void aRefusalOfAKnownItemOrByAnotherRuleIsNotAskedAgain() {
+    final List<Boolean> verdicts = new ArrayList<>();
+    final ItemAccess neverCatchesUp = new ItemAccess() {
+      @Override
+      public Optional<Visibility> visibility(final String contentKey) {
+        return ITEMS.visibility(contentKey);
+      }
+
+      @Override
+      public void afterCatchUp(final Runnable then) {
+        throw new AssertionError("asked to wait for " + then);
+      }
+    };
+    final ChannelRules rules = ChannelRules.defaults().withItems(neverCatchesUp);
+
+    rules.recheckUnknownItem("bob", "item:video:9a1f", verdicts::add);
+    rules.recheckUnknownItem("bob", "user:ada", verdicts::add);
+    rules.recheckUnknownItem("bob", "secret:1", verdicts::add);
+
+    assertThat(verdicts).containsExactly(false, false, false);
   }
 
   @Test
