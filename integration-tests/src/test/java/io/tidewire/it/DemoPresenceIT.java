@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The demo simulator's users through the real gateway ({@link SimulatedPresence}): they are online in
- * {@code room:lobby} with their names, and their typing shows on the item's channel, then stops.
+ * {@code room:lobby} with their names, and their typing shows on the channel of a public item (open
+ * to every user once the gateway knows the item from {@code realtime.content-access}), then stops.
  */
 class DemoPresenceIT {
 
@@ -32,6 +34,8 @@ class DemoPresenceIT {
     }
     final UUID watcher = STACK.newUser();
     final String video = UUID.randomUUID().toString();
+    STACK.sql("INSERT INTO videos (id, user_id, is_public, caption) VALUES (?, ?, true, 'typing here')",
+        UUID.fromString(video), watcher);
     final List<Broadcast> typing = new CopyOnWriteArrayList<>();
     try (SimulatedPresence simulated = SimulatedPresence.start(List.of(STACK.endpoint()), SharedStack.TOKENS);
         TidewireClient client = TidewireClient.builder(STACK.endpoint()).token(() -> STACK.token(watcher)).build()) {
@@ -45,7 +49,16 @@ class DemoPresenceIT {
 
       final BroadcastChannel item = client.channel(SimulatedPresence.itemChannel("video", video))
           .onBroadcast(SimulatedPresence.TYPING, typing::add);
-      item.join().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      // refused (forbidden) until the item's access record, on its way through capture and processor,
+      // is committed; joined from then on
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        try {
+          item.join().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          return true;
+        } catch (ExecutionException refused) {
+          return false;
+        }
+      });
       final DemoUser carol = DemoUser.ALL.get(2);
       // a join that is still in flight may miss the first typing: start again until it is seen
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {

@@ -125,7 +125,8 @@ abstract class PartCommand implements Callable<Integer> {
 
   @Command(name = "process", mixinStandardHelpOptions = true,
       description = "Run the stream processor: cdc.* -> realtime.user-events, "
-          + "realtime.feed-events, realtime.public-changes, realtime.user-state, realtime.dlq "
+          + "realtime.feed-events, realtime.public-changes, realtime.user-state, realtime.content-access, "
+          + "realtime.dlq "
           + "(Kafka Streams, exactly-once).")
   static final class Process extends PartCommand {
     @Override

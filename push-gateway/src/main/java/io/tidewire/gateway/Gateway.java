@@ -13,6 +13,7 @@ import io.tidewire.gateway.session.Hub;
 import io.tidewire.gateway.session.Recovery;
 import io.tidewire.gateway.session.SessionContext;
 import io.tidewire.gateway.session.Subscriber;
+import io.tidewire.gateway.state.ContentAccessView;
 import io.tidewire.gateway.state.UserStateStore;
 import io.tidewire.gateway.tail.EventRouter;
 import io.tidewire.gateway.tail.TopicTail;
@@ -41,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * The push gateway process (the Node role): wires the live tails, the hub, the replay pool, the
  * user state store and the HTTP/WebSocket server, and owns their lifecycle.
  *
- * <p>{@link #start()} makes sure the topics exist (the state topic compacted), starts reading the
- * state topic from its beginning, starts the replay workers and one live tail per event topic
+ * <p>{@link #start()} makes sure the topics exist (the state topics compacted), starts reading the
+ * state topic from its beginning, reads the content-access topic to its end (what {@code visible}
+ * channel rules ask), starts the replay workers and one live tail per event topic
  * (user events, feed events) at the topics' end, starts broadcast and presence ({@link ChannelBus}:
  * it reads the presence topic up to its end first), then binds the port. Its Kafka clients come from
  * {@link GatewayKafka}; the hub is built on the tails (its dispatch seams) before they start, and
@@ -73,6 +75,7 @@ public final class Gateway implements AutoCloseable {
   private ScheduledExecutorService timer;
   private GatewayKafka kafka;
   private volatile UserStateStore stateStore;
+  private volatile ContentAccessView contentAccess;
   private volatile ReplayPool replays;
   private volatile TopicTail userTail;
   private volatile TopicTail feedTail;
@@ -131,6 +134,14 @@ public final class Gateway implements AutoCloseable {
           clients.stateConsumer(), () -> clients.endOffsets(stateTopic), config.recoveryTimeout(),
           System::nanoTime, metrics);
       stateStore.start();
+      final TopicDescription accessTopic = topics.get(Topics.CONTENT_ACCESS.name());
+      final ContentAccessView items = new ContentAccessView(accessTopic.topicId(), accessTopic.partitions().size(),
+          clients.contentAccessConsumer(), () -> clients.endOffsets(accessTopic), config.recoveryTimeout(),
+          System::nanoTime, metrics);
+      contentAccess = items;
+      items.start();
+      // visible channels are decided by the view: complete before the port opens
+      items.awaitCaughtUp();
       final CursorCodec cursors = new CursorCodec(config.cursorKeyBytes(), metrics::cursorTampered);
       replays = new ReplayPool(config.replayWorkers(), config.replayMaxPending(), config.replayMaxPerUser(),
           () -> new KafkaPartitionReader(clients.replayConsumer(), REPLAY_POLL, REPLAY_API_TIMEOUT), metrics,
@@ -154,7 +165,7 @@ public final class Gateway implements AutoCloseable {
           config.metadataCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
       final ChannelConfig channelConfig = config.channels();
       final ChannelBus bus = new ChannelBus(new ChannelBus.Settings(Topics.BROADCAST.name(), Topics.PRESENCE.name(),
-          channelConfig.rules(), channelConfig.limits(), channelConfig.lease(), channelConfig.renew(),
+          channelConfig.rules().withItems(items), channelConfig.limits(), channelConfig.lease(), channelConfig.renew(),
           config.recoveryTimeout()), clients.channelProducer(), clients.broadcastConsumer(),
           clients.presenceConsumer(), metrics);
       channels = bus;
@@ -226,6 +237,7 @@ public final class Gateway implements AutoCloseable {
     checks.put(Topics.FEED_EVENTS.name(), feedTail != null && feedTail.isAlive());
     checks.put(Topics.PUBLIC_CHANGES.name(), publicTail != null && publicTail.isAlive());
     checks.put(Topics.USER_STATE.name(), stateStore != null && stateStore.isAlive());
+    checks.put(Topics.CONTENT_ACCESS.name(), contentAccess != null && contentAccess.isAlive());
     checks.put("replay", replays != null && replays.isAlive());
     checks.put("channels", channels != null && channels.isAlive());
     final TopicWatch topicWatch = watch;
@@ -253,6 +265,7 @@ public final class Gateway implements AutoCloseable {
     closeQuietly(publicTail);
     closeQuietly(replays);
     closeQuietly(stateStore);
+    closeQuietly(contentAccess);
     closeQuietly(kafka);
     if (timer != null) {
       timer.shutdownNow();

@@ -80,15 +80,16 @@ final class GatewayKafka implements AutoCloseable {
    */
   Map<String, TopicDescription> ensureTopics() {
     final List<String> names = List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
-        Topics.PUBLIC_CHANGES.name(), Topics.USER_STATE.name(), Topics.BROADCAST.name(), Topics.PRESENCE.name());
+        Topics.PUBLIC_CHANGES.name(), Topics.USER_STATE.name(), Topics.CONTENT_ACCESS.name(),
+        Topics.BROADCAST.name(), Topics.PRESENCE.name());
     try {
-      // The stream processor writes the first four; whoever starts first creates them, alike.
+      // The stream processor writes the first five; whoever starts first creates them, alike.
       // The broadcast and presence topics are the gateways' own.
       final Map<String, String> broadcastConfigs = new HashMap<>(Topics.BROADCAST.configs());
       broadcastConfigs.put(TopicConfig.RETENTION_MS_CONFIG,
           Long.toString(config.channels().broadcastRetention().toMillis()));
       TopicProvisioner.ensure(admin, List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES,
-          Topics.USER_STATE,
+          Topics.USER_STATE, Topics.CONTENT_ACCESS,
           new Topic<>(Topics.BROADCAST.name(), Topics.BROADCAST.keySerde(), Topics.BROADCAST.valueSerde(),
               broadcastConfigs), Topics.PRESENCE), config.kafka().topicPartitions(), config.kafka());
       return describe(names);
@@ -189,6 +190,11 @@ final class GatewayKafka implements AutoCloseable {
   /** The state store's consumer. */
   KafkaConsumer<byte[], byte[]> stateConsumer() {
     return consumer("tidewire-gateway-state", "earliest", Map.of());
+  }
+
+  /** The content-access view's consumer (read_committed, no group). */
+  KafkaConsumer<byte[], byte[]> contentAccessConsumer() {
+    return consumer("tidewire-gateway-content-access", "earliest", Map.of());
   }
 
   /**

@@ -151,6 +151,7 @@ public final class GatewayMetrics {
   private final Map<String, AtomicReference<DoubleSupplier>> tailLag = new ConcurrentHashMap<>();
   private final AtomicReference<Supplier<Number>> replaysPending = new AtomicReference<>(() -> 0);
   private final AtomicReference<Supplier<Number>> userStates = new AtomicReference<>(() -> 0);
+  private final AtomicReference<Supplier<Number>> contentItems = new AtomicReference<>(() -> 0);
 
   public GatewayMetrics(final MeterRegistry registry) {
     this.registry = registry;
@@ -228,7 +229,7 @@ public final class GatewayMetrics {
       recordsReadCounter(topic);
     }
     for (final String topic : List.of(Topics.USER_EVENTS.name(), Topics.FEED_EVENTS.name(),
-        Topics.PUBLIC_CHANGES.name(), Topics.USER_STATE.name())) {
+        Topics.PUBLIC_CHANGES.name(), Topics.USER_STATE.name(), Topics.CONTENT_ACCESS.name())) {
       recordsSkippedCounter(topic);
     }
     Gauge.builder("tidewire.gateway.replays.pending", replaysPending, p -> p.get().get().doubleValue())
@@ -236,6 +237,9 @@ public final class GatewayMetrics {
         .description("replays admitted and not finished").register(registry);
     Gauge.builder("tidewire.gateway.user.states", userStates, s -> s.get().get().doubleValue()).strongReference(true)
         .description("users in the materialized state store").register(registry);
+    Gauge.builder("tidewire.gateway.content.items", contentItems, s -> s.get().get().doubleValue())
+        .strongReference(true)
+        .description("content items in the materialized content-access view").register(registry);
     broadcastsPublished = Counter.builder("tidewire.gateway.broadcasts.published")
         .description("broadcasts Kafka stored for this gateway's sessions").register(registry);
     broadcastsDelivered = Counter.builder("tidewire.gateway.broadcasts.delivered")
@@ -482,6 +486,11 @@ public final class GatewayMetrics {
 
   public void snapshotSent() {
     snapshots.increment();
+  }
+
+  /** Where the gauge of items in the content-access view (registered at zero) reads from now on. */
+  public void contentItems(final Supplier<Number> count) {
+    contentItems.set(Objects.requireNonNull(count, "count"));
   }
 
   /** Where the gauge of users in the state store (registered at zero) reads from now on. */

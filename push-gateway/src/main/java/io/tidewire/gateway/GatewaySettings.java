@@ -203,7 +203,9 @@ public final class GatewaySettings {
       .doc("who may join which broadcast/presence channel (also the Supabase endpoint's topic `realtime:<name>`, "
           + "channel `<name>`: docs/SUPABASE.md): `pattern=access` rules, first match wins, no match = "
           + "`forbidden`; pattern: literals, `*` (1+ characters), `{sub}` (the caller's user id); access: "
-          + "`authenticated`, `owner` (pattern names `{sub}`) or `deny`");
+          + "`authenticated`, `owner` (pattern names `{sub}`), `visible` (exactly one `*`, which matches a content "
+          + "key `contentType:contentId`: the item is known from `realtime.content-access` and public or the "
+          + "caller's; checked at the join) or `deny`");
   public static final Setting<Integer> CHANNELS_PER_SESSION = Setting.of("TIDEWIRE_GATEWAY_CHANNELS_PER_SESSION",
       Parsers.ints(1, 10_000)).byDefault("100")
       .doc("broadcast/presence channels one connection may have joined; more: `too_many_channels`");

@@ -1,6 +1,7 @@
 package io.tidewire.schemas;
 
 import io.tidewire.schemas.avro.ActiveJob;
+import io.tidewire.schemas.avro.ContentAccess;
 import io.tidewire.schemas.avro.ContentPublished;
 import io.tidewire.schemas.avro.ContentRemoved;
 import io.tidewire.schemas.avro.CreditsUpdated;
@@ -45,7 +46,7 @@ public final class AvroSerde {
     for (final Class<?> c : new Class<?>[] {UserEvent.class, FeedEvent.class, SourcePosition.class,
         GenerationProgress.class, TrainingProgress.class, CreditsUpdated.class, Notification.class,
         RowChange.class, ContentPublished.class, FeedCounts.class, ContentRemoved.class,
-        UserState.class, ActiveJob.class, PublicRowEvent.class}) {
+        UserState.class, ActiveJob.class, PublicRowEvent.class, ContentAccess.class}) {
       ours.add(c);
     }
     ClassSecurityValidator.setGlobal(

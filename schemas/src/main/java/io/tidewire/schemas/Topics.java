@@ -1,5 +1,6 @@
 package io.tidewire.schemas;
 
+import io.tidewire.schemas.avro.ContentAccess;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.PublicRowEvent;
 import io.tidewire.schemas.avro.UserEvent;
@@ -43,6 +44,16 @@ public final class Topics {
    */
   public static final Topic<String, UserState> USER_STATE =
       new Topic<>("realtime.user-state", Serdes.String(), AvroSerde.of(UserState.class),
+          Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+
+  /**
+   * Who may see each content item (a row of a feed table): its owner and whether it is public,
+   * keyed by {@code contentType:contentId} like {@link #FEED_EVENTS}; a tombstone when the row is
+   * deleted. Compacted: one record per item, the latest wins. What the gateway authorizes
+   * {@code visible} channels (e.g. {@code item:*}) by.
+   */
+  public static final Topic<String, ContentAccess> CONTENT_ACCESS =
+      new Topic<>("realtime.content-access", Serdes.String(), AvroSerde.of(ContentAccess.class),
           Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
 
   /** How long {@link #BROADCAST} keeps a message unless configured otherwise: one hour. */

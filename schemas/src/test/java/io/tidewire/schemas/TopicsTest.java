@@ -46,9 +46,9 @@ class TopicsTest {
   }
 
   @Test
-  void onlyTheUserStateIsCompacted() {
-    assertThat(Topics.USER_STATE.configs())
-        .isEqualTo(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  void theProcessorsStateTopicsAreCompactedItsEventTopicsNot() {
+    assertThat(List.of(Topics.USER_STATE, Topics.CONTENT_ACCESS)).allSatisfy(topic -> assertThat(topic.configs())
+        .isEqualTo(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     assertThat(List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES, Topics.DEAD_LETTER,
         Topics.cdc("public", "users")))
         .allSatisfy(topic -> assertThat(topic.configs()).isEmpty());

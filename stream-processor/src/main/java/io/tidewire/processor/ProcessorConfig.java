@@ -187,13 +187,14 @@ public record ProcessorConfig(
 
   /**
    * Topics this process writes: the events, the public row changes (created even when
-   * {@link #rowChanges()} is off, so that their readers find them), the dead letters, and
-   * {@code realtime.user-state} unless {@link #userState()} is off.
+   * {@link #rowChanges()} is off, so that their readers find them), the content access, the dead
+   * letters, and {@code realtime.user-state} unless {@link #userState()} is off.
    */
   public List<Topic<?, ?>> outputTopics() {
     return userState
-        ? List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES, Topics.DEAD_LETTER,
-            Topics.USER_STATE)
-        : List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES, Topics.DEAD_LETTER);
+        ? List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES, Topics.CONTENT_ACCESS,
+            Topics.DEAD_LETTER, Topics.USER_STATE)
+        : List.of(Topics.USER_EVENTS, Topics.FEED_EVENTS, Topics.PUBLIC_CHANGES, Topics.CONTENT_ACCESS,
+            Topics.DEAD_LETTER);
   }
 }

@@ -36,6 +36,9 @@ import java.util.function.DoubleSupplier;
  *   <li>{@code tidewire.processor.user.states{outcome}}: user states written to
  *       {@code realtime.user-state} ({@code outcome=updated}) and tombstones for deleted users
  *       ({@code outcome=deleted})</li>
+ *   <li>{@code tidewire.processor.content.access{outcome}}: records written to
+ *       {@code realtime.content-access}: owner and visibility of a feed row ({@code outcome=updated})
+ *       and tombstones for deleted rows ({@code outcome=deleted})</li>
  *   <li>{@code tidewire.processor.lag} gauge: records behind, the sum of the stream threads'
  *       consumers' per-partition {@code records-lag}</li>
  * </ul>
@@ -57,6 +60,7 @@ public final class ProcessorMetrics {
   static final String NOTIFICATIONS_DROPPED = "tidewire.processor.notifications.dropped";
   static final String USER_STATES = "tidewire.processor.user.states";
   static final String TOMBSTONES = "tidewire.processor.tombstones";
+  static final String CONTENT_ACCESS = "tidewire.processor.content.access";
 
   private final MeterRegistry registry;
   static final String LAG = "tidewire.processor.lag";
@@ -90,6 +94,8 @@ public final class ProcessorMetrics {
     counter(NOTIFICATIONS_DROPPED);
     counter(USER_STATES, "outcome", "updated");
     counter(USER_STATES, "outcome", "deleted");
+    counter(CONTENT_ACCESS, "outcome", "updated");
+    counter(CONTENT_ACCESS, "outcome", "deleted");
     // strong: a weakly held supplier would read NaN once this object is collected
     Gauge.builder(LAG, lag, l -> l.get().getAsDouble()).strongReference(true)
         .description("records behind: the sum over the input partitions of end offset - position")
@@ -150,6 +156,11 @@ public final class ProcessorMetrics {
     counter(USER_STATES, "outcome", outcome).increment();
   }
 
+  /** A content item's access ({@code updated}) or tombstone ({@code deleted}) was forwarded. */
+  public void contentAccessWritten(final String outcome) {
+    counter(CONTENT_ACCESS, "outcome", outcome).increment();
+  }
+
   /** A tombstone (null value after a delete) of this table was skipped. */
   public void tombstoneSkipped(final String table) {
     counter(TOMBSTONES, "table", table).increment();
@@ -172,5 +183,6 @@ public final class ProcessorMetrics {
       CREDITS_UNMATCHED, "credit balance changes or transactions the credits join could not pair",
       NOTIFICATIONS_DROPPED, "like/comment notifications dropped because their content was never seen",
       USER_STATES, "user states (and tombstones) the stream processor wrote",
-      TOMBSTONES, "tombstones skipped by the stream processor");
+      TOMBSTONES, "tombstones skipped by the stream processor",
+      CONTENT_ACCESS, "content access records (and tombstones) the stream processor wrote");
 }

@@ -65,6 +65,7 @@ import org.slf4j.LoggerFactory;
  *                                  ├─ user-events ─▶ S.T.user-event ─▶ S.T.user-events-sink ─▶ realtime.user-events
  *                                  ├─ feed-events ─▶ S.T.feed-event ─▶ S.T.feed-events-sink ─▶ realtime.feed-events
  *                                  ├─ public-changes ─▶ S.T.public-change ─▶ S.T.public-changes-sink ─▶ realtime.public-changes
+ *                                  ├─ content-access ─▶ S.T.content-access ─▶ S.T.content-access-sink ─▶ realtime.content-access
  *                                  ├─ credits     ─▶ S.T.credits-input ─▶ S.T.credits-by-user (repartition, key user)
  *                                  ├─ content     ─▶ S.T.content-input ─▶ S.T.by-content      (repartition, key type:id)
  *                                  ├─ user-state  ─▶ S.T.user-state-input ─▶ S.T.user-state-by-user (repartition, key user)
@@ -81,7 +82,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>A table gets the branches of its roles: owned tables user events, feed tables feed events
- * (and content rows when reaction tables are configured), the credit balance and transaction
+ * and content access (owner and visibility per row, a tombstone once deleted) (and content rows when reaction tables are configured), the credit balance and transaction
  * tables the credits branch, reaction tables the content branch. With the user state on (the
  * default) the balance table also gets the user-state branch, and generation/training job tables
  * get it instead of the user-events branch: their events, like {@code credits.updated}, are sent
@@ -167,6 +168,7 @@ public final class TopologyFactory {
     }
     for (final FeedTable t : config.feedTables()) {
       builder(builders, t.table()).feed(t);
+      builder(builders, t.table()).contentAccess(t);
       if (!config.reactionTables().isEmpty()) {
         builder(builders, t.table()).content(t);
       }
@@ -222,6 +224,13 @@ public final class TopologyFactory {
     }
     if (router.routesTo(Output.PUBLIC_CHANGES)) {
       branch(split, Output.PUBLIC_CHANGES, "public-changes", events -> toPublicChanges(events, name));
+    }
+    if (router.routesTo(Output.CONTENT_ACCESS)) {
+      branch(split, Output.CONTENT_ACCESS, "content-access", access -> access
+          .mapValues(value -> ((Routed.Access) value).access().orElse(null), Named.as(name + ".content-access"))
+          .to(Topics.CONTENT_ACCESS.name(), Produced
+              .with(Topics.CONTENT_ACCESS.keySerde(), Topics.CONTENT_ACCESS.valueSerde())
+              .withName(name + ".content-access-sink")));
     }
     if (router.routesTo(Output.CREDITS)) {
       toFeature(split, Output.CREDITS, "credits", value -> ((Routed.ToCredits) value).input(),

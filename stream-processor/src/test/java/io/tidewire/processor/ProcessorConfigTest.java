@@ -68,7 +68,7 @@ class ProcessorConfigTest {
         "cdc.public.uploads", "cdc.public.videos", "cdc.public.images", "cdc.public.users", "cdc.public.credit_transactions",
         "cdc.public.likes", "cdc.public.comments");
     assertThat(config.outputTopics()).containsExactly(Topics.USER_EVENTS, Topics.FEED_EVENTS,
-        Topics.PUBLIC_CHANGES, Topics.DEAD_LETTER, Topics.USER_STATE);
+        Topics.PUBLIC_CHANGES, Topics.CONTENT_ACCESS, Topics.DEAD_LETTER, Topics.USER_STATE);
     assertThat(config.userState()).isTrue();
     assertThat(config.rowChanges()).isTrue();
   }

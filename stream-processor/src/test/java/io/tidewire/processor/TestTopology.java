@@ -5,6 +5,7 @@ import io.tidewire.processor.internals.DeserializationDeadLetters;
 import io.tidewire.schemas.Topics;
 import io.tidewire.processor.internals.RowChangeMapper;
 import io.tidewire.processor.internals.UserDataMapper;
+import io.tidewire.schemas.avro.ContentAccess;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.PublicRowEvent;
 import io.tidewire.schemas.avro.UserEvent;
@@ -44,6 +45,7 @@ final class TestTopology implements AutoCloseable {
   final TestOutputTopic<String, FeedEvent> feedEvents;
   final TestOutputTopic<byte[], byte[]> deadLetters;
   final TestOutputTopic<String, UserState> userStates;
+  final TestOutputTopic<String, ContentAccess> contentAccess;
 
   private TestTopology(final ProcessorConfig config) {
     this.config = config;
@@ -68,6 +70,8 @@ final class TestTopology implements AutoCloseable {
         Topics.DEAD_LETTER.keySerde().deserializer(), Topics.DEAD_LETTER.valueSerde().deserializer());
     userStates = driver.createOutputTopic(Topics.USER_STATE.name(),
         Topics.USER_STATE.keySerde().deserializer(), Topics.USER_STATE.valueSerde().deserializer());
+    contentAccess = driver.createOutputTopic(Topics.CONTENT_ACCESS.name(),
+        Topics.CONTENT_ACCESS.keySerde().deserializer(), Topics.CONTENT_ACCESS.valueSerde().deserializer());
   }
 
   /** Starts the topology with the default configuration plus these variables (name, value, ...). */

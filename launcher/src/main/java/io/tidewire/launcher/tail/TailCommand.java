@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
     footer = {"", "Each line: {\"topic\",\"partition\",\"offset\",\"timestamp\",\"key\",\"value\""
         + "[,\"headers\"]} (bytes that are neither Avro, JSON nor text: \"keyBase64\"/\"valueBase64\").",
         "Topics: realtime.user-events, realtime.feed-events, realtime.public-changes, "
-        + "realtime.user-state, realtime.dlq, realtime.broadcast, realtime.presence, "
+        + "realtime.user-state, realtime.content-access, realtime.dlq, realtime.broadcast, realtime.presence, "
         + "cdc.<schema>.<table> (docs/CONSUMERS.md).", "",
         "Examples:",
         "  tidewire tail realtime.user-events",

@@ -179,7 +179,14 @@ public final class ClientSession implements Subscriber, Member {
       if (context.channels().rules().mayJoin(userId, request.channel())) {
         joinChannel(request);
       } else {
-        submit(core -> core.joinForbidden(request));
+        // an item created a moment ago may not be in the view yet: asked again once it caught up
+        context.channels().rules().recheckUnknownItem(userId, request.channel(), admitted -> {
+          if (admitted) {
+            joinChannel(request);
+          } else {
+            submit(core -> core.joinForbidden(request));
+          }
+        });
       }
     } else if (frame instanceof ClientFrame.Leave || frame instanceof ClientFrame.Broadcast
         || frame instanceof ClientFrame.Track || frame instanceof ClientFrame.Untrack) {

@@ -89,6 +89,9 @@ public final class ChangeRouterProcessor implements Processor<byte[], byte[], St
     for (final Routed out : routed) {
       forward(out, record.timestamp(), new RecordHeaders());
       out.eventTypes().forEach(metrics::eventEmitted);
+      if (out instanceof Routed.Access access) {
+        metrics.contentAccessWritten(access.access().isPresent() ? "updated" : "deleted");
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package io.tidewire.processor.internals;
 
+import io.tidewire.schemas.avro.ContentAccess;
 import io.tidewire.schemas.avro.FeedEvent;
 import io.tidewire.schemas.avro.PublicRowEvent;
 import io.tidewire.schemas.avro.UserEvent;
@@ -32,6 +33,8 @@ public sealed interface Routed {
     USER_STATE,
     /** {@link State}: to {@code realtime.user-state}. */
     STATE,
+    /** {@link Access}: to {@code realtime.content-access}. */
+    CONTENT_ACCESS,
     /** {@link DeadLetter}: to {@code realtime.dlq}. */
     DEAD_LETTER
   }
@@ -237,6 +240,29 @@ public sealed interface Routed {
     @Override
     public Output output() {
       return Output.STATE;
+    }
+  }
+
+  /**
+   * Who may see a content item now, for the compacted {@code realtime.content-access}.
+   *
+   * @param contentKey {@code contentType:contentId}, the record key
+   * @param access owner and visibility; empty for a deleted row (a tombstone)
+   */
+  record Access(String contentKey, Optional<ContentAccess> access) implements Routed {
+    public Access {
+      Objects.requireNonNull(contentKey, "contentKey");
+      Objects.requireNonNull(access, "access");
+    }
+
+    @Override
+    public String key() {
+      return contentKey;
+    }
+
+    @Override
+    public Output output() {
+      return Output.CONTENT_ACCESS;
     }
   }
 

@@ -18,7 +18,7 @@ import java.util.Set;
 /**
  * Everything that happens to one change record of one table, as pure functions: decode the
  * envelope, then map it for each role the table has — user-owned (user events), feed (feed events,
- * and content rows for the content-state processor), credit balance or transactions (credits
+ * content access, and content rows for the content-state processor), credit balance or transactions (credits
  * join), reactions (content-state processor), balance or jobs of the user state (user-state fold).
  * A table may have several roles. Thread-safe (stateless).
  */
@@ -119,6 +119,11 @@ public final class TableRouter {
     /** Changes feed the content-state processor (owner, visibility). */
     public Builder content(final FeedTable feed) {
       return add(feed.table(), new ContentRowMapper(feed), Output.CONTENT);
+    }
+
+    /** Changes become who may see the row now, on {@code realtime.content-access}. */
+    public Builder contentAccess(final FeedTable feed) {
+      return add(feed.table(), new ContentAccessMapper(feed), Output.CONTENT_ACCESS);
     }
 
     /** Balance changes feed the credits join. */
