@@ -420,6 +420,16 @@ public final class BenchStack implements AutoCloseable {
   }
 
   /**
+   * Whether the processor runs the user-state fold (job events then cross the repartition topic
+   * {@code <group>-public.generation_jobs.user-state-by-user-repartition}), as it reads its
+   * settings (default when external).
+   */
+  public boolean processorUserState() {
+    return isEmbedded() ? ProcessorConfig.fromEnv(partEnv, TidewireSettings.ALL).userState()
+        : ProcessorSettings.USER_STATE.defaultValue().orElseThrow();
+  }
+
+  /**
    * The parts' settings that shape the figures, as the parts will read them (defaults included),
    * plus every {@code --set} override; empty for an external stack.
    */

@@ -4,6 +4,8 @@ import static io.tidewire.processor.Envelopes.row;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.infra.SharedInfra;
+import io.tidewire.processor.internals.InternalSerde;
+import io.tidewire.processor.internals.UserChange;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.CreditsUpdated;
 import io.tidewire.schemas.avro.FeedCounts;
@@ -20,7 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +33,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -43,7 +48,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * the last event (or the final coalesced count of every video) is visible.
  *
  * <p>Run: {@code java -cp target/test-classes:target/classes:<test class path>
- * [-Dtidewire.userState=false] io.tidewire.processor.CommitIntervalBenchmark [intervals...]}.
+ * [-Dtidewire.userState=false] [-Dtidewire.env.TIDEWIRE_X=V] [-Dtidewire.bursts=false]
+ * [-Dtidewire.timeline=true] io.tidewire.processor.CommitIntervalBenchmark [intervals...]}. With
+ * {@code tidewire.timeline} each interval first times 60 lone job updates (one every ~60 ms, a pace
+ * unrelated to the commit interval) stage by stage, as read-uncommitted and read-committed
+ * consumers of the repartition topic and of {@code realtime.user-events} see them.
  */
 public final class CommitIntervalBenchmark {
 
@@ -97,6 +106,9 @@ public final class CommitIntervalBenchmark {
     env.put("TIDEWIRE_REACTION_TABLES", schema + ".likes:like");
     // -Dtidewire.userState=false measures without the user-state fold (events one hop shorter)
     env.put("TIDEWIRE_PROCESSOR_USER_STATE", System.getProperty("tidewire.userState", "true"));
+    // -Dtidewire.env.TIDEWIRE_X=V sets any other processor setting, e.g. TIDEWIRE_KAFKA_STREAMS_POLL_MS
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("tidewire.env."))
+        .forEach(k -> env.put(k.substring("tidewire.env.".length()), System.getProperty(k)));
     final ProcessorConfig config = ProcessorConfig.fromEnv(env);
     try (ProcessorApp app = new ProcessorApp(config, new SimpleMeterRegistry())) {
       // start first: it creates the output topics, which a consumer must not auto-create
@@ -108,6 +120,9 @@ public final class CommitIntervalBenchmark {
                Topics.USER_EVENTS.valueSerde().deserializer());
            KafkaConsumer<String, FeedEvent> feed = readCommitted(Topics.FEED_EVENTS.name(),
                Topics.FEED_EVENTS.valueSerde().deserializer())) {
+        if (Boolean.getBoolean("tidewire.timeline") && config.userState()) {
+          timeline(config, schema, suffix, users);
+        }
         return measure(intervalMs, config, schema, suffix, users, feed);
       }
     }
@@ -121,12 +136,8 @@ public final class CommitIntervalBenchmark {
     final List<Long> progress = new ArrayList<>();
     final List<Long> credits = new ArrayList<>();
     for (int i = 0; i < WARMUP + SAMPLES; i++) {
-      final int p = i;
       final long t0 = System.nanoTime();
-      send(schema + ".generation_jobs", Envelopes.idKey(job), Envelopes.update(schema + ".generation_jobs",
-          job(user, job, p), job(user, job, p + 1)).lsn(lsn++));
-      await(users, e -> e.getData() instanceof GenerationProgress g && g.getJobId().equals(job)
-          && g.getProgress() == p + 1);
+      jobUpdate(schema, user, job, i, users);
       final long t1 = System.nanoTime();
       final String tx = "tx-" + suffix + "-" + i;
       final long txId = lsn;
@@ -141,11 +152,92 @@ public final class CommitIntervalBenchmark {
         credits.add(t2 - t1);
       }
     }
-    final double jobsPerSecond = jobBurst(schema, suffix, users);
-    final double likesPerSecond = likeBurst(schema, suffix, feed);
-    return String.format("| %d / %d | %s | %s | %.0f events/s | %.0f likes/s |", intervalMs,
-        StreamsProperties.pollMs(config), percentiles(progress), percentiles(credits), jobsPerSecond,
-        likesPerSecond);
+    // -Dtidewire.bursts=false measures the latency only
+    final boolean bursts = Boolean.parseBoolean(System.getProperty("tidewire.bursts", "true"));
+    final double jobsPerSecond = bursts ? jobBurst(schema, suffix, users) : Double.NaN;
+    final double likesPerSecond = bursts ? likeBurst(schema, suffix, feed) : Double.NaN;
+    return String.format("| %d / %s | %s | %s | %.0f events/s | %.0f likes/s |", intervalMs,
+        System.getProperty("tidewire.env.TIDEWIRE_KAFKA_STREAMS_POLL_MS",
+            Long.toString(StreamsProperties.pollMs(config))),
+        percentiles(progress), percentiles(credits), jobsPerSecond, likesPerSecond);
+  }
+
+  /**
+   * Where a lone job update's time goes (-Dtidewire.timeline=true, user state on): when its
+   * change is written to the repartition topic (a read_uncommitted consumer sees it), committed
+   * there (read_committed), written to realtime.user-events and committed there.
+   */
+  private void timeline(final ProcessorConfig config, final String schema, final String suffix,
+      final KafkaConsumer<String, UserEvent> users) throws Exception {
+    final String repartition = config.applicationId() + "-" + schema
+        + ".generation_jobs.user-state-by-user-repartition";
+    final InternalSerde<UserChange> serde = InternalSerde.of(UserChange.class);
+    final Map<String, Long> seen = new ConcurrentHashMap<>();
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final List<Thread> threads = new ArrayList<>();
+    for (final String isolation : List.of("read_uncommitted", "read_committed")) {
+      for (final String topic : List.of(repartition, Topics.USER_EVENTS.name())) {
+        final KafkaConsumer<String, byte[]> c = atEnd(topic, isolation, new ByteArrayDeserializer());
+        final String stage = (topic.equals(repartition) ? "rep-" : "ev-") + isolation;
+        final Deserializer<UserEvent> avro = Topics.USER_EVENTS.valueSerde().deserializer();
+        final Thread t = new Thread(() -> {
+          while (running.get()) {
+            for (final ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(50))) {
+              final long at = System.nanoTime();
+              final List<UserEvent> events = topic.equals(repartition)
+                  ? serde.read(r.value()).events() : List.of(avro.deserialize(topic, r.value()));
+              for (final UserEvent e : events) {
+                if (e.getData() instanceof GenerationProgress g) {
+                  seen.putIfAbsent(stage + ":" + g.getJobId() + ":" + g.getProgress(), at);
+                }
+              }
+            }
+          }
+          c.close();
+        });
+        t.start();
+        threads.add(t);
+      }
+    }
+    final String user = "tl-" + suffix;
+    final String job = "tljob-" + suffix;
+    final List<long[]> samples = new ArrayList<>();
+    for (int i = 0; i < WARMUP + SAMPLES; i++) {
+      final long t0 = System.nanoTime();
+      jobUpdate(schema, user, job, i, users);
+      final long end = System.nanoTime();
+      Thread.sleep(20); // let the watchers see it
+      final String k = ":" + job + ":" + (i + 1);
+      final Long a = seen.get("rep-read_uncommitted" + k);
+      final Long b = seen.get("rep-read_committed" + k);
+      final Long c = seen.get("ev-read_uncommitted" + k);
+      final Long d = seen.get("ev-read_committed" + k);
+      if (i >= WARMUP && a != null && b != null && c != null && d != null) {
+        samples.add(new long[] {a - t0, b - a, c - b, d - c, end - t0});
+      }
+      Thread.sleep(37); // a lone change, at a pace unrelated to the commit interval
+    }
+    running.set(false);
+    for (final Thread t : threads) {
+      t.join();
+    }
+    final String[] names = {"send → repartition written", "→ repartition committed",
+        "→ user-events written", "→ user-events committed", "send → event (consumer)"};
+    final StringBuilder out = new StringBuilder("timeline (" + samples.size() + " samples, p50 / p90 ms):");
+    for (int j = 0; j < names.length; j++) {
+      final int col = j;
+      out.append(" | ").append(names[j]).append(' ').append(percentiles(samples.stream().map(x -> x[col]).toList()));
+    }
+    System.out.println(out);
+  }
+
+  /** Sends the job's update from progress {@code p} to {@code p + 1} and waits for its event. */
+  private void jobUpdate(final String schema, final String user, final String job, final int p,
+      final KafkaConsumer<String, UserEvent> users) throws Exception {
+    send(schema + ".generation_jobs", Envelopes.idKey(job), Envelopes.update(schema + ".generation_jobs",
+        job(user, job, p), job(user, job, p + 1)).lsn(lsn++));
+    await(users, e -> e.getData() instanceof GenerationProgress g && g.getJobId().equals(job)
+        && g.getProgress() == p + 1);
   }
 
   private double jobBurst(final String schema, final String suffix,
@@ -218,9 +310,15 @@ public final class CommitIntervalBenchmark {
   }
 
   private <V> KafkaConsumer<String, V> readCommitted(final String topic, final Deserializer<V> values) {
+    return atEnd(topic, "read_committed", values);
+  }
+
+  /** A consumer of every partition of {@code topic}, positioned at its end. */
+  private <V> KafkaConsumer<String, V> atEnd(final String topic, final String isolation,
+      final Deserializer<V> values) {
     final Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     final KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values);

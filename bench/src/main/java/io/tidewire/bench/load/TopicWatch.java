@@ -9,6 +9,7 @@ import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -17,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tails a topic from its current end, as a {@code read_committed} consumer without a group, and
- * hands each record with its receipt time to a handler: how the benchmarks see when a change
- * became visible in Kafka at each hop of the pipeline.
+ * Tails a topic from its current end, as a consumer without a group ({@code read_committed}
+ * unless told otherwise), and hands each record with its receipt time to a handler: how the
+ * benchmarks see when a change became visible in Kafka at each hop of the pipeline, and, read
+ * uncommitted, when a transactional producer wrote it (before its transaction committed).
  *
  * <p>Thread-safe to close from any thread; the handler runs on the watch's own thread.
  */
@@ -39,12 +41,21 @@ public final class TopicWatch implements AutoCloseable {
    */
   public TopicWatch(final String bootstrap, final String topic,
       final BiConsumer<ConsumerRecord<byte[], byte[]>, Long> handler) {
+    this(bootstrap, topic, IsolationLevel.READ_COMMITTED, handler);
+  }
+
+  /**
+   * Starts watching {@code topic} from its end with the given isolation level; see
+   * {@link #TopicWatch(String, String, BiConsumer)}.
+   */
+  public TopicWatch(final String bootstrap, final String topic, final IsolationLevel isolation,
+      final BiConsumer<ConsumerRecord<byte[], byte[]>, Long> handler) {
     final Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-watch-" + topic);
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-watch-" + topic + "-" + isolation);
     consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     final List<TopicPartition> partitions = new ArrayList<>();
     for (final PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {

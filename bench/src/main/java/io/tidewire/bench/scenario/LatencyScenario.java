@@ -13,6 +13,8 @@ import io.tidewire.bench.load.WsFleet;
 import io.tidewire.bench.stats.CpuWindow;
 import io.tidewire.bench.stats.LatencyRecorder;
 import io.tidewire.bench.stats.LatencySummary;
+import io.tidewire.processor.internals.InternalSerde;
+import io.tidewire.processor.internals.UserChange;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.GenerationProgress;
 import io.tidewire.schemas.avro.UserEvent;
@@ -29,6 +31,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -47,7 +52,12 @@ public final class LatencyScenario implements Scenario {
   private static final String FLOOR_TABLE = "bench_floor_jobs";
   private static final String CHANNEL = "tidewire_bench";
   private static final String HOP_CDC = "commit → cdc topic";
-  private static final String HOP_EVENTS = "commit → realtime.user-events";
+  private static final String HOP_REPARTITION_WRITTEN = "commit → repartition topic, written";
+  private static final String HOP_REPARTITION = "commit → repartition topic, committed";
+  private static final String HOP_EVENTS_WRITTEN = "commit → realtime.user-events, written";
+  private static final String HOP_EVENTS = "commit → realtime.user-events, committed";
+  /** The repartition topic that carries job changes to the user-state fold (with the fold on). */
+  private static final String REPARTITION = "-public.generation_jobs.user-state-by-user-repartition";
 
   @Override
   public String name() {
@@ -80,9 +90,14 @@ public final class LatencyScenario implements Scenario {
             + "calls `pg_notify`, received by a JDBC `LISTEN` connection: the least any "
             + "push-from-PostgreSQL path costs on this machine. *×floor* = p50 / floor p50. "
             + "The ↳ rows break Tidewire's path down: when the same update became visible to a "
-            + "`read_committed` consumer in the bench JVM on `cdc.public.generation_jobs` and on "
-            + "`realtime.user-events` (counted only for updates seen there before their client "
-            + "got them, so their counts can be lower). "
+            + "`read_committed` consumer in the bench JVM on `cdc.public.generation_jobs`, on the "
+            + "repartition topic that takes job changes to the user-state fold "
+            + "(`<group>" + REPARTITION + "`, only with the fold on) and on "
+            + "`realtime.user-events` (*committed*), and when the processor wrote it to the latter "
+            + "two, as a `read_uncommitted` consumer sees it before its transaction commits "
+            + "(*written*); so written → committed is the wait for the processor's commit, and "
+            + "committed → the next hop's written is the fetch and processing. Counted only for "
+            + "updates seen there before their client got them, so their counts can be lower. "
             + "CPU = cores used by all processes together (per process in the JSON).")
         .setting("users", sizes.latencyUsers())
         .setting("jobs", sizes.latencyUsers() * JOBS_PER_USER)
@@ -112,8 +127,14 @@ public final class LatencyScenario implements Scenario {
     }, 2); NotifyListener listener = new NotifyListener(stack, floor);
         TopicWatch cdc = new TopicWatch(stack.kafkaBootstrap(),
             Topics.cdcName("public", "generation_jobs"), (r, at) -> cdcSeen(pipeline, r.value(), at));
+        TopicWatch eventsWritten = new TopicWatch(stack.kafkaBootstrap(),
+            Topics.USER_EVENTS.name(), IsolationLevel.READ_UNCOMMITTED,
+            eventsSeen(pipeline, HOP_EVENTS_WRITTEN));
         TopicWatch events = new TopicWatch(stack.kafkaBootstrap(), Topics.USER_EVENTS.name(),
-            eventsSeen(pipeline))) {
+            eventsSeen(pipeline, HOP_EVENTS));
+        RepartitionWatch repartition = stack.processorUserState()
+            ? new RepartitionWatch(stack.kafkaBootstrap(), stack.processorGroup() + REPARTITION, pipeline)
+            : null) {
       final List<Fleet.Subscription> subs = new ArrayList<>();
       for (final String user : users) {
         subs.add(new Fleet.Subscription(stack.token(user), "user", Optional.empty()));
@@ -127,6 +148,12 @@ public final class LatencyScenario implements Scenario {
         final Measured f = measure("floor", floor, stack, rate, writers, sizes);
         row(result, "Tidewire", rate, p, f.summary().p50());
         hop(result, HOP_CDC, rate, pipeline.stage(HOP_CDC), f.summary().p50());
+        if (repartition != null) {
+          hop(result, HOP_REPARTITION_WRITTEN, rate, pipeline.stage(HOP_REPARTITION_WRITTEN),
+              f.summary().p50());
+          hop(result, HOP_REPARTITION, rate, pipeline.stage(HOP_REPARTITION), f.summary().p50());
+        }
+        hop(result, HOP_EVENTS_WRITTEN, rate, pipeline.stage(HOP_EVENTS_WRITTEN), f.summary().p50());
         hop(result, HOP_EVENTS, rate, pipeline.stage(HOP_EVENTS), f.summary().p50());
         row(result, "floor (LISTEN/NOTIFY)", rate, f, f.summary().p50());
         cpuDetails.put("tidewire@" + rate, p.cpu());
@@ -189,16 +216,48 @@ public final class LatencyScenario implements Scenario {
     }
   }
 
-  private static java.util.function.BiConsumer<
-      org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>, Long> eventsSeen(
-      final JobUpdates updates) {
+  private static BiConsumer<ConsumerRecord<byte[], byte[]>, Long> eventsSeen(
+      final JobUpdates updates, final String hop) {
     final Deserializer<UserEvent> avro = Topics.USER_EVENTS.valueSerde().deserializer();
-    return (r, at) -> {
-      final UserEvent event = avro.deserialize(r.topic(), r.value());
-      if (event != null && event.getData() instanceof GenerationProgress g) {
-        updates.observed(HOP_EVENTS, g.getJobId(), g.getProgress(), at);
+    return (r, at) -> progressSeen(updates, hop, avro.deserialize(r.topic(), r.value()), at);
+  }
+
+  private static void progressSeen(final JobUpdates updates, final String hop,
+      final UserEvent event, final long at) {
+    if (event != null && event.getData() instanceof GenerationProgress g) {
+      updates.observed(hop, g.getJobId(), g.getProgress(), at);
+    }
+  }
+
+  /**
+   * Watches the repartition topic of job changes, read uncommitted (written) and read committed
+   * (committed); its values are the processor's internal {@link UserChange}s, whose events are
+   * those the fold will send.
+   */
+  private static final class RepartitionWatch implements AutoCloseable {
+    private final TopicWatch written;
+    private final TopicWatch committed;
+
+    RepartitionWatch(final String bootstrap, final String topic, final JobUpdates updates) {
+      final InternalSerde<UserChange> serde = InternalSerde.of(UserChange.class);
+      written = new TopicWatch(bootstrap, topic, IsolationLevel.READ_UNCOMMITTED,
+          (r, at) -> seen(serde, updates, HOP_REPARTITION_WRITTEN, r, at));
+      committed = new TopicWatch(bootstrap, topic, IsolationLevel.READ_COMMITTED,
+          (r, at) -> seen(serde, updates, HOP_REPARTITION, r, at));
+    }
+
+    private static void seen(final InternalSerde<UserChange> serde, final JobUpdates updates,
+        final String hop, final ConsumerRecord<byte[], byte[]> r, final long at) {
+      if (r.value() != null) {
+        serde.read(r.value()).events().forEach(e -> progressSeen(updates, hop, e, at));
       }
-    };
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      written.close();
+      committed.close();
+    }
   }
 
   private static void prepareFloor(final BenchStack stack, final List<String> jobs)
