@@ -45,6 +45,7 @@ import picocli.CommandLine.Parameters;
         "  ceiling     one gateway's consumption ceiling on realtime.user-events",
         "  catchup     reconnect after 10k/100k missed events: time to catch up",
         "  capture     Debezium alone: commit -> Kafka, latency and changes/s",
+        "  presence    two gateways: broadcast latency, track -> presence_diff",
         "", "A full run takes about 15 minutes; --smoke runs everything in about a minute with "
         + "tiny sizes (to check that it works; its figures mean nothing)."},
     footer = {"", "Examples:",
@@ -60,7 +61,7 @@ public final class BenchMain implements Callable<Integer> {
       new CaptureScenario(), new PresenceScenario());
 
   @Parameters(paramLabel = "SCENARIO", arity = "0..*",
-      description = "Scenarios to run: latency, throughput, fanout, ceiling, catchup, capture.")
+      description = "Scenarios to run: latency, throughput, fanout, ceiling, catchup, capture, presence.")
   private List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--smoke", description = "Tiny sizes, a few seconds per scenario (CI).")
