@@ -15,9 +15,16 @@ import io.tidewire.processor.ProcessorSettings;
 import io.tidewire.schemas.DeadLetterHeaders;
 import io.tidewire.schemas.Topics;
 import io.tidewire.testing.WsClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,11 +32,15 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,7 +55,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.utils.Utils;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -264,7 +275,11 @@ class ClusterFaultsIT {
       // every gateway follows the new count and closes its sessions with 1001: all resume
       await().atMost(WAIT).until(() -> s.clients.keySet().stream()
           .allMatch(c -> c.resumes() > 0 && c.connected()));
-      // the processors' producers write to the new partitions once they see them
+      // the processors' producers write to the new partitions once they see them. Until every
+      // producer has, a fresh subscription of a user hashed to a new partition misses what a
+      // stale producer still writes to the old one (PROTOCOL.md, "Limits"), so this scenario
+      // ends only once each new partition has records: new partition q is written by the task
+      // of the users with hash % 3 == q - 3, and one moving user of each is in the load
       await().atMost(WAIT).until(() -> newPartitionsHaveRecords(admin));
       s.restarted();
       s.awaitFlowingSince(s.restartAt.getAsLong());
@@ -306,6 +321,8 @@ class ClusterFaultsIT {
     LoadWriter load;
     long faultAt;
     OptionalLong restartAt = OptionalLong.empty();
+    /** Restarts by the cluster's supervisor (a part exiting with a failure) when it began. */
+    final Map<String, Integer> supervisorRestarts = supervisorRestarts();
 
     private Scenario(final String name, final List<UUID> users) {
       this.name = name;
@@ -347,10 +364,25 @@ class ClusterFaultsIT {
 
     /** Until every client has had an event of a change committed after {@code since}. */
     void awaitFlowingSince(final long since) {
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
-          clients.keySet().stream().allMatch(c -> c.received().stream()
-              .anyMatch(r -> Ledger.Change.of(r.event()).map(load::committedAt)
-                  .orElse(OptionalLong.empty()).orElse(Long.MIN_VALUE) > since)));
+      try {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+            clients.keySet().stream().allMatch(c -> flowingSince(c, since)));
+      } catch (ConditionTimeoutException e) {
+        // the first line is what a build summary shows: say which parts and clients are stuck
+        final List<String> stuck = clients.keySet().stream().filter(c -> !flowingSince(c, since))
+            .map(c -> c.name() + (c.connected() ? "" : " (disconnected)")).toList();
+        final String parts = partsBrief();
+        LOG.error("not flowing after {}: {} of {} clients stuck {}; parts: {}", WAIT, stuck.size(),
+            clients.size(), stuck, parts);
+        logTails();
+        throw new AssertionError("not flowing after " + WAIT + " (" + stuck.size() + " of "
+            + clients.size() + " clients stuck); parts: " + parts, e);
+      }
+    }
+
+    private boolean flowingSince(final FailoverClient c, final long since) {
+      return c.received().stream().anyMatch(r -> Ledger.Change.of(r.event())
+          .map(load::committedAt).orElse(OptionalLong.empty()).orElse(Long.MIN_VALUE) > since);
     }
 
     /**
@@ -371,16 +403,33 @@ class ClusterFaultsIT {
           behind.set(why.toString());
           return why.isEmpty();
         });
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
-        throw new AssertionError("clients still missing changes after " + WAIT + ":\n"
-            + behind.get(), e);
+      } catch (ConditionTimeoutException e) {
+        final Set<UUID> behindUsers = new LinkedHashSet<>();
+        clients.forEach((c, u) -> {
+          if (ledger.receivedCount(u, c.events()) < ledger.committedCount(u)) {
+            behindUsers.add(u);
+          }
+        });
+        final String where = userEventsWhereabouts(behindUsers);
+        LOG.error("clients still missing changes after {}; parts: {}; in {}: {}", WAIT,
+            partsBrief(), USER_EVENTS, where);
+        logTails();
+        throw new AssertionError("clients still missing changes after " + WAIT + "; in "
+            + USER_EVENTS + ": " + where + "\n" + behind.get(), e);
       }
       clients.forEach((c, u) -> {
         assertThat(c.failure()).as(c.name()).isEmpty();
         ledger.assertHolds(u, c.events());
       });
+      final Map<String, Integer> restarted = new LinkedHashMap<>();
+      supervisorRestarts().forEach((part, n) -> {
+        if (n > supervisorRestarts.get(part)) {
+          restarted.put(part, n - supervisorRestarts.get(part));
+        }
+      });
       final FaultFigures.Row row = figures.add(name, ledger, load, clients, faultAt, restartAt,
-          notes);
+          restarted.isEmpty() ? notes
+              : notes + "; exited with a failure and restarted by the supervisor: " + restarted);
       LOG.info("figures: {}", row);
       return row;
     }
@@ -395,6 +444,20 @@ class ClusterFaultsIT {
   }
 
   // ---- helpers
+
+  private static List<Part> allParts() {
+    final List<Part> parts = new ArrayList<>(cluster.brokers());
+    parts.add(cluster.capture());
+    parts.addAll(cluster.processors());
+    parts.addAll(cluster.gateways());
+    return parts;
+  }
+
+  private static Map<String, Integer> supervisorRestarts() {
+    final Map<String, Integer> restarts = new LinkedHashMap<>();
+    allParts().forEach(p -> restarts.put(p.name(), p.restarts()));
+    return restarts;
+  }
 
   private static List<UUID> newUsers(final int n) throws SQLException {
     final List<UUID> users = new ArrayList<>();
@@ -413,15 +476,16 @@ class ClusterFaultsIT {
 
   /**
    * Users whose events move to another partition when {@code realtime.user-events} grows from 3
-   * to 6 partitions ({@code moving}), or stay on theirs: the producer's default partitioner
-   * (murmur2 of the key, the user id as a string).
+   * to 6 partitions ({@code moving}; the i-th to new partition 3 + i % 3, so every new partition
+   * gets one), or stay on theirs: the producer's default partitioner (murmur2 of the key, the user
+   * id as a string).
    */
   private static List<UUID> usersOnGrowth(final int n, final boolean moving) {
     final List<UUID> users = new ArrayList<>();
     while (users.size() < n) {
       final UUID u = UUID.randomUUID();
-      final int hash = Utils.toPositive(Utils.murmur2(u.toString().getBytes(StandardCharsets.UTF_8)));
-      if ((hash % 3 != hash % GROWN_PARTITIONS) == moving) {
+      final int partition = Topics.partitionOf(u.toString(), GROWN_PARTITIONS);
+      if (moving ? partition == 3 + users.size() % 3 : partition < 3) {
         users.add(u);
       }
     }
@@ -436,7 +500,7 @@ class ClusterFaultsIT {
           org.apache.kafka.clients.admin.OffsetSpec.latest());
     }
     return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
-        .anyMatch(o -> o.offset() > 0);
+        .allMatch(o -> o.offset() > 0);
   }
 
   /** Text of {@code length} random base64 characters: compression cannot shrink it below 1 MiB. */
@@ -495,6 +559,110 @@ class ClusterFaultsIT {
         LOG.warn("brokers not ready (attempt {}), starting those down again: {}", attempt,
             e.getMessage());
       }
+    }
+  }
+
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(2)).build();
+
+  /**
+   * Each part in a few words: {@code down}, or its {@code /health} answer without the part's
+   * name (state, reason). For the first line of a failure, which is all a build summary shows.
+   */
+  private static String partsBrief() {
+    final List<String> brief = new ArrayList<>();
+    for (final Part p : allParts()) {
+      brief.add(p.name() + "=" + (p.pid().isEmpty() ? "down" : health(p))
+          + (p.restarts() > 0 ? " (restarted " + p.restarts() + "x)" : ""));
+    }
+    return String.join(", ", brief);
+  }
+
+  private static String health(final Part p) {
+    try {
+      final HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest
+              .newBuilder(URI.create("http://127.0.0.1:" + p.ports().get("ops") + "/health"))
+              .timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      final String body = r.body().replaceAll("\\s+", " ")
+          .replaceAll("\"part\":\"[^\"]*\",?", "");
+      return r.statusCode() + (body.length() > 200 ? body.substring(0, 200) + "…" : body);
+    } catch (IOException e) {
+      return "no answer (" + e.getClass().getSimpleName() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  /** The last warnings and errors of each part's newest log, Kafka's connection noise left out. */
+  private static void logTails() {
+    for (final Part p : allParts()) {
+      try (var files = Files.list(p.logDir())) {
+        final Optional<Path> newest = files.filter(f -> f.getFileName().toString().endsWith(".log"))
+            .max(Comparator.comparing(f -> {
+          try {
+            return Files.getLastModifiedTime(f);
+          } catch (IOException e) {
+            return FileTime.fromMillis(0);
+          }
+        }));
+        if (newest.isEmpty()) {
+          continue;
+        }
+        final List<String> lines = Files.readAllLines(newest.get()).stream()
+            .filter(l -> (l.contains(" WARN ") || l.contains(" ERROR "))
+                && !l.contains("NetworkClient"))
+            .toList();
+        LOG.error("{}: last warnings of {}:\n{}", p.name(), newest.get(),
+            String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+      } catch (IOException | UncheckedIOException e) {
+        LOG.error("{}: cannot read its log: {}", p.name(), e.toString());
+      }
+    }
+  }
+
+  /**
+   * Where the records keyed by each of {@code users} are in {@code realtime.user-events}: the
+   * count per partition (committed records), and the partition a gateway maps the user to at the
+   * topic's current partition count. Records of one user in two partitions mean a producer used a
+   * partition count other than the gateways'.
+   */
+  private static String userEventsWhereabouts(final Set<UUID> users) {
+    if (users.isEmpty()) {
+      return "{}";
+    }
+    final Map<String, Map<Integer, Integer>> found = new LinkedHashMap<>();
+    users.forEach(u -> found.put(u.toString(), new TreeMap<>()));
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+      final List<TopicPartition> partitions = consumer.partitionsFor(USER_EVENTS).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      final long giveUp = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+          && System.nanoTime() < giveUp) {
+        for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          final Map<Integer, Integer> counts = r.key() == null ? null
+              : found.get(new String(r.key(), StandardCharsets.UTF_8));
+          if (counts != null) {
+            counts.merge(r.partition(), 1, Integer::sum);
+          }
+        }
+      }
+      final StringBuilder out = new StringBuilder();
+      found.forEach((u, counts) -> out.append(u).append(" maps to ")
+          .append(Topics.partitionOf(u, partitions.size())).append(" of ")
+          .append(partitions.size()).append(", records per partition ").append(counts)
+          .append("; "));
+      return out.toString();
+    } catch (RuntimeException e) {
+      return "not read (" + e + ")";
     }
   }
 

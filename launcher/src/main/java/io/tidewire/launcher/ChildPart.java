@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Tidewire part ({@code capture}, {@code process} or {@code gateway}) running as a child JVM
@@ -26,15 +28,26 @@ import java.util.concurrent.TimeUnit;
  * from everything else. The child exits when this JVM dies ({@code TIDEWIRE_EXIT_WITH_PARENT}).
  *
  * <p>Readiness is {@code /ready} on the part's ops port, or for the gateway {@code /health} on its
- * ops listener (loopback, on the port the capture and processor would get as their ops port). Output goes to a log file per start.
+ * ops listener (loopback, on the port the capture and processor would get as their ops port).
+ * Output goes to a log file per start.
+ *
+ * <p>{@link #restartOnFailure()} makes this a supervisor, as a container's restart policy is: a
+ * child that exits on its own with a failure (e.g. a processor's exit code 2 on a fatal Kafka
+ * Streams error) is started again, after 1 s, then with a backoff doubling up to 30 s while it
+ * fails to become ready. A child stopped or crashed through this class, or killed by a signal from
+ * outside (exit code 128 + signal, e.g. {@code kill -9} by hand), or that exits with 0, stays down.
  *
  * <p>Thread-safe (every method is synchronized).
  */
 public final class ChildPart implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ChildPart.class);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Duration FIRST_RESTART_DELAY = Duration.ofSeconds(1);
+  private static final Duration MAX_RESTART_DELAY = Duration.ofSeconds(30);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
+  private final String mainClass;
   private final String command;
   private final List<String> args;
   private final Duration startTimeout;
@@ -44,7 +57,14 @@ public final class ChildPart implements AutoCloseable {
   private final int opsPort;
   private final URI readyUri;
   private Process process;
+  private Path log;
   private int starts;
+  private boolean supervised;
+  /** Whether the running child became ready and nobody here asked it to go since. */
+  private boolean wanted;
+  /** Bumped by every start, stop and crash asked for: a pending restart of an older one quits. */
+  private long generation;
+  private int restarts;
 
   /**
    * @param command {@code capture}, {@code process} or {@code gateway}
@@ -63,6 +83,14 @@ public final class ChildPart implements AutoCloseable {
    */
   public ChildPart(final String command, final List<String> args, final Map<String, String> env,
       final List<String> jvmOptions, final Path logDir, final Duration startTimeout) {
+    this(Main.class.getName(), command, args, env, jvmOptions, logDir, startTimeout);
+  }
+
+  /** As above, running {@code mainClass} (of this JVM's class path) instead of the launcher's. */
+  ChildPart(final String mainClass, final String command, final List<String> args,
+      final Map<String, String> env, final List<String> jvmOptions, final Path logDir,
+      final Duration startTimeout) {
+    this.mainClass = mainClass;
     this.command = command;
     this.args = List.copyOf(args);
     this.startTimeout = startTimeout;
@@ -93,14 +121,36 @@ public final class ChildPart implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException(command + " is already running");
     }
-    final Path log = logDir.resolve("child-" + command + "-" + (++starts) + ".log");
+    generation++;
+    launch();
+    return this;
+  }
+
+  /**
+   * Restarts the child whenever it exits on its own with a failure (see the class comment).
+   *
+   * @return this
+   */
+  public synchronized ChildPart restartOnFailure() {
+    supervised = true;
+    return this;
+  }
+
+  /** How many times the child was restarted after a failure of its own. */
+  public synchronized int restarts() {
+    return restarts;
+  }
+
+  private void launch() {
+    wanted = false;
+    log = logDir.resolve("child-" + command + "-" + (++starts) + ".log");
     final List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
     cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Main.class.getName());
+    cmd.add(mainClass);
     cmd.add(command);
     cmd.addAll(args);
     if (!"gateway".equals(command)) {
@@ -130,6 +180,7 @@ public final class ChildPart implements AutoCloseable {
       }
       if (System.nanoTime() > deadline) {
         process.destroyForcibly();
+        waitFor(process);
         throw new IllegalStateException(command + " not ready within " + startTimeout
             + "; see " + log.toAbsolutePath());
       }
@@ -141,11 +192,64 @@ public final class ChildPart implements AutoCloseable {
         throw new IllegalStateException("interrupted while starting " + command, e);
       }
     }
-    return this;
+    wanted = true;
+    final Process started = process;
+    final long g = generation;
+    started.onExit().thenRun(() -> exited(started, g));
+  }
+
+  private void exited(final Process p, final long g) {
+    final int code = p.exitValue();
+    synchronized (this) {
+      if (p != process || g != generation || !wanted) {
+        return;
+      }
+      wanted = false;
+      if (!supervised || code == 0 || code > 128) {
+        LOG.warn("{} exited with {}{}; it stays down, see {}", this, code,
+            code > 128 ? " (killed by signal " + (code - 128) + ")" : "", log);
+        return;
+      }
+      LOG.warn("{} exited with {}; restarting it in {} s, see {}", this, code,
+          FIRST_RESTART_DELAY.toSeconds(), log);
+      final Thread restart = new Thread(() -> restart(g), "restart-" + command);
+      restart.setDaemon(true);
+      restart.start();
+    }
+  }
+
+  /** Starts the child again until it is ready, unless someone here starts, stops or crashes it. */
+  private void restart(final long g) {
+    Duration delay = FIRST_RESTART_DELAY;
+    while (true) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      synchronized (this) {
+        if (g != generation || process.isAlive()) {
+          return;
+        }
+        try {
+          launch();
+          restarts++;
+          LOG.info("{} restarted after a failure (restart {})", this, restarts);
+          return;
+        } catch (RuntimeException e) {
+          delay = delay.multipliedBy(2).compareTo(MAX_RESTART_DELAY) > 0
+              ? MAX_RESTART_DELAY : delay.multipliedBy(2);
+          LOG.warn("{} failed to restart ({}); trying again in {} s", this, e.getMessage(),
+              delay.toSeconds());
+        }
+      }
+    }
   }
 
   /** SIGKILL: the part gets no chance to flush, commit or close anything. */
   public synchronized void crash() {
+    generation++;
+    wanted = false;
     if (process != null) {
       process.destroyForcibly();
       waitFor(process);
@@ -154,6 +258,8 @@ public final class ChildPart implements AutoCloseable {
 
   /** SIGTERM: the part's shutdown hook closes it gracefully (SIGKILL after 60 s). */
   public synchronized void stop() {
+    generation++;
+    wanted = false;
     if (process != null) {
       process.destroy();
       waitFor(process);

@@ -47,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * an embedded PostgreSQL (started here, or the one the spec gives).
  *
  * <p>Parts are numbered from 1, as in their names: {@code broker(1)} is {@code broker-1}, Kafka
- * node id 1. Every child exits when this JVM dies ({@code TIDEWIRE_EXIT_WITH_PARENT}). Children
+ * node id 1. Every child exits when this JVM dies ({@code TIDEWIRE_EXIT_WITH_PARENT}). A child
+ * that exits on its own with a failure (a processor's exit code 2 after a fatal Kafka Streams
+ * error) is restarted, as a container's restart policy would ({@link ChildPart#restartOnFailure});
+ * one stopped or crashed through {@link Part}, or killed by hand ({@code kill -9}), stays down
+ * until {@link Part#start()}. Children
  * are lean on memory (see {@link #JVM_OPTIONS}): those of a 3/2/2 cluster may use 3.7 GB of heap
  * at most, and the cluster runs on two cores.
  *
@@ -203,7 +207,7 @@ public final class LocalCluster implements AutoCloseable {
     final Path logDir = spec.workDir().resolve(name);
     final String command = "processor".equals(role) ? "process" : role;
     return new Part(name, role, new ChildPart(command, args, env, JVM_OPTIONS.get(role), logDir,
-        timeout), ports, logDir);
+        timeout).restartOnFailure(), ports, logDir);
   }
 
   /** Waits until every broker is a registered node of the cluster. */

@@ -66,6 +66,11 @@ public final class Part {
     return child.ready();
   }
 
+  /** How many times the part was restarted after exiting with a failure of its own. */
+  public int restarts() {
+    return child.restarts();
+  }
+
   /** The running process's id; empty while the part is down. */
   public OptionalLong pid() {
     return child.pid().map(OptionalLong::of).orElse(OptionalLong.empty());
