@@ -6,11 +6,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A stand-in part for {@link ChildPartTest}, run as a child JVM: answers {@code /ready} on the
  * ops port it is given and, while {@code fail-first} starts remain (counted in a file of its
- * working directory, {@code -Dchild.starts=FILE}), exits with 2 right after its first readiness
+ * working directory, {@code -Dchild.starts=FILE}), exits with 2 just after its first readiness
  * answer, as a processor does after a fatal Kafka Streams error.
  *
  * <p>Arguments: {@code COMMAND --ops-port PORT}; {@code -Dchild.failFirst=N}.
@@ -30,11 +31,21 @@ public final class FailingChild {
     final boolean fail = start <= failFirst;
     final HttpServer server = HttpServer.create(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    final AtomicBoolean failing = new AtomicBoolean(fail);
     server.createContext("/ready", exchange -> {
       exchange.sendResponseHeaders(200, -1);
       exchange.close();
-      if (fail) {
-        Runtime.getRuntime().halt(2);
+      if (failing.getAndSet(false)) {
+        // a moment later, so the answer reaches the parent whole before the process is gone
+        final Thread exit = new Thread(() -> {
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          Runtime.getRuntime().halt(2);
+        });
+        exit.start();
       }
     });
     server.start();
