@@ -3,6 +3,7 @@ package io.tidewire.bench;
 import io.tidewire.bench.scenario.CaptureScenario;
 import io.tidewire.bench.scenario.CatchupScenario;
 import io.tidewire.bench.scenario.CeilingScenario;
+import io.tidewire.bench.scenario.ConnectionsScenario;
 import io.tidewire.bench.scenario.FanoutScenario;
 import io.tidewire.bench.scenario.LatencyScenario;
 import io.tidewire.bench.scenario.PresenceScenario;
@@ -42,11 +43,12 @@ import picocli.CommandLine.Parameters;
         "  latency     commit -> client at fixed rates, next to a LISTEN/NOTIFY floor",
         "  throughput  highest change rate sustained end to end, JFR profile",
         "  fanout      one gateway, 1k/5k/10k connections: msgs/s, CPU, heap",
+        "  connections one gateway, 100k idle connections: heap, CPU with pings, broadcast",
         "  ceiling     one gateway's consumption ceiling on realtime.user-events",
         "  catchup     reconnect after 10k/100k missed events: time to catch up",
         "  capture     Debezium alone: commit -> Kafka, latency and changes/s",
         "  presence    two gateways: broadcast latency, track -> presence_diff",
-        "", "A full run takes about 15 minutes; --smoke runs everything in about a minute with "
+        "", "A full run takes about 17 minutes; --smoke runs everything in about a minute with "
         + "tiny sizes (to check that it works; its figures mean nothing)."},
     footer = {"", "Examples:",
         "  bin/tidewire bench                 all (~15 min), updates docs/BENCHMARKS.md",
@@ -57,11 +59,13 @@ public final class BenchMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(BenchMain.class);
 
   static final List<Scenario> SCENARIOS = List.of(new LatencyScenario(),
-      new ThroughputScenario(), new FanoutScenario(), new CeilingScenario(), new CatchupScenario(),
+      new ThroughputScenario(), new FanoutScenario(), new ConnectionsScenario(),
+      new CeilingScenario(), new CatchupScenario(),
       new CaptureScenario(), new PresenceScenario());
 
   @Parameters(paramLabel = "SCENARIO", arity = "0..*",
-      description = "Scenarios to run: latency, throughput, fanout, ceiling, catchup, capture, presence.")
+      description = "Scenarios to run: latency, throughput, fanout, connections, ceiling, catchup, "
+          + "capture, presence.")
   private List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--smoke", description = "Tiny sizes, a few seconds per scenario (CI).")

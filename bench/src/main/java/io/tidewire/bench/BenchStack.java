@@ -268,16 +268,48 @@ public final class BenchStack implements AutoCloseable {
    * @throws IllegalStateException for an external stack
    */
   public OtherGateway startAnotherGateway() {
+    return startAnotherGateway(Map.of(), partJvmOptions);
+  }
+
+  /**
+   * As {@link #startAnotherGateway()}, with {@code settings} over the stack's and JVM options of
+   * its own (e.g. a bigger heap).
+   */
+  public OtherGateway startAnotherGateway(final Map<String, String> settings,
+      final List<String> jvmOptions) {
     if (!isEmbedded()) {
-      throw new IllegalStateException("an external stack has one gateway; this scenario needs two");
+      throw new IllegalStateException("an external stack has one gateway; this scenario needs its own");
     }
     final int port = FreePorts.any();
     final Map<String, String> env = new HashMap<>(partEnv);
+    env.putAll(settings);
     env.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(port));
-    LOG.info("[stack] starting a second gateway (child JVM) ...");
-    final ChildPart part = new ChildPart(Part.GATEWAY.command, env, partJvmOptions,
+    LOG.info("[stack] starting another gateway (child JVM) ...");
+    final ChildPart part = new ChildPart(Part.GATEWAY.command, env, jvmOptions,
         workDir.resolve("logs").resolve("start-" + (++starts))).start();
     return new OtherGateway(part, URI.create("ws://127.0.0.1:" + port + "/v1/realtime"));
+  }
+
+  /**
+   * The heap {@code child} uses after a full GC ({@code jcmd GC.run}, then its /metrics), in bytes;
+   * empty when it cannot be measured.
+   */
+  public static Optional<Long> heapAfterGc(final ChildPart child) {
+    if (child.pid().isEmpty() || !jcmd(child.pid().get(), "GC.run")) {
+      return Optional.empty();
+    }
+    try {
+      final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + child.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      return Optional.of(PrometheusText.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""))
+          .filter(v -> v > 0);
+    } catch (IOException e) {
+      LOG.warn("cannot scrape the heap of {}: {}", child, e.toString());
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
   }
 
   /**
@@ -358,13 +390,7 @@ public final class BenchStack implements AutoCloseable {
    */
   public Optional<Long> heapAfterGc(final Part part) {
     final ChildPart child = parts.get(part);
-    if (child == null || child.pid().isEmpty()) {
-      return Optional.empty();
-    }
-    if (!jcmd(child.pid().get(), "GC.run")) {
-      return Optional.empty();
-    }
-    return meter(part, "jvm_memory_used_bytes", "area=\"heap\"").filter(v -> v > 0);
+    return child == null ? Optional.empty() : heapAfterGc(child);
   }
 
   /**

@@ -30,6 +30,8 @@ import java.util.List;
  * @param ceilingSharesPercent shares of the ceiling scenario's records addressed to connected
  *     users, in percent, one burst and one hold each
  * @param ceilingHold how long the ceiling scenario's fixed-rate hold runs
+ * @param manyConnections idle connections of the connections scenario (one gateway)
+ * @param manyIdle how long the connections scenario watches them idle (CPU with server pings)
  */
 public record Sizes(List<Integer> latencyRates, int latencyUsers, Duration latencyWarmup,
     Duration latencyDuration, List<Integer> throughputRates, Duration throughputStep,
@@ -37,7 +39,7 @@ public record Sizes(List<Integer> latencyRates, int latencyUsers, Duration laten
     int fanoutDeliveries, Duration fanoutDuration, List<Integer> catchupEvents,
     int catchupOthersFactor, int captureChanges, int captureRate, Duration captureDuration,
     int ceilingConnections, long ceilingRecords, List<Integer> ceilingSharesPercent,
-    Duration ceilingHold) {
+    Duration ceilingHold, int manyConnections, Duration manyIdle) {
 
   public Sizes {
     latencyRates = List.copyOf(latencyRates);
@@ -53,7 +55,8 @@ public record Sizes(List<Integer> latencyRates, int latencyUsers, Duration laten
         Duration.ofSeconds(20), List.of(2_500, 5_000, 7_500, 10_000, 15_000, 20_000),
         Duration.ofSeconds(15), Duration.ofSeconds(60), 2_000, List.of(1_000, 5_000, 10_000),
         100_000, Duration.ofSeconds(15), List.of(10_000, 100_000), 10, 200_000, 1_000,
-        Duration.ofSeconds(20), 5_000, 1_000_000, List.of(0, 5, 100), Duration.ofSeconds(15));
+        Duration.ofSeconds(20), 5_000, 1_000_000, List.of(0, 5, 100), Duration.ofSeconds(15),
+        100_000, Duration.ofSeconds(60));
   }
 
   /** Seconds per scenario, tiny sizes: proves the scenarios run, measures nothing. */
@@ -61,7 +64,7 @@ public record Sizes(List<Integer> latencyRates, int latencyUsers, Duration laten
     return new Sizes(List.of(50), 10, Duration.ofMillis(500), Duration.ofSeconds(2),
         List.of(200, 400), Duration.ofSeconds(2), Duration.ofSeconds(2), 10, List.of(20),
         200, Duration.ofSeconds(2), List.of(200), 2, 1_000, 100, Duration.ofSeconds(2), 10,
-        3_000, List.of(0, 100), Duration.ofSeconds(1));
+        3_000, List.of(0, 100), Duration.ofSeconds(1), 200, Duration.ofSeconds(2));
   }
 
   /** These sizes with other latency rates. */
@@ -69,6 +72,7 @@ public record Sizes(List<Integer> latencyRates, int latencyUsers, Duration laten
     return new Sizes(rates, latencyUsers, latencyWarmup, latencyDuration, throughputRates,
         throughputStep, throughputSustain, throughputUsers, fanoutConnections, fanoutDeliveries,
         fanoutDuration, catchupEvents, catchupOthersFactor, captureChanges, captureRate,
-        captureDuration, ceilingConnections, ceilingRecords, ceilingSharesPercent, ceilingHold);
+        captureDuration, ceilingConnections, ceilingRecords, ceilingSharesPercent, ceilingHold,
+        manyConnections, manyIdle);
   }
 }

@@ -17,7 +17,7 @@ class BenchMainTest {
   @Test
   void noNameMeansEveryScenario() {
     assertThat(BenchMain.select(List.of()).stream().map(Scenario::name))
-        .containsExactly("latency", "throughput", "fanout", "ceiling", "catchup", "capture", "presence");
+        .containsExactly("latency", "throughput", "fanout", "connections", "ceiling", "catchup", "capture", "presence");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.tidewire.bench.load;
 import io.tidewire.testing.WsFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -39,6 +40,7 @@ public final class FanoutNioFleet implements Fleet {
   private static final byte[] CLOSE_NORMAL = WsFrame.close(1000, "").encode();
 
   private final URI endpoint;
+  private final List<InetAddress> localAddresses;
   private final FrameHandler handler;
   private final List<Loop> loops = new ArrayList<>();
   private final AtomicLong frames = new AtomicLong();
@@ -52,6 +54,17 @@ public final class FanoutNioFleet implements Fleet {
    * @param threads selector threads
    */
   public FanoutNioFleet(final URI endpoint, final FrameHandler handler, final int threads) {
+    this(endpoint, handler, threads, List.of());
+  }
+
+  /**
+   * As above, connection {@code i} bound to {@code localAddresses.get(i % size)} (an ephemeral
+   * port of it): loopback has ~28k ephemeral ports per source address towards one server port, so
+   * 100k connections need several source addresses (127.0.0.x); empty = the system's choice.
+   */
+  public FanoutNioFleet(final URI endpoint, final FrameHandler handler, final int threads,
+      final List<InetAddress> localAddresses) {
+    this.localAddresses = List.copyOf(localAddresses);
     this.endpoint = endpoint;
     this.handler = handler;
     for (int i = 0; i < threads; i++) {
@@ -209,6 +222,10 @@ public final class FanoutNioFleet implements Fleet {
         conn.channel = SocketChannel.open();
         conn.channel.configureBlocking(false);
         conn.channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        if (!localAddresses.isEmpty()) {
+          conn.channel.bind(new InetSocketAddress(
+              localAddresses.get(conn.index % localAddresses.size()), 0));
+        }
         conns.add(conn);
         if (conn.channel.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()))) {
           conn.out = ByteBuffer.wrap(conn.handshake);
