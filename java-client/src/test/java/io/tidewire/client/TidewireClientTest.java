@@ -108,7 +108,10 @@ class TidewireClientTest {
     gateway.awaitSession(0).close(code, "go away for good");
 
     await().until(() -> client.state() == ConnectionState.CLOSED);
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> gateway.sessions().size() == 1);
+    // no reconnect: the gateway never sees a second session (the message names what it saw)
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+        assertThat(gateway.sessions()).as("sessions after a terminal close; client states %s, errors %s",
+            recorder.states, recorder.errors).hasSize(1));
     assertThat(recorder.states).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED,
         ConnectionState.CLOSED);
   }

@@ -100,4 +100,9 @@ public final class FakeSession {
   public Optional<Integer> closeCode() {
     return Optional.ofNullable(closeCode.getNow(null));
   }
+
+  @Override
+  public String toString() {
+    return "FakeSession[" + closeCode().map(c -> "closed " + c).orElse("open") + "]";
+  }
 }
