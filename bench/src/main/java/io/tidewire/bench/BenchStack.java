@@ -298,19 +298,9 @@ public final class BenchStack implements AutoCloseable {
     if (child.pid().isEmpty() || !jcmd(child.pid().get(), "GC.run")) {
       return Optional.empty();
     }
-    try {
-      final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + child.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return Optional.of(PrometheusText.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""))
-          .filter(v -> v > 0);
-    } catch (IOException e) {
-      LOG.warn("cannot scrape the heap of {}: {}", child, e.toString());
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+    return meter(child, "jvm_memory_used_bytes", "area=\"heap\"").filter(v -> v > 0);
   }
+
 
   /**
    * A gateway besides the stack's own.
@@ -401,21 +391,24 @@ public final class BenchStack implements AutoCloseable {
    */
   public Optional<Long> meter(final Part part, final String metric, final String labelFilter) {
     final ChildPart child = parts.get(part);
-    if (child == null) {
-      return Optional.empty();
-    }
+    return child == null ? Optional.empty() : meter(child, metric, labelFilter);
+  }
+
+  private static Optional<Long> meter(final ChildPart child, final String metric,
+      final String labelFilter) {
     try {
       final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
           + child.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       return Optional.of(PrometheusText.sum(metrics, metric, labelFilter));
     } catch (IOException e) {
-      LOG.warn("cannot scrape {} of {}: {}", metric, part, e.toString());
+      LOG.warn("cannot scrape {} of {}: {}", metric, child, e.toString());
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
     }
   }
+
 
   /** PostgreSQL settings that matter for latency, for the report. */
   public Map<String, String> postgresSettings() {

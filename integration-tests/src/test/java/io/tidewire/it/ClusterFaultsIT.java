@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +41,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
@@ -392,24 +392,21 @@ class ClusterFaultsIT {
     FaultFigures.Row finish(final String notes) {
       await().atMost(WAIT).until(load::stopAndSettle);
       final AtomicReference<String> behind = new AtomicReference<>("");
+      final Set<UUID> behindUsers = ConcurrentHashMap.newKeySet();
       try {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
           final StringBuilder why = new StringBuilder();
+          behindUsers.clear();
           clients.forEach((c, u) -> {
             if (ledger.receivedCount(u, c.events()) < ledger.committedCount(u)) {
               why.append(c).append(": ").append(ledger.describe(u, c.events())).append('\n');
+              behindUsers.add(u);
             }
           });
           behind.set(why.toString());
           return why.isEmpty();
         });
       } catch (ConditionTimeoutException e) {
-        final Set<UUID> behindUsers = new LinkedHashSet<>();
-        clients.forEach((c, u) -> {
-          if (ledger.receivedCount(u, c.events()) < ledger.committedCount(u)) {
-            behindUsers.add(u);
-          }
-        });
         final String where = userEventsWhereabouts(behindUsers);
         LOG.error("clients still missing changes after {}; parts: {}; in {}: {}", WAIT,
             partsBrief(), USER_EVENTS, where);
@@ -580,7 +577,7 @@ class ClusterFaultsIT {
 
   private static String health(final Part p) {
     try {
-      final HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest
+      final HttpResponse<String> r = HTTP.send(HttpRequest
               .newBuilder(URI.create("http://127.0.0.1:" + p.ports().get("ops") + "/health"))
               .timeout(Duration.ofSeconds(3)).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -60,8 +60,6 @@ public final class ChildPart implements AutoCloseable {
   private Path log;
   private int starts;
   private boolean supervised;
-  /** Whether the running child became ready and nobody here asked it to go since. */
-  private boolean wanted;
   /** Bumped by every start, stop and crash asked for: a pending restart of an older one quits. */
   private long generation;
   private int restarts;
@@ -142,7 +140,6 @@ public final class ChildPart implements AutoCloseable {
   }
 
   private void launch() {
-    wanted = false;
     log = logDir.resolve("child-" + command + "-" + (++starts) + ".log");
     final List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -192,7 +189,7 @@ public final class ChildPart implements AutoCloseable {
         throw new IllegalStateException("interrupted while starting " + command, e);
       }
     }
-    wanted = true;
+    // watched only once ready: a child that exits before is the caller's failure, not a restart
     final Process started = process;
     final long g = generation;
     started.onExit().thenRun(() -> exited(started, g));
@@ -201,10 +198,9 @@ public final class ChildPart implements AutoCloseable {
   private void exited(final Process p, final long g) {
     final int code = p.exitValue();
     synchronized (this) {
-      if (p != process || g != generation || !wanted) {
-        return;
+      if (p != process || g != generation) {
+        return; // started, stopped or crashed through this class since
       }
-      wanted = false;
       if (!supervised || code == 0 || code > 128) {
         LOG.warn("{} exited with {}{}; it stays down, see {}", this, code,
             code > 128 ? " (killed by signal " + (code - 128) + ")" : "", log);
@@ -249,7 +245,6 @@ public final class ChildPart implements AutoCloseable {
   /** SIGKILL: the part gets no chance to flush, commit or close anything. */
   public synchronized void crash() {
     generation++;
-    wanted = false;
     if (process != null) {
       process.destroyForcibly();
       waitFor(process);
@@ -259,7 +254,6 @@ public final class ChildPart implements AutoCloseable {
   /** SIGTERM: the part's shutdown hook closes it gracefully (SIGKILL after 60 s). */
   public synchronized void stop() {
     generation++;
-    wanted = false;
     if (process != null) {
       process.destroy();
       waitFor(process);

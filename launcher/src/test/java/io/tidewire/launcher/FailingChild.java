@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,15 +39,8 @@ public final class FailingChild {
       exchange.close();
       if (failing.getAndSet(false)) {
         // a moment later, so the answer reaches the parent whole before the process is gone
-        final Thread exit = new Thread(() -> {
-          try {
-            Thread.sleep(200);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          Runtime.getRuntime().halt(2);
-        });
-        exit.start();
+        CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+            .execute(() -> Runtime.getRuntime().halt(2));
       }
     });
     server.start();

@@ -1,5 +1,9 @@
 package io.tidewire.bench.scenario;
 
+import static io.tidewire.bench.scenario.FanoutScenario.kb;
+import static io.tidewire.bench.scenario.FanoutScenario.round;
+import static io.tidewire.bench.scenario.FanoutScenario.round2;
+
 import io.tidewire.bench.BenchStack;
 import io.tidewire.bench.Scenario;
 import io.tidewire.bench.ScenarioResult;
@@ -267,20 +271,5 @@ public final class ConnectionsScenario implements Scenario {
     while (run.delivered() < expected && System.nanoTime() < deadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
     }
-  }
-
-  private static double kb(final OptionalLong now, final OptionalLong base, final int n) {
-    if (now.isEmpty() || base.isEmpty()) {
-      return Double.NaN;
-    }
-    return round((now.getAsLong() - base.getAsLong()) / 1024.0 / n);
-  }
-
-  private static double round(final double v) {
-    return Math.round(v * 10) / 10.0;
-  }
-
-  private static double round2(final double v) {
-    return Math.round(v * 100) / 100.0;
   }
 }

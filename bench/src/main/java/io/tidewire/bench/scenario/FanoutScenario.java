@@ -258,18 +258,18 @@ public final class FanoutScenario implements Scenario {
     return Duration.ofMillis(Math.max(500, Math.min(5_000, measured.toMillis() / 3)));
   }
 
-  private static double kb(final OptionalLong heap, final OptionalLong base, final int n) {
+  static double kb(final OptionalLong heap, final OptionalLong base, final int n) {
     if (heap.isEmpty() || base.isEmpty()) {
       return Double.NaN;
     }
     return round((heap.getAsLong() - base.getAsLong()) / 1024.0 / n);
   }
 
-  private static double round(final double v) {
+  static double round(final double v) {
     return Math.round(v * 10) / 10.0;
   }
 
-  private static double round2(final double v) {
+  static double round2(final double v) {
     return Math.round(v * 100) / 100.0;
   }
 }
