@@ -4,6 +4,7 @@ import static io.tidewire.capture.CaptureSettings.DEBEZIUM;
 import static io.tidewire.capture.CaptureSettings.HEARTBEAT;
 import static io.tidewire.capture.CaptureSettings.NAME;
 import static io.tidewire.capture.CaptureSettings.OFFSETS_TOPIC;
+import static io.tidewire.capture.CaptureSettings.PARTITION_BY;
 import static io.tidewire.capture.CaptureSettings.PG_DATABASE;
 import static io.tidewire.capture.CaptureSettings.PG_HOST;
 import static io.tidewire.capture.CaptureSettings.PG_PASSWORD;
@@ -54,6 +55,8 @@ import java.util.Set;
  * @param pgUser user with the REPLICATION attribute
  * @param pgPassword its password
  * @param tables captured tables as {@code schema.table}, in lower case
+ * @param partitionBy captured tables whose changes go to their owner's partition
+ *     ({@link OwnerPartitioner})
  * @param slotName logical replication slot (created if missing, kept across restarts)
  * @param publicationName publication, created or reconciled to exactly {@code tables}
  * @param name engine name; also the key of the stored offsets, so keep it stable
@@ -79,6 +82,7 @@ public record CaptureConfig(
     String pgUser,
     String pgPassword,
     List<String> tables,
+    List<OwnerColumn> partitionBy,
     String slotName,
     String publicationName,
     String name,
@@ -126,6 +130,7 @@ public record CaptureConfig(
   public CaptureConfig {
     Objects.requireNonNull(kafka, "kafka");
     tables = List.copyOf(tables);
+    partitionBy = List.copyOf(partitionBy);
     debeziumOverrides = Map.copyOf(debeziumOverrides);
     producerOverrides = Map.copyOf(producerOverrides);
   }
@@ -151,8 +156,12 @@ public record CaptureConfig(
    */
   public static CaptureConfig fromEnv(final Map<String, String> env, final SettingGroup known) {
     final SettingsReader in = SettingsReader.of(env, known.and(CaptureSettings.SETTINGS));
+    final List<String> tables = in.get(TABLES);
+    // the default names the demo schema's owned tables: only those a custom table list captures
+    final List<OwnerColumn> partitionBy = in.get(PARTITION_BY, PARTITION_BY.defaultValue().orElseThrow().stream()
+        .filter(owner -> tables.contains(owner.table())).toList());
     final CaptureConfig config = new CaptureConfig(KafkaSettings.read(in), in.get(PG_HOST), in.get(PG_PORT),
-        in.get(PG_DATABASE), in.get(PG_USER), in.get(PG_PASSWORD), in.get(TABLES), in.get(SLOT_NAME),
+        in.get(PG_DATABASE), in.get(PG_USER), in.get(PG_PASSWORD), tables, partitionBy, in.get(SLOT_NAME),
         in.get(PUBLICATION_NAME), in.get(NAME), in.get(OFFSETS_TOPIC), in.get(TOPIC_PREFIX), in.get(POLL_INTERVAL),
         in.get(HEARTBEAT), in.get(SNAPSHOT_MODE), in.get(SHUTDOWN_TIMEOUT),
         in.get(RESTART_BACKOFF), in.get(RESTART_BACKOFF_MAX), in.get(SLOT_LAG_INTERVAL),
@@ -172,6 +181,12 @@ public record CaptureConfig(
       in.check(topicPrefix.length() + 1 + table.length() <= MAX_TOPIC_NAME,
           TOPIC_PREFIX.name() + " + table '" + table + "' is longer than " + MAX_TOPIC_NAME + " characters",
           TOPIC_PREFIX, TABLES);
+    }
+    final Set<String> owned = new HashSet<>();
+    for (final OwnerColumn owner : partitionBy) {
+      in.check(tables.contains(owner.table()), PARTITION_BY.name() + " names '" + owner.table() + "', which "
+          + TABLES.name() + " does not capture", PARTITION_BY, TABLES);
+      in.check(owned.add(owner.table()), PARTITION_BY.name() + " lists '" + owner.table() + "' twice", PARTITION_BY);
     }
   }
 
@@ -205,7 +220,7 @@ public record CaptureConfig(
   @Override
   public String toString() {
     return "CaptureConfig[kafka=" + kafka + ", pg=" + pgUser + "@" + pgHost + ":" + pgPort + "/" + pgDatabase
-        + ", tables=" + tables + ", slotName=" + slotName + ", publicationName=" + publicationName + ", name="
+        + ", tables=" + tables + ", partitionBy=" + partitionBy + ", slotName=" + slotName + ", publicationName=" + publicationName + ", name="
         + name + ", offsetsTopic=" + offsetsTopic + ", topicPrefix=" + topicPrefix + ", pollInterval="
         + pollInterval + ", heartbeatInterval=" + heartbeatInterval + ", snapshotMode=" + snapshotMode
         + ", shutdownTimeout=" + shutdownTimeout + ", restartBackoff=" + restartBackoff + ".." + restartBackoffMax

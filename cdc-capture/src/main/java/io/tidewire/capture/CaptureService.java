@@ -201,7 +201,7 @@ public final class CaptureService implements AutoCloseable {
         runStartedNanos = System.nanoTime();
         ranOnce = true;
         final EngineRun started = EngineRun.start(config,
-            new KafkaChangeSink(producer, registry, config.topicPrefix()), engineErrors);
+            new KafkaChangeSink(producer, registry, config.topicPrefix(), OwnerPartitioner.of(config)), engineErrors);
         run = started;
         lastFailure = null;
         started.stopped().whenComplete((ignored, failure) -> {

@@ -42,6 +42,16 @@ public final class CaptureSettings {
       .byDefault("public.users,public.generation_jobs,public.training_jobs,public.credit_transactions,"
           + "public.videos,public.images,public.likes,public.comments,public.uploads")
       .doc("captured tables, lower-case `schema.table`, comma-separated");
+  static final String DEFAULT_PARTITION_BY = "public.users:id,public.generation_jobs:user_id,"
+      + "public.training_jobs:user_id,public.credit_transactions:user_id,public.uploads:user_id";
+  public static final Setting<List<OwnerColumn>> PARTITION_BY = Setting.of("TIDEWIRE_CAPTURE_PARTITION_BY",
+      Parsers.noneOrList(Parsers.from(OwnerColumn::parse)))
+      .byDefault(Parsers.list(Parsers.from(OwnerColumn::parse)).parse(DEFAULT_PARTITION_BY),
+          "`" + DEFAULT_PARTITION_BY + "` (those of them that are captured)")
+      .doc("user-owned captured tables, `schema.table:ownerColumn`, comma-separated, whose changes go to their "
+          + "owner's partition so the processor handles a user in one hop; list the owned, balance and credit "
+          + "transaction tables of the processor (`TIDEWIRE_OWNED_TABLES`, `TIDEWIRE_CREDITS_*`); a table left out "
+          + "still works, one repartition hop slower; `none` for none");
   public static final Setting<String> SLOT_NAME = Setting.of("TIDEWIRE_CAPTURE_SLOT",
       Parsers.matching(SLOT, "1-63 characters of a-z, 0-9 and _"))
       .byDefault("tidewire").doc("replication slot (created if missing)");
@@ -88,7 +98,7 @@ public final class CaptureSettings {
 
   /** Every variable the capture reads, the shared Kafka ones first. */
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
-      List.of(PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD, TABLES, SLOT_NAME, PUBLICATION_NAME, NAME,
+      List.of(PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD, TABLES, PARTITION_BY, SLOT_NAME, PUBLICATION_NAME, NAME,
           OFFSETS_TOPIC, TOPIC_PREFIX, POLL_INTERVAL, HEARTBEAT, SNAPSHOT_MODE, SHUTDOWN_TIMEOUT,
           RESTART_BACKOFF, RESTART_BACKOFF_MAX, SLOT_LAG_INTERVAL),
       List.of(DEBEZIUM, PRODUCER)));

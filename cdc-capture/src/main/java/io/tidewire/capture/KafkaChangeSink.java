@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * the broker has acknowledged it (the pattern of Debezium Server's Kafka sink).
  *
  * <p>For each batch: send every record to {@link ChangeEvent#destination()} with the key and
- * value as UTF-8 bytes (a null value stays null: a tombstone), wait for every acknowledgement,
+ * value as UTF-8 bytes (a null value stays null: a tombstone), in its owner's partition for the
+ * tables partitioned by owner ({@link OwnerPartitioner}; else the producer's choice by key), wait for every acknowledgement,
  * then {@code markProcessed} each record in order and {@code markBatchFinished}. A record Kafka
  * refuses as too large ({@code RecordTooLargeException}) is replaced by a small
  * {@link OversizedChange} record on {@code realtime.dlq} and counted in
@@ -57,6 +58,7 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
   private final Producer<byte[], byte[]> producer;
   private final MeterRegistry registry;
   private final String topicPrefix;
+  private final OwnerPartitioner owners;
   private final Map<String, Counter> recordCounters = new ConcurrentHashMap<>();
   private final DistributionSummary batchSize;
   private final Timer batchAck;
@@ -71,6 +73,16 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
    */
   public KafkaChangeSink(final Producer<byte[], byte[]> producer, final MeterRegistry registry,
       final String topicPrefix) {
+    this(producer, registry, topicPrefix, OwnerPartitioner.none());
+  }
+
+  /**
+   * @param owners which topics' records go to their owner's partition
+   * @see #KafkaChangeSink(Producer, MeterRegistry, String)
+   */
+  KafkaChangeSink(final Producer<byte[], byte[]> producer, final MeterRegistry registry,
+      final String topicPrefix, final OwnerPartitioner owners) {
+    this.owners = Objects.requireNonNull(owners, "owners");
     this.producer = Objects.requireNonNull(producer, "producer");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.topicPrefix = Objects.requireNonNull(topicPrefix, "topicPrefix") + ".";
@@ -214,8 +226,14 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
     return true;
   }
 
-  static ProducerRecord<byte[], byte[]> toProducerRecord(final ChangeEvent<String, String> record) {
-    return new ProducerRecord<>(record.destination(), record.partition(), utf8(record.key()), utf8(record.value()));
+  ProducerRecord<byte[], byte[]> toProducerRecord(final ChangeEvent<String, String> record) {
+    Integer partition = record.partition();
+    if (partition == null) {
+      // partitionsFor reads the producer's cached metadata (it waits only for a topic never seen)
+      partition = owners.partition(record.destination(), record.value(),
+          () -> producer.partitionsFor(record.destination()).size()).orElse(null);
+    }
+    return new ProducerRecord<>(record.destination(), partition, utf8(record.key()), utf8(record.value()));
   }
 
   private void recordMetrics(final ChangeEvent<String, String> record, final long ackedMicros) {

@@ -173,6 +173,30 @@ class CaptureConfigTest {
   }
 
   @Test
+  void partitionsTheDemoSchemasOwnedTablesByOwnerUnlessToldOtherwise() {
+    assertThat(CaptureConfig.fromEnv(env()).partitionBy()).extracting(OwnerColumn::toString).containsExactly(
+        "public.users:id", "public.generation_jobs:user_id", "public.training_jobs:user_id",
+        "public.credit_transactions:user_id", "public.uploads:user_id");
+    assertThat(CaptureConfig.fromEnv(env("TIDEWIRE_CAPTURE_TABLES", "billing.invoices,public.users")).partitionBy())
+        .as("the default keeps only the captured tables").containsExactly(new OwnerColumn("public.users", "id"));
+    assertThat(CaptureConfig.fromEnv(env("TIDEWIRE_CAPTURE_PARTITION_BY", "none")).partitionBy()).isEmpty();
+    assertThat(CaptureConfig.fromEnv(env("TIDEWIRE_CAPTURE_TABLES", "billing.invoices",
+        "TIDEWIRE_CAPTURE_PARTITION_BY", "billing.invoices:customer_id")).partitionBy())
+        .containsExactly(new OwnerColumn("billing.invoices", "customer_id"));
+  }
+
+  @Test
+  void anOwnerTableThatIsNotCapturedOrListedTwiceOrMisspeltIsReported() {
+    assertThat(problemsOf(env("TIDEWIRE_CAPTURE_TABLES", "public.users",
+        "TIDEWIRE_CAPTURE_PARTITION_BY", "public.users:id,public.jobs:user_id,public.users:id")))
+        .containsExactly(
+            "TIDEWIRE_CAPTURE_PARTITION_BY names 'public.jobs', which TIDEWIRE_CAPTURE_TABLES does not capture",
+            "TIDEWIRE_CAPTURE_PARTITION_BY lists 'public.users' twice");
+    assertThat(problemsOf(env("TIDEWIRE_CAPTURE_PARTITION_BY", "public.users")))
+        .singleElement().asString().contains("schema.table:ownerColumn");
+  }
+
+  @Test
   void exceptionMessageListsEveryProblemOnItsOwnLine() {
     assertThatThrownBy(() -> CaptureConfig.fromEnv(env("TIDEWIRE_PG_PORT", "0", "TIDEWIRE_CAPTURE_SLOT", "x-y")))
         .isInstanceOf(CaptureConfigException.class)
@@ -239,7 +263,7 @@ class CaptureConfigTest {
   void recordFreezesWhatItIsGiven() {
     final List<String> tables = new ArrayList<>(List.of("public.users"));
     final CaptureConfig config = new CaptureConfig(new KafkaSettings("k:9092", 3, (short) 1, (short) 1, Map.of()), "h", 5432,
-        "d", "u", "p", tables, "s", "p", "n", "o", "cdc", Duration.ofMillis(20), Duration.ZERO, SnapshotMode.INITIAL,
+        "d", "u", "p", tables, List.of(), "s", "p", "n", "o", "cdc", Duration.ofMillis(20), Duration.ZERO, SnapshotMode.INITIAL,
         Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(10),
         new HashMap<>(Map.of("a", "b")), Map.of());
     tables.add("public.likes");

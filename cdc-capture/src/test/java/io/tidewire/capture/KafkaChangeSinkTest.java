@@ -10,8 +10,10 @@ import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -21,7 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Partitioner;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -94,6 +99,30 @@ class KafkaChangeSinkTest {
     assertThat(producer.history().get(1).value()).isNull();
     assertThat(producer.history().get(1).key()).isEqualTo(sent.key());
     assertThat(sink.supportsTombstoneEvents()).isTrue();
+  }
+
+  @Test
+  void sendsAChangeOfATablePartitionedByOwnerToItsOwnersPartition() throws Exception {
+    final String topic = "cdc.public.generation_jobs";
+    final Node node = new Node(0, "localhost", 9092);
+    final List<PartitionInfo> partitions = new ArrayList<>();
+    for (int p = 0; p < 6; p++) {
+      partitions.add(new PartitionInfo(topic, p, node, new Node[] {node}, new Node[] {node}));
+    }
+    final MockProducer<byte[], byte[]> sixPartitions = new MockProducer<>(new Cluster("c", List.of(node), partitions,
+        Set.of(), Set.of()), true, new FirstPartition(), new ByteArraySerializer(), new ByteArraySerializer());
+    final KafkaChangeSink owned = new KafkaChangeSink(sixPartitions, registry, "cdc",
+        OwnerPartitioner.of(Map.of(topic, "user_id")));
+    final Event job = new Event("{\"id\":\"j1\"}",
+        "{\"before\":null,\"after\":{\"id\":\"j1\",\"user_id\":\"alice\"},\"source\":{},\"op\":\"c\"}", topic);
+    final Event other = new Event("{\"id\":\"v1\"}", "{\"after\":{\"user_id\":\"alice\"},\"op\":\"c\"}",
+        "cdc.public.videos");
+
+    owned.handleBatch(List.of(job, other), committer);
+
+    assertThat(sixPartitions.history().get(0).partition())
+        .isEqualTo(BuiltInPartitioner.partitionForKey("alice".getBytes(StandardCharsets.UTF_8), 6));
+    assertThat(sixPartitions.history().get(1).partition()).as("left to the producer").isNull();
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidewire.schemas.KeyPartition;
+import io.tidewire.schemas.Topics;
+import io.tidewire.schemas.avro.UserState;
 import io.tidewire.testing.WsClient;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -178,6 +181,58 @@ class FeaturesIT {
           .count() == 5);
       assertThat(client.events()).filteredOn(notification("generation_completed", done)).hasSize(1);
     }
+  }
+
+  @Test
+  void aJobGivenToAnotherUserLeavesTheFirstUsersStateAndReachesTheSecond() throws Exception {
+    // the capture puts each job change in its owner's partition: choose owners in different ones,
+    // so the move crosses tasks (the old owner's part takes the repartition topic)
+    final UUID alice = STACK.newUser();
+    UUID other = STACK.newUser();
+    while (KeyPartition.of(other.toString(), STACK.topicPartitions())
+        == KeyPartition.of(alice.toString(), STACK.topicPartitions())) {
+      other = STACK.newUser();
+    }
+    final UUID bob = other;
+    final UUID job = UUID.randomUUID();
+    try (WsClient first = STACK.connect(alice); WsClient second = STACK.connect(bob)) {
+      first.subscribe("1", "user");
+      second.subscribe("1", "user");
+      STACK.sql("INSERT INTO generation_jobs (id, user_id, kind, status) VALUES (?, ?, 'video', 'active')", job, alice);
+      for (int progress = 10; progress <= 40; progress += 10) {
+        STACK.sql("UPDATE generation_jobs SET progress = ? WHERE id = ?", progress, job);
+      }
+      STACK.sql("UPDATE generation_jobs SET user_id = ?, progress = 50 WHERE id = ?", bob, job);
+      STACK.sql("UPDATE generation_jobs SET progress = 60 WHERE id = ?", job);
+
+      second.awaitFrame(progress(job, 60));
+      first.awaitFrame(progress(job, 40));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(activeJobs(alice)).as("the old owner's state").isEmpty();
+        assertThat(activeJobs(bob)).as("the new owner's state").containsExactly(job + "@60");
+      });
+      assertThat(first.events()).filteredOn(f -> "generation.progress".equals(f.path("type").asText()))
+          .extracting(f -> f.path("data").path("progress").asInt()).as("in order, none after the move")
+          .containsExactly(0, 10, 20, 30, 40);
+      assertThat(second.events()).filteredOn(f -> "generation.progress".equals(f.path("type").asText()))
+          .extracting(f -> f.path("data").path("progress").asInt()).containsExactly(50, 60);
+    }
+  }
+
+  /** The active jobs, {@code id@progress}, of the user's last state on {@code realtime.user-state}. */
+  private static List<String> activeJobs(final UUID user) {
+    final List<UserState> states = CommittedRecords.of(STACK.kafkaBootstrap(), Topics.USER_STATE, user.toString());
+    if (states.isEmpty() || states.get(states.size() - 1) == null) {
+      return List.of();
+    }
+    return states.get(states.size() - 1).getActiveJobs().stream()
+        .map(j -> j.getJobId() + "@" + j.getProgress()).toList();
+  }
+
+  private static Predicate<JsonNode> progress(final UUID job, final int progress) {
+    return f -> "generation.progress".equals(f.path("type").asText())
+        && job.toString().equals(f.path("data").path("jobId").asText())
+        && f.path("data").path("progress").asInt() == progress;
   }
 
   private static void execute(final Connection c, final String sql, final Object... args) throws SQLException {

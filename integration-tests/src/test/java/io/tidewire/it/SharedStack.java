@@ -8,6 +8,7 @@ import io.tidewire.launcher.ChildPart;
 import io.tidewire.launcher.DevTokens;
 import io.tidewire.launcher.TidewireSettings;
 import io.tidewire.launcher.TidewireStack;
+import io.tidewire.settings.KafkaSettings;
 import io.tidewire.testing.WsClient;
 import java.net.URI;
 import java.nio.file.Path;
@@ -126,6 +127,12 @@ final class SharedStack {
 
   String kafkaBootstrap() {
     return env.get("TIDEWIRE_KAFKA_BOOTSTRAP");
+  }
+
+  /** The partition count of the topics the parts create (the shared Kafka setting, its default if unset). */
+  int topicPartitions() {
+    return Integer.parseInt(env.getOrDefault("TIDEWIRE_TOPIC_PARTITIONS",
+        Integer.toString(KafkaSettings.DEFAULT_TOPIC_PARTITIONS)));
   }
 
   /** Meters of the current gateway. */

@@ -39,6 +39,10 @@ import java.util.function.DoubleSupplier;
  *   <li>{@code tidewire.processor.content.access{outcome}}: records written to
  *       {@code realtime.content-access}: owner and visibility of a feed row ({@code outcome=updated})
  *       and tombstones for deleted rows ({@code outcome=deleted})</li>
+ *   <li>{@code tidewire.processor.user.inputs{table,path}}: inputs of the credits join and the
+ *       user-state fold, by how they reached the user's task: {@code path=direct} (the capture put
+ *       the change in its owner's partition: one hop) or {@code path=repartition} (through the
+ *       repartition topic: an owner change's old owner, a table not partitioned by owner)</li>
  *   <li>{@code tidewire.processor.lag} gauge: records behind, the sum of the stream threads'
  *       consumers' per-partition {@code records-lag}</li>
  * </ul>
@@ -61,6 +65,7 @@ public final class ProcessorMetrics {
   static final String USER_STATES = "tidewire.processor.user.states";
   static final String TOMBSTONES = "tidewire.processor.tombstones";
   static final String CONTENT_ACCESS = "tidewire.processor.content.access";
+  static final String USER_INPUTS = "tidewire.processor.user.inputs";
 
   private final MeterRegistry registry;
   static final String LAG = "tidewire.processor.lag";
@@ -82,6 +87,10 @@ public final class ProcessorMetrics {
       for (final DecodeException.Kind kind : DecodeException.Kind.values()) {
         counter(DEAD_LETTERS, "table", table, "failure", kind.tag());
       }
+    }
+    for (final String table : userInputTables(config)) {
+      counter(USER_INPUTS, "table", table, "path", "direct");
+      counter(USER_INPUTS, "table", table, "path", "repartition");
     }
     config.ownedTables().forEach(t -> t.eventType().ifPresent(type -> counter(EVENTS, "type", type)));
     config.balanceTable().ifPresent(t -> counter(EVENTS, "type", BalanceChangeMapper.TYPE));
@@ -114,6 +123,17 @@ public final class ProcessorMetrics {
     config.balanceTable().ifPresent(t -> tables.add(t.table().qualified()));
     config.transactionTable().ifPresent(t -> tables.add(t.table().qualified()));
     config.reactionTables().forEach(t -> tables.add(t.table().qualified()));
+    return List.copyOf(tables);
+  }
+
+  /** The tables that may feed the credits join or the user-state fold. */
+  private static List<String> userInputTables(final ProcessorConfig config) {
+    final Set<String> tables = new LinkedHashSet<>();
+    if (config.userState()) {
+      config.ownedTables().forEach(t -> tables.add(t.table().qualified()));
+    }
+    config.balanceTable().ifPresent(t -> tables.add(t.table().qualified()));
+    config.transactionTable().ifPresent(t -> tables.add(t.table().qualified()));
     return List.copyOf(tables);
   }
 
@@ -161,6 +181,11 @@ public final class ProcessorMetrics {
     counter(CONTENT_ACCESS, "outcome", outcome).increment();
   }
 
+  /** An input of a feature keyed by user went to it directly ({@code here}) or through its repartition topic. */
+  public void userInputPlaced(final String table, final boolean here) {
+    counter(USER_INPUTS, "table", table, "path", here ? "direct" : "repartition").increment();
+  }
+
   /** A tombstone (null value after a delete) of this table was skipped. */
   public void tombstoneSkipped(final String table) {
     counter(TOMBSTONES, "table", table).increment();
@@ -184,5 +209,6 @@ public final class ProcessorMetrics {
       NOTIFICATIONS_DROPPED, "like/comment notifications dropped because their content was never seen",
       USER_STATES, "user states (and tombstones) the stream processor wrote",
       TOMBSTONES, "tombstones skipped by the stream processor",
-      CONTENT_ACCESS, "content access records (and tombstones) the stream processor wrote");
+      CONTENT_ACCESS, "content access records (and tombstones) the stream processor wrote",
+      USER_INPUTS, "inputs of the credits join and user-state fold, by path to the user's task");
 }

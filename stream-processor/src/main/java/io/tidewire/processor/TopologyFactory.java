@@ -7,6 +7,7 @@ import io.tidewire.processor.internals.CreditsInput;
 import io.tidewire.processor.internals.CreditsJoinProcessor;
 import io.tidewire.processor.internals.Deduplicator;
 import io.tidewire.processor.internals.JobStateMapper;
+import io.tidewire.processor.internals.Placement;
 import io.tidewire.processor.internals.InternalSerde;
 import io.tidewire.processor.internals.RowChangeMapper;
 import io.tidewire.processor.internals.Routed;
@@ -233,17 +234,18 @@ public final class TopologyFactory {
               .withName(name + ".content-access-sink")));
     }
     if (router.routesTo(Output.CREDITS)) {
-      toFeature(split, Output.CREDITS, "credits", value -> ((Routed.ToCredits) value).input(),
-          CreditsInput.class, name + ".credits-input", name + ".credits-by-user", features.credits, config);
+      toUserFeature(split, Output.CREDITS, "credits", value -> ((Routed.ToCredits) value).input(),
+          CreditsInput.class, name, name + ".credits-input", name + ".credits-by-user", features.credits, config,
+          metrics);
     }
     if (router.routesTo(Output.CONTENT)) {
       toFeature(split, Output.CONTENT, "content", value -> ((Routed.ToContent) value).input(),
           ContentInput.class, name + ".content-input", name + ".by-content", features.content, config);
     }
     if (router.routesTo(Output.USER_STATE)) {
-      toFeature(split, Output.USER_STATE, "user-state", value -> ((Routed.ToUserState) value).change(),
-          UserChange.class, name + ".user-state-input", name + ".user-state-by-user", features.userState,
-          config);
+      toUserFeature(split, Output.USER_STATE, "user-state", value -> ((Routed.ToUserState) value).change(),
+          UserChange.class, name, name + ".user-state-input", name + ".user-state-by-user", features.userState,
+          config, metrics);
     }
     branch(split, Output.DEAD_LETTER, "dead-letter", records -> records
         .map((key, value) -> {
@@ -273,6 +275,33 @@ public final class TopologyFactory {
     branch(split, output, branch, inputs -> feature.add(inputs
         .mapValues(input, Named.as(node))
         .repartition(repartitioned(repartition, type, config))));
+  }
+
+  /**
+   * The branch {@code branch} of {@code split}: unwraps the inputs of a feature keyed by user
+   * ({@code node}) and adds them to that feature's inputs, directly when the record was read from
+   * the user's partition ({@link Placement}: the capture partitions owned tables by owner, so the
+   * user's state is in this very task), else re-keyed through the repartition topic
+   * {@code repartition}. Both paths meet in the feature's task, so its sub-topology also reads the
+   * change topics that feed it directly: they and the repartition topics must be co-partitioned,
+   * i.e. have the same partition count, for the direct path to be taken (it is never wrong).
+   */
+  private static <V> void toUserFeature(final BranchedKStream<String, Routed> split, final Output output,
+      final String branch, final ValueMapper<Routed, V> input, final Class<V> type, final String table,
+      final String node, final String repartition, final List<KStream<String, V>> feature,
+      final ProcessorConfig config, final ProcessorMetrics metrics) {
+    final int partitions = config.topicPartitions();
+    branch(split, output, branch, inputs -> {
+      final BranchedKStream<String, Placement.Placed<V>> placed = inputs
+          .mapValues(input, Named.as(node))
+          .processValues(() -> new Placement<V>(partitions, table, metrics), Named.as(node + ".placement"))
+          .split(Named.as(node + ".placed-"));
+      placed.branch((key, value) -> value.here(), Branched.withConsumer(here -> feature.add(here
+          .mapValues(Placement.Placed::value, Named.as(node + ".direct"))), "here"));
+      placed.defaultBranch(Branched.withConsumer(elsewhere -> feature.add(elsewhere
+          .mapValues(Placement.Placed::value, Named.as(node + ".elsewhere"))
+          .repartition(repartitioned(repartition, type, config))), "elsewhere"));
+    });
   }
 
   /**

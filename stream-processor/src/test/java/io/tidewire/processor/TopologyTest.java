@@ -324,14 +324,17 @@ class TopologyTest {
   void everyNodeAndStoreIsNamed() {
     final TopologyDescription description = TopologyFactory.build(topology.config).describe();
 
-    // per table, then credits join + user-state fold (one task: events and state commit together), feed
-    assertThat(description.subtopologies()).hasSize(topology.config.inputTopics().size() + 2);
+    // per table, except the four read by the credits join + user-state fold's task (one hop; events
+    // and state commit together), then that task, then the feed
+    assertThat(description.subtopologies()).hasSize(topology.config.inputTopics().size() - 4 + 2);
     assertThat(description.subtopologies())
         .flatExtracting(TopologyDescription.Subtopology::nodes)
         .extracting(TopologyDescription.Node::name)
         .allSatisfy(name -> assertThat(name).matches("(public\\.|credits\\.|feed\\.|user\\.).*").doesNotContain("KSTREAM-"))
         .contains("public.generation_jobs.source", "public.generation_jobs.route",
             "public.generation_jobs.user-state-by-user-repartition-sink", "public.generation_jobs.dead-letter-sink",
+            "public.generation_jobs.user-state-input.placement", "public.generation_jobs.user-state-input.direct",
+            "public.generation_jobs.user-state-input.elsewhere", "public.users.credits-input.placement",
             "public.videos.feed-events-sink", "public.users.credits-by-user-repartition-sink",
             "public.likes.by-content-repartition-sink", "credits.join", "credits.user-state-input",
             "feed.content-state", "feed.user-events-sink", "feed.feed-events-sink",

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.tidewire.processor.internals.UserStateProcessor;
 import io.tidewire.processor.internals.UserStateValue;
+import io.tidewire.schemas.KeyPartition;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.ActiveJob;
 import io.tidewire.schemas.avro.CreditsUpdated;
@@ -313,16 +314,53 @@ class UserStateTopologyTest {
   }
 
   @Test
+  void aUsersChangesFoldTheSameWhetherReadInTheirOwnPartitionOrRepartitioned() {
+    // the driver reads every input from partition 0: one user's changes are in place there, the
+    // other's take the repartition topic, as an owner change's old owner or an unpartitioned table would
+    final int partitions = topology.config.topicPartitions();
+    final String here = userIn(partitions, true);
+    final String elsewhere = userIn(partitions, false);
+    job(null, generation("job-here", here, "active", 10));
+    job(null, generation("job-elsewhere", elsewhere, "active", 20));
+
+    assertThat(store().get(here).activeJobs()).extracting(UserStateValue.Job::jobId).containsExactly("job-here");
+    assertThat(store().get(elsewhere).activeJobs()).extracting(UserStateValue.Job::jobId)
+        .containsExactly("job-elsewhere");
+    assertThat(topology.userEvents.readValuesToList()).extracting(UserEvent::getUserId)
+        .containsExactlyInAnyOrder(here, elsewhere);
+    assertThat(topology.registry.get("tidewire.processor.user.inputs").tag("table", "public.generation_jobs")
+        .tag("path", "direct").counter().count()).isEqualTo(1);
+    assertThat(topology.registry.get("tidewire.processor.user.inputs").tag("table", "public.generation_jobs")
+        .tag("path", "repartition").counter().count()).isEqualTo(1);
+  }
+
+  /** A user id whose partition among {@code partitions} is 0 ({@code inZero}) or not. */
+  private static String userIn(final int partitions, final boolean inZero) {
+    for (int i = 0; ; i++) {
+      final String user = String.format("00000000-0000-4000-8000-%012d", i);
+      if ((KeyPartition.of(user, partitions) == 0) == inZero) {
+        return user;
+      }
+    }
+  }
+
+  @Test
   void stateChangingEventsAreWrittenByTheTaskThatWritesTheState() {
     final TopologyDescription description = TopologyFactory.build(topology.config).describe();
     final List<TopologyDescription.Subtopology> writingState = description.subtopologies().stream()
         .filter(sub -> sinks(sub).contains("realtime.user-state")).toList();
 
-    // job events and credits.updated leave in the transaction that writes the state they change
+    // job events and credits.updated leave in the transaction that writes the state they change;
+    // the tables that feed the fold and the credits join are read in that same task (one hop)
     assertThat(writingState).singleElement().satisfies(sub -> {
-      assertThat(sinks(sub)).containsExactlyInAnyOrder("realtime.user-events", "realtime.user-state");
+      assertThat(sinks(sub)).contains("realtime.user-events", "realtime.user-state")
+          .allSatisfy(sink -> assertThat(sink).matches(
+              "realtime\\.(user-events|user-state|dlq)|public\\.[a-z_]+\\.(user-state|credits)-by-user-repartition"));
       assertThat(sub.nodes()).extracting(TopologyDescription.Node::name)
-          .contains("credits.join", "credits.user-state-input", "user.fold", "user.user-events-sink",
+          .contains("public.users.source", "public.generation_jobs.source", "public.training_jobs.source",
+              "public.credit_transactions.source", "public.generation_jobs.user-state-input.placement",
+              "public.generation_jobs.user-state-input.direct",
+              "credits.join", "credits.user-state-input", "user.fold", "user.user-events-sink",
               "user.state-sink", "public.users.user-state-by-user-repartition-source",
               "public.generation_jobs.user-state-by-user-repartition-source",
               "public.training_jobs.user-state-by-user-repartition-source");
