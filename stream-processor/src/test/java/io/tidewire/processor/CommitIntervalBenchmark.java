@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.infra.SharedInfra;
 import io.tidewire.processor.internals.InternalSerde;
 import io.tidewire.processor.internals.UserChange;
+import io.tidewire.schemas.KeyPartition;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.CreditsUpdated;
 import io.tidewire.schemas.avro.FeedCounts;
@@ -42,15 +43,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * A small measurement, not a test: the processor's latency and throughput under exactly-once for a
  * few commit intervals, against the embedded broker of {@link SharedInfra} (same JVM). Latency is
  * send of a change to {@code cdc.*} → its event visible to a {@code read_committed} consumer, one
- * change at a time (capture not included), for a stateless event (generation.progress, one hop)
- * and a joined one (credits.updated, two hops through a repartition topic). Throughput is a burst
- * of N generation job updates, or N likes over 100 videos, sent as fast as the producer goes, until
- * the last event (or the final coalesced count of every video) is visible.
+ * change at a time (capture not included), for a job's generation.progress (sent by the user-state
+ * fold) and a joined credits.updated. Changes of user-owned tables go to their owner's partition,
+ * as the capture sends them, so both take one hop; {@code -Dtidewire.byOwner=false} sends them by
+ * key instead (a capture without {@code TIDEWIRE_CAPTURE_PARTITION_BY}: two hops, through the
+ * repartition topics). Throughput is a burst of N generation job updates of 100 users, or N likes
+ * over 100 videos, sent as fast as the producer goes, until the last event (or the final coalesced
+ * count of every video) is visible.
  *
  * <p>Run: {@code java -cp target/test-classes:target/classes:<test class path>
- * [-Dtidewire.userState=false] [-Dtidewire.env.TIDEWIRE_X=V] [-Dtidewire.bursts=false]
+ * [-Dtidewire.userState=false] [-Dtidewire.byOwner=false] [-Dtidewire.env.TIDEWIRE_X=V] [-Dtidewire.bursts=false]
  * [-Dtidewire.timeline=true] io.tidewire.processor.CommitIntervalBenchmark [intervals...]}. With
- * {@code tidewire.timeline} each interval first times 60 lone job updates (one every ~60 ms, a pace
+ * {@code tidewire.timeline} (and {@code tidewire.byOwner=false}, so the repartition topic is used) each interval first times 60 lone job updates (one every ~60 ms, a pace
  * unrelated to the commit interval) stage by stage, as read-uncommitted and read-committed
  * consumers of the repartition topic and of {@code realtime.user-events} see them.
  */
@@ -142,9 +146,9 @@ public final class CommitIntervalBenchmark {
       final String tx = "tx-" + suffix + "-" + i;
       final long txId = lsn;
       send(schema + ".credit_transactions", Envelopes.idKey(tx), Envelopes.insert(schema + ".credit_transactions",
-          row("id", tx, "user_id", user, "amount", -1, "reason", "bench")).lsn(lsn++).txId(txId));
+          row("id", tx, "user_id", user, "amount", -1, "reason", "bench")).lsn(lsn++).txId(txId), user);
       send(schema + ".users", Envelopes.idKey(user), Envelopes.update(schema + ".users",
-          row("id", user, "credits", 1000 - i), row("id", user, "credits", 999 - i)).lsn(lsn++).txId(txId));
+          row("id", user, "credits", 1000 - i), row("id", user, "credits", 999 - i)).lsn(lsn++).txId(txId), user);
       await(users, e -> e.getData() instanceof CreditsUpdated c && tx.equals(c.getTransactionId()));
       final long t2 = System.nanoTime();
       if (i >= WARMUP) {
@@ -235,23 +239,27 @@ public final class CommitIntervalBenchmark {
   private void jobUpdate(final String schema, final String user, final String job, final int p,
       final KafkaConsumer<String, UserEvent> users) throws Exception {
     send(schema + ".generation_jobs", Envelopes.idKey(job), Envelopes.update(schema + ".generation_jobs",
-        job(user, job, p), job(user, job, p + 1)).lsn(lsn++));
+        job(user, job, p), job(user, job, p + 1)).lsn(lsn++), user);
     await(users, e -> e.getData() instanceof GenerationProgress g && g.getJobId().equals(job)
         && g.getProgress() == p + 1);
   }
 
   private double jobBurst(final String schema, final String suffix,
       final KafkaConsumer<String, UserEvent> users) throws Exception {
-    final String user = "burst-" + suffix;
+    // 100 users, so the burst spreads over every partition and task
+    final String prefix = "burst-" + suffix + "-";
     final long t0 = System.nanoTime();
     for (int i = 0; i < BURST; i++) {
       final String job = "b" + i;
-      producer.send(new ProducerRecord<>(Topics.cdcName(schema, "generation_jobs"), Envelopes.idKey(job),
-          Envelopes.update(schema + ".generation_jobs", job(user, job, 0), job(user, job, 1)).lsn(lsn++).bytes()));
+      final String user = prefix + (i % 100);
+      producer.send(new ProducerRecord<>(Topics.cdcName(schema, "generation_jobs"), ownerPartition(user),
+          Envelopes.idKey(job), Envelopes.update(schema + ".generation_jobs", job(user, job, 0), job(user, job, 1))
+              .lsn(lsn++).bytes()));
     }
     producer.flush();
     final int[] seen = {0};
-    await(users, e -> e.getUserId().equals(user) && ++seen[0] == BURST);
+    await(users, e -> e.getUserId().startsWith(prefix) && e.getData() instanceof GenerationProgress
+        && ++seen[0] == BURST);
     return BURST / ((System.nanoTime() - t0) / 1e9);
   }
 
@@ -291,9 +299,21 @@ public final class CommitIntervalBenchmark {
     return row("id", id, "user_id", user, "kind", "image", "status", "active", "progress", progress);
   }
 
-  private void send(final String table, final byte[] key, final Envelopes value) throws Exception {
+  /** Sends a change of a user-owned table to its owner's partition, as the capture does. */
+  private void send(final String table, final byte[] key, final Envelopes value, final String owner)
+      throws Exception {
     final String[] parts = table.split("\\.");
-    producer.send(new ProducerRecord<>(Topics.cdcName(parts[0], parts[1]), key, value.bytes())).get();
+    producer.send(new ProducerRecord<>(Topics.cdcName(parts[0], parts[1]), ownerPartition(owner), key,
+        value.bytes())).get();
+  }
+
+  /**
+   * The owner's partition ({@code TIDEWIRE_CAPTURE_PARTITION_BY}), or the producer's choice by key
+   * with {@code -Dtidewire.byOwner=false} (a capture that does not partition by owner).
+   */
+  private Integer ownerPartition(final String owner) {
+    return Boolean.parseBoolean(System.getProperty("tidewire.byOwner", "true"))
+        ? KeyPartition.of(owner, KafkaSettings.DEFAULT_TOPIC_PARTITIONS) : null;
   }
 
   private static <V> void await(final KafkaConsumer<String, V> consumer, final Predicate<V> done)
