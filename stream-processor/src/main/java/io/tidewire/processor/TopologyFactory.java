@@ -58,7 +58,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One sub-topology per configured table (its partitions are tasks of their own; adding a table
  * renames nothing), named after the table; then one per stateful feature, fed through
- * repartition topics:
+ * repartition topics. The features keyed by user (credits join, user-state fold) are fed directly
+ * ({@code S.T.<feature>-input.placement} → {@code .direct}) when a record was read in its user's
+ * partition, which the capture makes the rule by partitioning owned tables by owner; only the
+ * other inputs ({@code .elsewhere}) take the repartition topic. So the tables that feed them share
+ * one sub-topology with them: one hop, one transaction (docs/ARCHITECTURE.md, "One hop").
  *
  * <pre>
  * cdc.S.T ─▶ S.T.source ─▶ S.T.route   decode, de-duplicate (store S.T.dedup), map; never throws
@@ -67,9 +71,11 @@ import org.slf4j.LoggerFactory;
  *                                  ├─ feed-events ─▶ S.T.feed-event ─▶ S.T.feed-events-sink ─▶ realtime.feed-events
  *                                  ├─ public-changes ─▶ S.T.public-change ─▶ S.T.public-changes-sink ─▶ realtime.public-changes
  *                                  ├─ content-access ─▶ S.T.content-access ─▶ S.T.content-access-sink ─▶ realtime.content-access
- *                                  ├─ credits     ─▶ S.T.credits-input ─▶ S.T.credits-by-user (repartition, key user)
+ *                                  ├─ credits     ─▶ S.T.credits-input ─▶ .placement ─▶ .direct ─▶ credits.merge-N
+ *                                  │                                                └▶ .elsewhere ─▶ S.T.credits-by-user (repartition, key user)
  *                                  ├─ content     ─▶ S.T.content-input ─▶ S.T.by-content      (repartition, key type:id)
- *                                  ├─ user-state  ─▶ S.T.user-state-input ─▶ S.T.user-state-by-user (repartition, key user)
+ *                                  ├─ user-state  ─▶ S.T.user-state-input ─▶ .placement ─▶ .direct ─▶ user.merge-N
+ *                                  │                                                   └▶ .elsewhere ─▶ S.T.user-state-by-user (repartition)
  *                                  └─ dead-letter ─▶ S.T.dead-letter ─▶ S.T.dead-letter-sink ─▶ realtime.dlq
  *
  * *.credits-by-user    ─▶ credits.merge-N ─▶ credits.join (store credits.pending) ─▶ credits.user-state-input ─┐
