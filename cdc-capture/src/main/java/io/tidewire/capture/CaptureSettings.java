@@ -50,7 +50,7 @@ public final class CaptureSettings {
           "`" + DEFAULT_PARTITION_BY + "` (those of them that are captured)")
       .doc("user-owned captured tables, `schema.table:ownerColumn`, comma-separated, whose changes go to their "
           + "owner's partition so the processor handles a user in one hop; list the owned, balance and credit "
-          + "transaction tables of the processor (`TIDEWIRE_OWNED_TABLES`, `TIDEWIRE_CREDITS_*`); a table left out "
+          + "transaction tables of the processor (`TIDEWIRE_OWNED_TABLES`, `TIDEWIRE_CREDITS_BALANCE_TABLE`, `TIDEWIRE_CREDITS_TRANSACTION_TABLE`); a table left out "
           + "still works, one repartition hop slower; `none` for none");
   public static final Setting<String> SLOT_NAME = Setting.of("TIDEWIRE_CAPTURE_SLOT",
       Parsers.matching(SLOT, "1-63 characters of a-z, 0-9 and _"))

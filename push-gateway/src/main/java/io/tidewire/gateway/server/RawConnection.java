@@ -2,6 +2,7 @@ package io.tidewire.gateway.server;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.glassfish.grizzly.CompletionHandler;
@@ -9,6 +10,7 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.asyncqueue.WritableMessage;
 import org.glassfish.grizzly.memory.ByteBufferWrapper;
+import org.glassfish.grizzly.memory.CompositeBuffer;
 
 /**
  * The Grizzly connection under one WebSocket session, which Tyrus hides: to write complete,
@@ -45,11 +47,12 @@ final class RawConnection {
   }
 
   /**
-   * Queues a complete frame ({@code wire} is shared: it is wrapped, never copied or changed);
-   * {@code done} is called once, possibly on this thread, when it was written or failed.
+   * Queues complete frames as one write ({@code wires} are shared: wrapped, never copied or
+   * changed; several go as one composite buffer, which Grizzly writes with a gathering write);
+   * {@code done} is called once, possibly on this thread, when all were written or the write failed.
    */
   @SuppressWarnings({"unchecked", "rawtypes"}) // Grizzly's Writer is generic in the address type
-  void write(final byte[] wire, final Consumer<Optional<Throwable>> done) {
+  void write(final List<byte[]> wires, final Consumer<Optional<Throwable>> done) {
     if (!writesFrames) {
       throw new IllegalStateException("raw frame writes would bypass the SSL filter");
     }
@@ -58,9 +61,18 @@ final class RawConnection {
       return;
     }
     final Connection c = connection;
-    c.getTransport().getWriter(c).write(c,
-        // A plain wrapper: Buffers.wrap goes through the memory manager's thread-local cache.
-        (WritableMessage) new ByteBufferWrapper(ByteBuffer.wrap(wire)),
+    final WritableMessage message;
+    if (wires.size() == 1) {
+      // A plain wrapper: Buffers.wrap goes through the memory manager's thread-local cache.
+      message = new ByteBufferWrapper(ByteBuffer.wrap(wires.get(0)));
+    } else {
+      final CompositeBuffer frames = CompositeBuffer.newBuffer(c.getMemoryManager());
+      for (final byte[] wire : wires) {
+        frames.append(new ByteBufferWrapper(ByteBuffer.wrap(wire)));
+      }
+      message = frames;
+    }
+    c.getTransport().getWriter(c).write(c, message,
         new CompletionHandler<WriteResult>() {
           @Override
           public void cancelled() {

@@ -7,6 +7,8 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -41,6 +43,20 @@ final class TyrusTransport implements Transport {
     send(OutboundFrame.of(text), done);
   }
 
+  /** Several frames as one raw write (gathered, not copied); through Tyrus one by one otherwise. */
+  @Override
+  public void send(final List<OutboundFrame> frames, final Consumer<Optional<Throwable>> done) {
+    if (raw.isEmpty() || !raw.get().writesFrames()) {
+      Transport.super.send(frames, done);
+      return;
+    }
+    final List<byte[]> wires = new ArrayList<>(frames.size());
+    for (final OutboundFrame frame : frames) {
+      wires.add(frame.wire());
+    }
+    writeRaw(wires, done);
+  }
+
   @Override
   public void send(final OutboundFrame frame, final Consumer<Optional<Throwable>> done) {
     if (raw.isEmpty() || !raw.get().writesFrames()) {
@@ -49,7 +65,10 @@ final class TyrusTransport implements Transport {
               : new IOException("send failed"))));
       return;
     }
-    final byte[] wire = frame.wire();
+    writeRaw(List.of(frame.wire()), done);
+  }
+
+  private void writeRaw(final List<byte[]> wires, final Consumer<Optional<Throwable>> done) {
     final Deferred completion = new Deferred(done);
     synchronized (lock) {
       if (closing || !session.isOpen()) {
@@ -58,7 +77,7 @@ final class TyrusTransport implements Transport {
         return;
       }
       // Queued (or written) under the lock, so before any close frame.
-      raw.get().write(wire, completion);
+      raw.get().write(wires, completion);
     }
     completion.release();
   }

@@ -8,12 +8,15 @@ import java.util.function.Consumer;
 
 /**
  * The bounded writer queue of one connection: frames wait here and are handed to the
- * {@link Transport} one at a time, the next one when the previous send completed. The queue holds
+ * {@link Transport} one write at a time, the next when the previous send completed. A write takes
+ * every frame that waits, up to {@value #MAX_BATCH_FRAMES} frames and {@value #MAX_BATCH_BYTES}
+ * bytes (at least one): a connection that keeps up sends each frame as it comes, a backlogged one
+ * catches up with one write (and one completion) for many frames. The queue holds
  * at most {@code maxMessages} frames and {@code maxBytes} bytes (a single frame larger than
  * {@code maxBytes} is accepted only into an empty queue); an offer beyond that is refused with
  * {@link Offer#OVERFLOW} and the caller decides what to do (the session disconnects the client as a
  * slow consumer). So a client that does not read costs the server at most these bounds plus the
- * one frame in flight.
+ * one write in flight (at most {@value #MAX_BATCH_BYTES} bytes, or one larger frame).
  *
  * <p>{@link #finish} ends the queue: no more offers are accepted, an optional last frame is queued
  * (past the bounds), and a callback runs once everything queued was sent (or a send failed).
@@ -36,6 +39,11 @@ public final class OutboundQueue {
     CLOSED
   }
 
+  /** Most frames in one write. */
+  static final int MAX_BATCH_FRAMES = 64;
+  /** Most bytes in one write (a larger single frame still goes alone). */
+  static final int MAX_BATCH_BYTES = 64 * 1024;
+
   private final Transport transport;
   private final int maxMessages;
   private final long maxBytes;
@@ -47,6 +55,7 @@ public final class OutboundQueue {
   private final ArrayDeque<OutboundFrame> pending = new ArrayDeque<>();
   private long pendingBytes;
   private boolean inFlight;
+  private int inFlightFrames;
   private boolean draining;
   private boolean finished;
   private boolean failed;
@@ -58,7 +67,7 @@ public final class OutboundQueue {
    * @param transport where frames go
    * @param maxMessages most frames waiting
    * @param maxBytes most bytes waiting
-   * @param onSent called after each successful send (metrics)
+   * @param onSent called for each frame of a successful send (metrics)
    * @param onFailure called once when a send fails; the queue is closed from then on
    */
   public OutboundQueue(final Transport transport, final int maxMessages, final long maxBytes,
@@ -227,7 +236,7 @@ public final class OutboundQueue {
 
   private void drain() {
     while (true) {
-      final OutboundFrame next;
+      final List<OutboundFrame> next;
       Runnable done = null;
       final List<Runnable> waiters;
       synchronized (lock) {
@@ -240,9 +249,9 @@ public final class OutboundQueue {
           }
           next = null;
         } else {
-          next = pending.poll();
-          pendingBytes -= next.bytes();
+          next = takeBatch();
           inFlight = true;
+          inFlightFrames = next.size();
         }
       }
       waiters.forEach(Runnable::run);
@@ -253,11 +262,35 @@ public final class OutboundQueue {
         return;
       }
       try {
-        transport.send(next, onCompleted);
+        if (next.size() == 1) {
+          transport.send(next.get(0), onCompleted);
+        } else {
+          transport.send(next, onCompleted);
+        }
       } catch (RuntimeException e) {
         completed(Optional.of(e));
       }
     }
+  }
+
+  // Must hold lock. The frames of the next write: the first waiting one, then more while they fit.
+  private List<OutboundFrame> takeBatch() {
+    final OutboundFrame first = pending.poll();
+    pendingBytes -= first.bytes();
+    if (pending.isEmpty()) {
+      return List.of(first);
+    }
+    final List<OutboundFrame> batch = new ArrayList<>(Math.min(MAX_BATCH_FRAMES, pending.size() + 1));
+    batch.add(first);
+    long bytes = first.bytes();
+    while (batch.size() < MAX_BATCH_FRAMES && !pending.isEmpty()
+        && bytes + pending.peek().bytes() <= MAX_BATCH_BYTES) {
+      final OutboundFrame frame = pending.poll();
+      pendingBytes -= frame.bytes();
+      bytes += frame.bytes();
+      batch.add(frame);
+    }
+    return batch;
   }
 
   private void completed(final Optional<Throwable> failure) {
@@ -265,8 +298,11 @@ public final class OutboundQueue {
     boolean firstFailure = false;
     Runnable done = null;
     final List<Runnable> waiters;
+    final int frames;
     synchronized (lock) {
       inFlight = false;
+      frames = inFlightFrames;
+      inFlightFrames = 0;
       if (failure.isPresent() && !failed) {
         failed = true;
         firstFailure = true;
@@ -281,7 +317,9 @@ public final class OutboundQueue {
       waiters = takeRoomWaiters();
     }
     if (failure.isEmpty()) {
-      onSent.run();
+      for (int i = 0; i < frames; i++) {
+        onSent.run();
+      }
     } else if (firstFailure) {
       onFailure.accept(failure.get());
     }

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidewire.gateway.session.OutboundQueue.Offer;
 import io.tidewire.gateway.testing.FakeTransport;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -37,6 +42,106 @@ class OutboundQueueTest {
     assertThat(transport.sent()).containsExactly("a", "b", "c");
     assertThat(transport.maxInFlight()).isEqualTo(1);
     assertThat(sentCount).hasValue(3);
+  }
+
+  @Test
+  void aBackloggedConnectionCatchesUpWithOneWriteForTheFramesThatWaited() {
+    final BatchingTransport transport = new BatchingTransport();
+    final OutboundQueue queue = new OutboundQueue(transport, 1000, Long.MAX_VALUE, sentCount::incrementAndGet,
+        failure::set);
+
+    queue.offer("a", 1);
+    for (int i = 0; i < OutboundQueue.MAX_BATCH_FRAMES + 3; i++) {
+      queue.offer("f" + i, 1);
+    }
+    assertThat(transport.writes).containsExactly(List.of("a"));
+
+    transport.completeNext();
+    assertThat(transport.writes).hasSize(2);
+    assertThat(transport.writes.get(1)).as("every waiting frame up to the batch limit, in order")
+        .hasSize(OutboundQueue.MAX_BATCH_FRAMES).startsWith("f0", "f1").endsWith("f63");
+    assertThat(sentCount).as("one per frame").hasValue(1);
+    transport.completeNext();
+    assertThat(sentCount).hasValue(1 + OutboundQueue.MAX_BATCH_FRAMES);
+    assertThat(transport.writes.get(2)).containsExactly("f64", "f65", "f66");
+    transport.completeNext();
+    assertThat(sentCount).hasValue(OutboundQueue.MAX_BATCH_FRAMES + 4);
+    assertThat(queue.pendingMessages()).isZero();
+  }
+
+  @Test
+  void aWriteStaysWithinTheBatchBytesUnlessOneFrameIsLarger() {
+    final BatchingTransport transport = new BatchingTransport();
+    final OutboundQueue queue = new OutboundQueue(transport, 1000, Long.MAX_VALUE, sentCount::incrementAndGet,
+        failure::set);
+
+    queue.offer("first", 1);
+    queue.offer("big", OutboundQueue.MAX_BATCH_BYTES + 1);
+    queue.offer("half", OutboundQueue.MAX_BATCH_BYTES / 2);
+    queue.offer("other-half", OutboundQueue.MAX_BATCH_BYTES / 2);
+    queue.offer("one-more", 1);
+
+    transport.completeNext();
+    assertThat(transport.writes.get(1)).containsExactly("big");
+    transport.completeNext();
+    assertThat(transport.writes.get(2)).containsExactly("half", "other-half");
+    transport.completeNext();
+    assertThat(transport.writes.get(3)).containsExactly("one-more");
+  }
+
+  @Test
+  void aFailedBatchFailsTheQueueOnce() {
+    final BatchingTransport transport = new BatchingTransport();
+    final OutboundQueue queue = new OutboundQueue(transport, 1000, Long.MAX_VALUE, sentCount::incrementAndGet,
+        failure::set);
+    queue.offer("a", 1);
+    queue.offer("b", 1);
+    queue.offer("c", 1);
+    transport.completeNext();
+
+    transport.failNext(new IOException("reset"));
+
+    assertThat(failure.get()).hasMessage("reset");
+    assertThat(sentCount).hasValue(1);
+    assertThat(queue.offer("d", 1)).isEqualTo(Offer.CLOSED);
+  }
+
+  /** Records each write's frames; writes complete on demand. */
+  private static final class BatchingTransport implements Transport {
+    final List<List<String>> writes = new ArrayList<>();
+    private final ArrayDeque<Consumer<Optional<Throwable>>> inFlight = new ArrayDeque<>();
+
+    @Override
+    public void send(final String text, final Consumer<Optional<Throwable>> done) {
+      send(List.of(OutboundFrame.of(text)), done);
+    }
+
+    @Override
+    public void send(final List<OutboundFrame> frames, final Consumer<Optional<Throwable>> done) {
+      writes.add(frames.stream().map(OutboundFrame::text).toList());
+      inFlight.add(done);
+    }
+
+    void completeNext() {
+      inFlight.poll().accept(Optional.empty());
+    }
+
+    void failNext(final Throwable failure) {
+      inFlight.poll().accept(Optional.of(failure));
+    }
+
+    @Override
+    public void close(final CloseCode code) {}
+
+    @Override
+    public boolean abort() {
+      return false;
+    }
+
+    @Override
+    public String id() {
+      return "batching";
+    }
   }
 
   @Test
@@ -158,7 +263,8 @@ class OutboundQueueTest {
     final AtomicInteger woken = new AtomicInteger();
     queue.offer("in-flight", 1);
     for (int i = 0; i < 4; i++) {
-      queue.offer("f" + i, 1);
+      // frames too large for two to share a write, so they leave one per completion
+      queue.offer("f" + i, OutboundQueue.MAX_BATCH_BYTES / 2 + 1);
     }
     assertThat(queue.hasRoom()).isFalse();
 
