@@ -20,7 +20,7 @@ class OutboundQueueTest {
   private final AtomicInteger sentCount = new AtomicInteger();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-  private OutboundQueue queue(final FakeTransport transport, final int messages, final long bytes) {
+  private OutboundQueue queue(final Transport transport, final int messages, final long bytes) {
     return new OutboundQueue(transport, messages, bytes, sentCount::incrementAndGet, failure::set);
   }
 
@@ -47,8 +47,7 @@ class OutboundQueueTest {
   @Test
   void aBackloggedConnectionCatchesUpWithOneWriteForTheFramesThatWaited() {
     final BatchingTransport transport = new BatchingTransport();
-    final OutboundQueue queue = new OutboundQueue(transport, 1000, Long.MAX_VALUE, sentCount::incrementAndGet,
-        failure::set);
+    final OutboundQueue queue = queue(transport, 1000, Long.MAX_VALUE);
 
     queue.offer("a", 1);
     for (int i = 0; i < OutboundQueue.MAX_BATCH_FRAMES + 3; i++) {
@@ -72,8 +71,7 @@ class OutboundQueueTest {
   @Test
   void aWriteStaysWithinTheBatchBytesUnlessOneFrameIsLarger() {
     final BatchingTransport transport = new BatchingTransport();
-    final OutboundQueue queue = new OutboundQueue(transport, 1000, Long.MAX_VALUE, sentCount::incrementAndGet,
-        failure::set);
+    final OutboundQueue queue = queue(transport, 1000, Long.MAX_VALUE);
 
     queue.offer("first", 1);
     queue.offer("big", OutboundQueue.MAX_BATCH_BYTES + 1);
@@ -92,8 +90,7 @@ class OutboundQueueTest {
   @Test
   void aFailedBatchFailsTheQueueOnce() {
     final BatchingTransport transport = new BatchingTransport();
-    final OutboundQueue queue = new OutboundQueue(transport, 1000, Long.MAX_VALUE, sentCount::incrementAndGet,
-        failure::set);
+    final OutboundQueue queue = queue(transport, 1000, Long.MAX_VALUE);
     queue.offer("a", 1);
     queue.offer("b", 1);
     queue.offer("c", 1);
