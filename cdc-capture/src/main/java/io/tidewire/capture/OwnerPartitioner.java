@@ -3,7 +3,7 @@ package io.tidewire.capture;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.tidewire.schemas.KeyPartition;
+import io.tidewire.schemas.Topics;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +17,7 @@ import java.util.function.IntSupplier;
  * repartition hop (docs/ARCHITECTURE.md, "One hop").
  *
  * <p>The partition is the one Kafka's default partitioner and Kafka Streams' repartitioning give
- * the owner's id as a string key ({@link KeyPartition}). The
+ * the owner's id as a string key ({@link Topics#partitionOf}). The
  * record key stays Debezium's primary key, so a row keeps one key on its topic. The owner is read
  * from {@code after}, or from {@code before} for a delete (which needs {@code REPLICA IDENTITY
  * FULL}); an update that moves a row to another owner goes to the new owner's partition, and the
@@ -73,7 +73,7 @@ final class OwnerPartitioner {
       return Optional.empty();
     }
     final int count = partitions.getAsInt();
-    return count > 0 ? Optional.of(KeyPartition.of(owner.get(), count)) : Optional.empty();
+    return count > 0 ? Optional.of(Topics.partitionOf(owner.get(), count)) : Optional.empty();
   }
 
   /**

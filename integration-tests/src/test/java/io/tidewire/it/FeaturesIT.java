@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tidewire.schemas.KeyPartition;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.UserState;
 import io.tidewire.testing.WsClient;
@@ -189,8 +188,8 @@ class FeaturesIT {
     // so the move crosses tasks (the old owner's part takes the repartition topic)
     final UUID alice = STACK.newUser();
     UUID other = STACK.newUser();
-    while (KeyPartition.of(other.toString(), STACK.topicPartitions())
-        == KeyPartition.of(alice.toString(), STACK.topicPartitions())) {
+    while (Topics.partitionOf(other.toString(), STACK.topicPartitions())
+        == Topics.partitionOf(alice.toString(), STACK.topicPartitions())) {
       other = STACK.newUser();
     }
     final UUID bob = other;

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidewire.infra.SharedInfra;
 import io.tidewire.processor.internals.InternalSerde;
 import io.tidewire.processor.internals.UserChange;
-import io.tidewire.schemas.KeyPartition;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.CreditsUpdated;
 import io.tidewire.schemas.avro.FeedCounts;
@@ -313,7 +312,7 @@ public final class CommitIntervalBenchmark {
    */
   private Integer ownerPartition(final String owner) {
     return Boolean.parseBoolean(System.getProperty("tidewire.byOwner", "true"))
-        ? KeyPartition.of(owner, KafkaSettings.DEFAULT_TOPIC_PARTITIONS) : null;
+        ? Topics.partitionOf(owner, KafkaSettings.DEFAULT_TOPIC_PARTITIONS) : null;
   }
 
   private static <V> void await(final KafkaConsumer<String, V> consumer, final Predicate<V> done)

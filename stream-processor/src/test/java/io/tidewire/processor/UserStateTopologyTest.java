@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.tidewire.processor.internals.UserStateProcessor;
 import io.tidewire.processor.internals.UserStateValue;
-import io.tidewire.schemas.KeyPartition;
 import io.tidewire.schemas.Topics;
 import io.tidewire.schemas.avro.ActiveJob;
 import io.tidewire.schemas.avro.CreditsUpdated;
@@ -338,7 +337,7 @@ class UserStateTopologyTest {
   private static String userIn(final int partitions, final boolean inZero) {
     for (int i = 0; ; i++) {
       final String user = String.format("00000000-0000-4000-8000-%012d", i);
-      if ((KeyPartition.of(user, partitions) == 0) == inZero) {
+      if ((Topics.partitionOf(user, partitions) == 0) == inZero) {
         return user;
       }
     }

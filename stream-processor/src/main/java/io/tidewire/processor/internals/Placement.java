@@ -1,7 +1,7 @@
 package io.tidewire.processor.internals;
 
 import io.tidewire.processor.ProcessorMetrics;
-import io.tidewire.schemas.KeyPartition;
+import io.tidewire.schemas.Topics;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -11,7 +11,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * Tells, for an input of a feature keyed by user (credits join, user-state fold), whether the
  * user's state lives in the task that read it: whether the record came from the partition the
- * user's key is given by the feature's repartition topics ({@link KeyPartition}). Then it goes to
+ * user's key is given by the feature's repartition topics ({@link Topics#partitionOf}). Then it goes to
  * the feature directly (one hop); otherwise through the repartition topic. The capture puts every
  * change of a user-owned table in its owner's partition, so the direct path is the common one;
  * the other is taken by an update that moves a row to another owner (the old owner's part), by
@@ -60,7 +60,7 @@ public final class Placement<V> implements FixedKeyProcessor<String, V, Placemen
   @Override
   public void process(final FixedKeyRecord<String, V> record) {
     final int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-    final boolean here = partition == KeyPartition.of(record.key(), partitions);
+    final boolean here = partition == Topics.partitionOf(record.key(), partitions);
     metrics.userInputPlaced(table, here);
     context.forward(record.withValue(new Placed<>(record.value(), here)));
   }
