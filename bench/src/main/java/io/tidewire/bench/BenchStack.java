@@ -137,6 +137,9 @@ public final class BenchStack implements AutoCloseable {
     env.put("TIDEWIRE_GATEWAY_PORT", Integer.toString(gatewayPort));
     env.put("TIDEWIRE_PROCESSOR_STATE_DIR", workDir.resolve("streams").toString());
     env.put("TIDEWIRE_LOG_LEVEL", "WARN");
+    // the catchup scenario resumes across up to 1.1M records (100k own among 1M foreign ones);
+    // past the default scan limit (100k) the gateway would answer with a snapshot instead
+    env.put("TIDEWIRE_GATEWAY_REPLAY_MAX_SCAN_RECORDS", "2000000");
     env.putAll(overrides);
     return new BenchStack(workDir, Optional.of(postgres), Optional.of(kafka),
         postgres.dataSource(), kafka.bootstrapServers(),

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For each batch: send every record to {@link ChangeEvent#destination()} with the key and
  * value as UTF-8 bytes (a null value stays null: a tombstone), in its owner's partition for the
- * tables partitioned by owner ({@link OwnerPartitioner}; else the producer's choice by key), wait for every acknowledgement,
+ * tables partitioned by owner ({@link OwnerPartitioner}; a tombstone in its delete's partition;
+ * else the producer's choice by key), wait for every acknowledgement,
  * then {@code markProcessed} each record in order and {@code markBatchFinished}. A record Kafka
  * refuses as too large ({@code RecordTooLargeException}) is replaced by a small
  * {@link OversizedChange} record on {@code realtime.dlq} and counted in
@@ -59,6 +60,8 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
   private final MeterRegistry registry;
   private final String topicPrefix;
   private final OwnerPartitioner owners;
+  // handleBatch runs on one thread at a time
+  private Placed lastOwned;
   private final Map<String, Counter> recordCounters = new ConcurrentHashMap<>();
   private final DistributionSummary batchSize;
   private final Timer batchAck;
@@ -228,13 +231,22 @@ public final class KafkaChangeSink implements DebeziumEngine.ChangeConsumer<Chan
 
   ProducerRecord<byte[], byte[]> toProducerRecord(final ChangeEvent<String, String> record) {
     Integer partition = record.partition();
-    if (partition == null) {
+    if (partition == null && record.value() == null && lastOwned != null
+        && lastOwned.topic().equals(record.destination()) && Objects.equals(lastOwned.key(), record.key())) {
+      // Debezium's tombstone right after its delete: the same partition as the delete, so compaction
+      // and readers find the key's records and its tombstone together
+      partition = lastOwned.partition();
+    } else if (partition == null) {
       // partitionsFor reads the producer's cached metadata (it waits only for a topic never seen)
       partition = owners.partition(record.destination(), record.value(),
           () -> producer.partitionsFor(record.destination()).size()).orElse(null);
     }
+    lastOwned = partition == null ? null : new Placed(record.destination(), record.key(), partition);
     return new ProducerRecord<>(record.destination(), partition, utf8(record.key()), utf8(record.value()));
   }
+
+  /** Where the previous record went when its partition was chosen here (for its tombstone). */
+  private record Placed(String topic, String key, int partition) {}
 
   private void recordMetrics(final ChangeEvent<String, String> record, final long ackedMicros) {
     final String destination = record.destination();

@@ -118,11 +118,17 @@ class KafkaChangeSinkTest {
     final Event other = new Event("{\"id\":\"v1\"}", "{\"after\":{\"user_id\":\"alice\"},\"op\":\"c\"}",
         "cdc.public.videos");
 
-    owned.handleBatch(List.of(job, other), committer);
+    final Event delete = new Event("{\"id\":\"j1\"}",
+        "{\"before\":{\"id\":\"j1\",\"user_id\":\"alice\"},\"after\":null,\"source\":{},\"op\":\"d\"}", topic);
+    final Event tombstone = new Event("{\"id\":\"j1\"}", null, topic);
 
-    assertThat(sixPartitions.history().get(0).partition())
-        .isEqualTo(BuiltInPartitioner.partitionForKey("alice".getBytes(StandardCharsets.UTF_8), 6));
+    owned.handleBatch(List.of(job, other, delete, tombstone), committer);
+
+    final int alice = BuiltInPartitioner.partitionForKey("alice".getBytes(StandardCharsets.UTF_8), 6);
+    assertThat(sixPartitions.history().get(0).partition()).isEqualTo(alice);
     assertThat(sixPartitions.history().get(1).partition()).as("left to the producer").isNull();
+    assertThat(sixPartitions.history().get(2).partition()).as("a delete: the owner before it").isEqualTo(alice);
+    assertThat(sixPartitions.history().get(3).partition()).as("its tombstone follows it").isEqualTo(alice);
   }
 
   @Test

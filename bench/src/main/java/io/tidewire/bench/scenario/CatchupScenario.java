@@ -153,6 +153,9 @@ public final class CatchupScenario implements Scenario {
     }
     result.detail("backlog", writes);
     result.detail("resumes", runs);
+    result.note("The bench's gateway runs with `TIDEWIRE_GATEWAY_REPLAY_MAX_SCAN_RECORDS=2000000`: "
+        + "by default (100,000) a cursor more records behind than that gets `recovered: false` and a "
+        + "snapshot, which is what a client 110k records behind would get in production.");
     result.note("The gateway replays the user's partition in batches of "
         + "`TIDEWIRE_GATEWAY_REPLAY_BATCH_RECORDS` records and keeps only the user's own, so its "
         + "cost grows with the foreign records in the partition (scanned/s), not only with M; "
