@@ -22,9 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +42,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A small measurement, not a test: the processor's latency and throughput under exactly-once for a
@@ -205,20 +212,41 @@ public final class CommitIntervalBenchmark {
     final String user = "tl-" + suffix;
     final String job = "tljob-" + suffix;
     final List<long[]> samples = new ArrayList<>();
-    for (int i = 0; i < WARMUP + SAMPLES; i++) {
-      final long t0 = System.nanoTime();
-      jobUpdate(schema, user, job, i, users);
-      final long end = System.nanoTime();
-      Thread.sleep(20); // let the watchers see it
-      final String k = ":" + job + ":" + (i + 1);
-      final Long a = seen.get("rep-read_uncommitted" + k);
-      final Long b = seen.get("rep-read_committed" + k);
-      final Long c = seen.get("ev-read_uncommitted" + k);
-      final Long d = seen.get("ev-read_committed" + k);
-      if (i >= WARMUP && a != null && b != null && c != null && d != null) {
-        samples.add(new long[] {a - t0, b - a, c - b, d - c, end - t0});
+    final List<String> stages = List.of("rep-read_uncommitted", "rep-read_committed", "ev-read_uncommitted",
+        "ev-read_committed");
+    // a lone change every 60 ms, a pace unrelated to the commit interval (fixed rate: a slow
+    // update delays the next one instead of overlapping it)
+    final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+    final AtomicInteger next = new AtomicInteger();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    pacer.scheduleAtFixedRate(() -> {
+      final int i = next.getAndIncrement();
+      if (i >= WARMUP + SAMPLES) {
+        done.complete(null);
+        return;
       }
-      Thread.sleep(37); // a lone change, at a pace unrelated to the commit interval
+      try {
+        final long t0 = System.nanoTime();
+        jobUpdate(schema, user, job, i, users);
+        final long end = System.nanoTime();
+        final List<String> keys = stages.stream().map(stage -> stage + ":" + job + ":" + (i + 1)).toList();
+        try {
+          Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> seen.keySet().containsAll(keys));
+        } catch (ConditionTimeoutException e) {
+          return; // a watcher missed it: no sample
+        }
+        final long[] at = keys.stream().mapToLong(seen::get).toArray();
+        if (i >= WARMUP) {
+          samples.add(new long[] {at[0] - t0, at[1] - at[0], at[2] - at[1], at[3] - at[2], end - t0});
+        }
+      } catch (Exception e) {
+        done.completeExceptionally(e);
+      }
+    }, 0, 60, TimeUnit.MILLISECONDS);
+    try {
+      done.get();
+    } finally {
+      pacer.shutdownNow();
     }
     running.set(false);
     for (final Thread t : threads) {
