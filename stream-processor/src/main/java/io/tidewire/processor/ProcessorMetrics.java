@@ -181,9 +181,22 @@ public final class ProcessorMetrics {
     counter(CONTENT_ACCESS, "outcome", outcome).increment();
   }
 
-  /** An input of a feature keyed by user went to it directly ({@code here}) or through its repartition topic. */
-  public void userInputPlaced(final String table, final boolean here) {
-    counter(USER_INPUTS, "table", table, "path", here ? "direct" : "repartition").increment();
+  /**
+   * The counters of {@code table}'s inputs to the features keyed by user, resolved once so that
+   * counting a record is one increment.
+   */
+  public UserInputs userInputs(final String table) {
+    return new UserInputs(counter(USER_INPUTS, "table", table, "path", "direct"),
+        counter(USER_INPUTS, "table", table, "path", "repartition"));
+  }
+
+  /** One table's {@code tidewire.processor.user.inputs} counters. */
+  public record UserInputs(Counter direct, Counter repartition) {
+
+    /** An input went to its feature directly ({@code here}) or through its repartition topic. */
+    public void placed(final boolean here) {
+      (here ? direct : repartition).increment();
+    }
   }
 
   /** A tombstone (null value after a delete) of this table was skipped. */

@@ -1,5 +1,6 @@
 package io.tidewire.gateway.server;
 
+import io.tidewire.gateway.session.OutboundFrame;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -47,12 +48,29 @@ final class RawConnection {
   }
 
   /**
-   * Queues complete frames as one write ({@code wires} are shared: wrapped, never copied or
-   * changed; several go as one composite buffer, which Grizzly writes with a gathering write);
-   * {@code done} is called once, possibly on this thread, when all were written or the write failed.
+   * Queues a complete frame ({@code wire} is shared: it is wrapped, never copied or changed);
+   * {@code done} is called once, possibly on this thread, when it was written or failed.
    */
+  void write(final byte[] wire, final Consumer<Optional<Throwable>> done) {
+    // A plain wrapper: Buffers.wrap goes through the memory manager's thread-local cache.
+    write(new ByteBufferWrapper(ByteBuffer.wrap(wire)), done);
+  }
+
+  /**
+   * Queues several complete frames as one write: one composite buffer of their shared wire forms
+   * (wrapped, not copied), which Grizzly writes with a gathering write; {@code done} as above, once
+   * all were written or the write failed.
+   */
+  void write(final List<OutboundFrame> frames, final Consumer<Optional<Throwable>> done) {
+    final CompositeBuffer buffer = CompositeBuffer.newBuffer(connection.getMemoryManager());
+    for (final OutboundFrame frame : frames) {
+      buffer.append(new ByteBufferWrapper(ByteBuffer.wrap(frame.wire())));
+    }
+    write(buffer, done);
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"}) // Grizzly's Writer is generic in the address type
-  void write(final List<byte[]> wires, final Consumer<Optional<Throwable>> done) {
+  private void write(final WritableMessage message, final Consumer<Optional<Throwable>> done) {
     if (!writesFrames) {
       throw new IllegalStateException("raw frame writes would bypass the SSL filter");
     }
@@ -61,17 +79,6 @@ final class RawConnection {
       return;
     }
     final Connection c = connection;
-    final WritableMessage message;
-    if (wires.size() == 1) {
-      // A plain wrapper: Buffers.wrap goes through the memory manager's thread-local cache.
-      message = new ByteBufferWrapper(ByteBuffer.wrap(wires.get(0)));
-    } else {
-      final CompositeBuffer frames = CompositeBuffer.newBuffer(c.getMemoryManager());
-      for (final byte[] wire : wires) {
-        frames.append(new ByteBufferWrapper(ByteBuffer.wrap(wire)));
-      }
-      message = frames;
-    }
     c.getTransport().getWriter(c).write(c, message,
         new CompletionHandler<WriteResult>() {
           @Override

@@ -7,7 +7,6 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -50,11 +49,7 @@ final class TyrusTransport implements Transport {
       Transport.super.send(frames, done);
       return;
     }
-    final List<byte[]> wires = new ArrayList<>(frames.size());
-    for (final OutboundFrame frame : frames) {
-      wires.add(frame.wire());
-    }
-    writeRaw(wires, done);
+    writeRaw(null, frames, done);
   }
 
   @Override
@@ -65,10 +60,12 @@ final class TyrusTransport implements Transport {
               : new IOException("send failed"))));
       return;
     }
-    writeRaw(List.of(frame.wire()), done);
+    writeRaw(frame, null, done);
   }
 
-  private void writeRaw(final List<byte[]> wires, final Consumer<Optional<Throwable>> done) {
+  /** Writes {@code frame}, or else {@code frames}, to the raw connection unless the session closes. */
+  private void writeRaw(final OutboundFrame frame, final List<OutboundFrame> frames,
+      final Consumer<Optional<Throwable>> done) {
     final Deferred completion = new Deferred(done);
     synchronized (lock) {
       if (closing || !session.isOpen()) {
@@ -77,7 +74,11 @@ final class TyrusTransport implements Transport {
         return;
       }
       // Queued (or written) under the lock, so before any close frame.
-      raw.get().write(wires, completion);
+      if (frame != null) {
+        raw.get().write(frame.wire(), completion);
+      } else {
+        raw.get().write(frames, completion);
+      }
     }
     completion.release();
   }

@@ -236,7 +236,8 @@ public final class OutboundQueue {
 
   private void drain() {
     while (true) {
-      final List<OutboundFrame> next;
+      OutboundFrame next = null;
+      List<OutboundFrame> batch = null;
       Runnable done = null;
       final List<Runnable> waiters;
       synchronized (lock) {
@@ -247,11 +248,14 @@ public final class OutboundQueue {
             done = whenDrained;
             whenDrained = null;
           }
-          next = null;
         } else {
-          next = takeBatch();
+          next = pending.poll();
+          pendingBytes -= next.bytes();
+          if (!pending.isEmpty()) {
+            batch = batchFrom(next);
+          }
           inFlight = true;
-          inFlightFrames = next.size();
+          inFlightFrames = batch == null ? 1 : batch.size();
         }
       }
       waiters.forEach(Runnable::run);
@@ -262,10 +266,10 @@ public final class OutboundQueue {
         return;
       }
       try {
-        if (next.size() == 1) {
-          transport.send(next.get(0), onCompleted);
-        } else {
+        if (batch == null) {
           transport.send(next, onCompleted);
+        } else {
+          transport.send(batch, onCompleted);
         }
       } catch (RuntimeException e) {
         completed(Optional.of(e));
@@ -273,13 +277,9 @@ public final class OutboundQueue {
     }
   }
 
-  // Must hold lock. The frames of the next write: the first waiting one, then more while they fit.
-  private List<OutboundFrame> takeBatch() {
-    final OutboundFrame first = pending.poll();
-    pendingBytes -= first.bytes();
-    if (pending.isEmpty()) {
-      return List.of(first);
-    }
+  // Must hold lock. The frames of a write that starts with first (already taken): more waiting
+  // ones while they fit. Only called when frames wait, so a connection that keeps up allocates none.
+  private List<OutboundFrame> batchFrom(final OutboundFrame first) {
     final List<OutboundFrame> batch = new ArrayList<>(Math.min(MAX_BATCH_FRAMES, pending.size() + 1));
     batch.add(first);
     long bytes = first.bytes();

@@ -35,8 +35,7 @@ public final class Placement<V> implements FixedKeyProcessor<String, V, Placemen
   public record Placed<V>(V value, boolean here) {}
 
   private final int partitions;
-  private final String table;
-  private final ProcessorMetrics metrics;
+  private final ProcessorMetrics.UserInputs counters;
   private FixedKeyProcessorContext<String, Placed<V>> context;
 
   /**
@@ -48,8 +47,7 @@ public final class Placement<V> implements FixedKeyProcessor<String, V, Placemen
       throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
     }
     this.partitions = partitions;
-    this.table = Objects.requireNonNull(table, "table");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.counters = metrics.userInputs(Objects.requireNonNull(table, "table"));
   }
 
   @Override
@@ -61,7 +59,7 @@ public final class Placement<V> implements FixedKeyProcessor<String, V, Placemen
   public void process(final FixedKeyRecord<String, V> record) {
     final int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
     final boolean here = partition == Topics.partitionOf(record.key(), partitions);
-    metrics.userInputPlaced(table, here);
+    counters.placed(here);
     context.forward(record.withValue(new Placed<>(record.value(), here)));
   }
 }
