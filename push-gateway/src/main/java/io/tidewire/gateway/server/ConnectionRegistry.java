@@ -10,7 +10,7 @@ import org.glassfish.grizzly.ICloseType;
 
 /**
  * Hands a WebSocket session its Grizzly connection (a {@link RawConnection}), to write pre-encoded
- * frames and to abort it. Tyrus hides the Grizzly
+ * frames, to close it with a {@link LingeringClose} and to abort it. Tyrus hides the Grizzly
  * connection, and its close frame for a client that never reads waits forever behind the unsent
  * data; only Grizzly's {@code terminateSilently()} drops such a connection.
  *
@@ -31,7 +31,17 @@ final class ConnectionRegistry {
   static final String HEADER = "X-Tidewire-Connection";
 
   private final ConcurrentHashMap<String, Connection<?>> connections = new ConcurrentHashMap<>();
+  private final LingeringClose lingeringClose;
   private volatile boolean rawFrames = true;
+
+  ConnectionRegistry(final LingeringClose lingeringClose) {
+    this.lingeringClose = lingeringClose;
+  }
+
+  /** How the connections handed out close. */
+  LingeringClose lingeringClose() {
+    return lingeringClose;
+  }
 
   /** From now on, connections handed out do not write frames (the chain has an SSL filter). */
   void rawFramesOff() {
@@ -55,7 +65,7 @@ final class ConnectionRegistry {
   /** Takes the registration of {@code id}: its connection, to write to and to abort. */
   Optional<RawConnection> claim(final String id) {
     final Connection<?> connection = connections.remove(id);
-    return connection == null ? Optional.empty() : Optional.of(new RawConnection(connection, rawFrames));
+    return connection == null ? Optional.empty() : Optional.of(new RawConnection(connection, rawFrames, lingeringClose));
   }
 
   /** Registrations not claimed yet and not closed (for tests). */

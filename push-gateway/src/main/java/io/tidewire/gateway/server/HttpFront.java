@@ -47,6 +47,14 @@ public final class HttpFront implements AutoCloseable {
    * announcing more is refused with 1009 by {@link UpgradeGuard} before it reaches Tyrus.
    */
   static final int READ_BUFFER_SLACK = 64;
+  /**
+   * Most bytes one socket read hands to Tyrus. Tyrus keeps an incomplete frame and appends the next
+   * read to it, refusing (1011) when the two pass its incoming buffer; with reads as large as the
+   * socket's receive buffer (Grizzly's default, 128 KiB and more) a client that pipelines small
+   * frames faster than they are read got 1011. The buffer is sized for a frame at the limit plus
+   * one read ({@link GatewayServerContainer}); it is a cap, not an allocation.
+   */
+  static final int READ_BYTES = 64 * 1024;
 
   private final HttpServer server;
   private final NetworkListener listener;
@@ -93,9 +101,9 @@ public final class HttpFront implements AutoCloseable {
       final Supplier<Map<String, Boolean>> checks, final PhoenixConfig phoenix) {
     final GatewayServerContainer container =
         new GatewayServerContainer((int) Math.min(Integer.MAX_VALUE,
-            (long) context.maxFrameBytes() + READ_BUFFER_SLACK));
+            (long) context.maxFrameBytes() + READ_BUFFER_SLACK + READ_BYTES));
     final RealtimeEndpoint endpoint = new RealtimeEndpoint(context, limits);
-    final ConnectionRegistry connections = new ConnectionRegistry();
+    final ConnectionRegistry connections = new ConnectionRegistry(new LingeringClose(context.timer()));
     try {
       final PhoenixEndpoint supabase = new PhoenixEndpoint(context, limits, phoenix, new PhoenixMetrics(registry));
       container.deploy(
@@ -117,6 +125,7 @@ public final class HttpFront implements AutoCloseable {
     // As Tyrus's own container does: handlers may block briefly, and WebSocket connections must
     // not be cut by the HTTP keep-alive timeout.
     listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+    listener.getTransport().setReadBufferSize(READ_BYTES);
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
     listener.registerAddOn(new WebSocketAddOn(container, GatewayServerContainer.CONTEXT_PATH));
     listener.registerAddOn(new UpgradeGuardAddOn(new UpgradeGuard(context.verifier(), context.metrics(),

@@ -1,6 +1,7 @@
 package io.tidewire.gateway.server;
 
 import io.tidewire.gateway.session.OutboundFrame;
+import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -15,8 +16,9 @@ import org.glassfish.grizzly.memory.CompositeBuffer;
 
 /**
  * The Grizzly connection under one WebSocket session, which Tyrus hides: to write complete,
- * already encoded WebSocket frames straight to the transport's asynchronous write queue, and to
- * drop the TCP connection of a client that does not read.
+ * already encoded WebSocket frames straight to the transport's asynchronous write queue, to close
+ * it without a reset ({@link LingeringClose}), and to drop the TCP connection of a client that does
+ * not read.
  *
  * <p>Writing past Tyrus is what makes a broadcast cheap: Tyrus's {@code sendText} encodes the text
  * again for every session (a new UTF-8 encoder, a frame object, a buffer) and restarts the
@@ -32,14 +34,17 @@ final class RawConnection {
 
   private final Connection<?> connection;
   private final boolean writesFrames;
+  private final LingeringClose lingeringClose;
 
   /**
    * @param writesFrames false when the connection's chain encrypts: {@link #write} would bypass
-   *     the SSL filter, so only {@link #abort} may be used
+   *     the SSL filter, so only {@link #close} and {@link #abort} may be used
    */
-  RawConnection(final Connection<?> connection, final boolean writesFrames) {
+  RawConnection(final Connection<?> connection, final boolean writesFrames,
+      final LingeringClose lingeringClose) {
     this.connection = connection;
     this.writesFrames = writesFrames;
+    this.lingeringClose = lingeringClose;
   }
 
   /** Whether {@link #write} may be used (false behind an SSL filter: frames go through Tyrus). */
@@ -101,6 +106,15 @@ final class RawConnection {
             // partial progress: wait for completed
           }
         });
+  }
+
+  /**
+   * Sends the close frame for {@code code} and closes without a reset beating it to a client that
+   * is still sending ({@link LingeringClose}); returns false if the connection was already closing.
+   * Works behind an SSL filter too: the frame goes through the connection's filter chain.
+   */
+  boolean close(final CloseCode code) {
+    return lingeringClose.close(connection, LingeringClose.closeFrame(code));
   }
 
   /** Drops the TCP connection at once if it is still open; returns whether it was. */

@@ -91,6 +91,12 @@ final class TyrusTransport implements Transport {
     if (!session.isOpen()) {
       return;
     }
+    if (raw.isPresent()) {
+      // Tyrus would close the socket right after the frame: a client still sending would get a
+      // reset, maybe before the frame. The session ends when the connection closes.
+      raw.get().close(code);
+      return;
+    }
     try {
       session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason()));
     } catch (IOException | IllegalStateException e) {

@@ -56,7 +56,7 @@ final class UpgradeGuard extends BaseFilter {
   private static final Attribute<FrameScanner> FRAMES =
       Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(UpgradeGuard.class.getName() + ".frames");
   /** A server close frame: 1009, "frame too big". */
-  private static final byte[] CLOSE_TOO_BIG = closeFrame(CloseCode.MESSAGE_TOO_BIG);
+  private static final byte[] CLOSE_TOO_BIG = LingeringClose.closeFrame(CloseCode.MESSAGE_TOO_BIG);
 
   /** Marks a request whose token was checked, so the WebSocket frames that follow it pass. */
   private static final Attribute<Boolean> CHECKED =
@@ -106,6 +106,10 @@ final class UpgradeGuard extends BaseFilter {
     final Object message = ctx.getMessage();
     if (!(message instanceof HttpContent)) {
       return ctx.getInvokeAction();
+    }
+    if (LingeringClose.lingers(ctx.getConnection())) {
+      // closing: what the client still sends is dropped until it closes its side
+      return ctx.getStopAction();
     }
     final HttpHeader header = ((HttpContent) message).getHttpHeader();
     if (!header.isRequest() || !"websocket".equalsIgnoreCase(header.getUpgrade())) {
@@ -164,7 +168,8 @@ final class UpgradeGuard extends BaseFilter {
 
   /**
    * Passes the frames on unless one announces a payload over the limit: then the connection gets a
-   * close frame with 1009 and is closed, before Tyrus buffers any of it.
+   * close frame with 1009 and is closed ({@link LingeringClose}: the rest of the frame, and anything
+   * after it, is dropped), before Tyrus buffers any of it.
    */
   private NextAction framesWithinLimit(final FilterChainContext ctx, final HttpRequestPacket request,
       final HttpContent content) {
@@ -190,20 +195,8 @@ final class UpgradeGuard extends BaseFilter {
     }
     FRAMES.remove(request);
     metrics.oversizedFrame();
-    final Connection<?> connection = ctx.getConnection();
-    ctx.write(Buffers.wrap(ctx.getMemoryManager(), CLOSE_TOO_BIG), closing(connection));
+    connections.lingeringClose().close(ctx.getConnection(), CLOSE_TOO_BIG);
     return ctx.getStopAction();
-  }
-
-  private static byte[] closeFrame(final CloseCode code) {
-    final byte[] reason = code.reason().getBytes(StandardCharsets.UTF_8);
-    final byte[] frame = new byte[4 + reason.length];
-    frame[0] = (byte) 0x88; // FIN, close
-    frame[1] = (byte) (2 + reason.length);
-    frame[2] = (byte) (code.code() >> 8);
-    frame[3] = (byte) code.code();
-    System.arraycopy(reason, 0, frame, 4, reason.length);
-    return frame;
   }
 
   @SuppressWarnings("rawtypes") // Grizzly's write() takes CompletionHandler<WriteResult> (raw)

@@ -9,12 +9,20 @@ import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.testing.WsClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,5 +124,106 @@ class ConnectionGuardsTest {
 
       assertThat(big.awaitClose()).isEqualTo(1009);
     }
+  }
+
+  @Test
+  void aClientStillSendingWhenClosedReadsTheCloseFrameAndTheEndNotAReset() throws Exception {
+    try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
+      socket.setSoTimeout(10_000);
+      final InputStream in = socket.getInputStream();
+      final OutputStream out = socket.getOutputStream();
+      out.write(WsClient.upgradeRequest(endpoint, Tokens.valid(TestKit.newUser())).getBytes(StandardCharsets.US_ASCII));
+      assertThat(responseHead(in)).startsWith("HTTP/1.1 101");
+      // a masked text frame that announces 16 MiB (the limit is 1 KiB), and 8 MiB of its payload,
+      // as a client that sends a frame whole (or floods) does: most of it comes after the answer
+      final byte[] header = {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 4};
+      final CompletableFuture<Optional<IOException>> sending = CompletableFuture.supplyAsync(() -> {
+        final byte[] chunk = new byte[16 * 1024];
+        try {
+          out.write(header);
+          for (int sent = 0; sent < 8 * 1024 * 1024; sent += chunk.length) {
+            out.write(chunk);
+          }
+          return Optional.empty();
+        } catch (IOException e) {
+          return Optional.of(e);
+        }
+      });
+
+      final byte[] close = in.readNBytes(4);
+
+      assertThat(close[0]).as("a close frame").isEqualTo((byte) 0x88);
+      assertThat(((close[2] & 0xff) << 8) | (close[3] & 0xff)).isEqualTo(1009);
+      in.readNBytes(close[1] - 2); // the reason
+      assertThat(in.read()).as("the end of the stream after the close frame, not a reset").isEqualTo(-1);
+      assertThat(sending.get(10, TimeUnit.SECONDS)).as("the client's own writes were not reset").isEmpty();
+    }
+  }
+
+  @Test
+  void aFloodingClientClosedBySessionReadsTheCloseFrameAndTheEndNotAReset() throws Exception {
+    try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
+      socket.setSoTimeout(10_000);
+      final InputStream in = socket.getInputStream();
+      final OutputStream out = socket.getOutputStream();
+      out.write(WsClient.upgradeRequest(endpoint, Tokens.valid(TestKit.newUser())).getBytes(StandardCharsets.US_ASCII));
+      assertThat(responseHead(in)).startsWith("HTTP/1.1 101");
+      // pings as fast as the socket takes them (the session allows a burst of 50 and 20/s, then
+      // closes with 4029), and on for a while after the close frame was read, as a client whose
+      // writer learns of the close from its reader does
+      final byte[] ping = "{\"op\":\"ping\",\"ref\":\"f\"}".getBytes(StandardCharsets.UTF_8);
+      final byte[] chunk = new byte[500 * (6 + ping.length)];
+      for (int at = 0; at < chunk.length; at += 6 + ping.length) {
+        chunk[at] = (byte) 0x81;
+        chunk[at + 1] = (byte) (0x80 | ping.length); // masked with key 0: the payload as it is
+        System.arraycopy(ping, 0, chunk, at + 6, ping.length);
+      }
+      final AtomicBoolean answered = new AtomicBoolean();
+      final CompletableFuture<Optional<IOException>> sending = CompletableFuture.supplyAsync(() -> {
+        try {
+          for (int i = 0; i < 2_000 && !answered.get(); i++) {
+            out.write(chunk);
+          }
+          for (int i = 0; i < 50; i++) {
+            out.write(chunk);
+            Thread.onSpinWait();
+          }
+          return Optional.empty();
+        } catch (IOException e) {
+          return Optional.of(e);
+        }
+      });
+
+      int closeCode = -1;
+      while (closeCode < 0) {
+        final int opcode = in.read() & 0x0f;
+        int length = in.read();
+        if (length == 126) {
+          length = (in.read() << 8) | in.read();
+        }
+        final byte[] payload = in.readNBytes(length);
+        if (opcode == 0x8) {
+          closeCode = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        }
+      }
+
+      answered.set(true);
+
+      assertThat(closeCode).isEqualTo(4029);
+      assertThat(in.read()).as("the end of the stream after the close frame, not a reset").isEqualTo(-1);
+      assertThat(sending.get(10, TimeUnit.SECONDS)).as("the client's own writes were not reset").isEmpty();
+    }
+  }
+
+  private static String responseHead(final InputStream in) throws IOException {
+    final StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      final int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    return head.toString();
   }
 }

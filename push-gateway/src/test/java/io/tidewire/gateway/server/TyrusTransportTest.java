@@ -41,7 +41,7 @@ class TyrusTransportTest {
   void framesGoThroughTyrusWhenTheConnectionMayNotWriteRaw() {
     // a connection behind an SSL filter: writing to it would throw (and bypass the encryption)
     final TyrusTransport transport =
-        new TyrusTransport(session(), Optional.of(new RawConnection(null, false)));
+        new TyrusTransport(session(), Optional.of(new RawConnection(null, false, null)));
     final AtomicReference<Optional<Throwable>> result = new AtomicReference<>();
 
     transport.send(OutboundFrame.of("{\"op\":\"pong\"}"), result::set);

@@ -25,7 +25,7 @@ class UpgradeGuardAddOnTest {
 
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
-  private final ConnectionRegistry connections = new ConnectionRegistry();
+  private final ConnectionRegistry connections = new ConnectionRegistry(new LingeringClose(timer));
   private final UpgradeGuard guard = new UpgradeGuard(
       new JwtVerifier("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8), Clock.systemUTC(),
           Duration.ZERO),
@@ -53,7 +53,7 @@ class UpgradeGuardAddOnTest {
     new UpgradeGuardAddOn(guard).setup(new NetworkListener("tls"), builder);
 
     assertThat(connections.rawFrames()).isFalse();
-    assertThat(new RawConnection(null, connections.rawFrames()).writesFrames()).isFalse();
+    assertThat(new RawConnection(null, connections.rawFrames(), connections.lingeringClose()).writesFrames()).isFalse();
   }
 
   @Test
