@@ -128,12 +128,9 @@ class ConnectionGuardsTest {
 
   @Test
   void aClientStillSendingWhenClosedReadsTheCloseFrameAndTheEndNotAReset() throws Exception {
-    try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
-      socket.setSoTimeout(10_000);
+    try (Socket socket = upgradedSocket()) {
       final InputStream in = socket.getInputStream();
       final OutputStream out = socket.getOutputStream();
-      out.write(WsClient.upgradeRequest(endpoint, Tokens.valid(TestKit.newUser())).getBytes(StandardCharsets.US_ASCII));
-      assertThat(responseHead(in)).startsWith("HTTP/1.1 101");
       // a masked text frame that announces 16 MiB (the limit is 1 KiB), and 8 MiB of its payload,
       // as a client that sends a frame whole (or floods) does: most of it comes after the answer
       final byte[] header = {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 4};
@@ -162,12 +159,9 @@ class ConnectionGuardsTest {
 
   @Test
   void aFloodingClientClosedBySessionReadsTheCloseFrameAndTheEndNotAReset() throws Exception {
-    try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
-      socket.setSoTimeout(10_000);
+    try (Socket socket = upgradedSocket()) {
       final InputStream in = socket.getInputStream();
       final OutputStream out = socket.getOutputStream();
-      out.write(WsClient.upgradeRequest(endpoint, Tokens.valid(TestKit.newUser())).getBytes(StandardCharsets.US_ASCII));
-      assertThat(responseHead(in)).startsWith("HTTP/1.1 101");
       // pings as fast as the socket takes them (the session allows a burst of 50 and 20/s, then
       // closes with 4029), and on for a while after the close frame was read, as a client whose
       // writer learns of the close from its reader does
@@ -213,6 +207,16 @@ class ConnectionGuardsTest {
       assertThat(in.read()).as("the end of the stream after the close frame, not a reset").isEqualTo(-1);
       assertThat(sending.get(10, TimeUnit.SECONDS)).as("the client's own writes were not reset").isEmpty();
     }
+  }
+
+  /** A bare socket after a successful upgrade, for a test to write frames to as it likes. */
+  private static Socket upgradedSocket() throws IOException {
+    final Socket socket = new Socket(endpoint.getHost(), endpoint.getPort());
+    socket.setSoTimeout(10_000);
+    socket.getOutputStream().write(
+        WsClient.upgradeRequest(endpoint, Tokens.valid(TestKit.newUser())).getBytes(StandardCharsets.US_ASCII));
+    assertThat(responseHead(socket.getInputStream())).startsWith("HTTP/1.1 101");
+    return socket;
   }
 
   private static String responseHead(final InputStream in) throws IOException {
