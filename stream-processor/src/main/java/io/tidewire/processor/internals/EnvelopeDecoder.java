@@ -1,9 +1,12 @@
 package io.tidewire.processor.internals;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,8 +15,10 @@ import io.tidewire.processor.internals.DecodeException.Kind;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -31,6 +36,8 @@ public final class EnvelopeDecoder {
 
   static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** Reads one row image from inside an envelope (what follows it is the envelope's business). */
+  private static final ObjectReader IMAGE = JSON.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private EnvelopeDecoder() {}
 
@@ -44,6 +51,125 @@ public final class EnvelopeDecoder {
    */
   public static ChangeEnvelope decode(final TableId table, final byte[] key, final byte[] value) {
     Objects.requireNonNull(value, "value");
+    final Optional<Fields> fields = Fields.read(value);
+    if (fields.isPresent()) {
+      final Fields f = fields.get();
+      return new ChangeEnvelope(table, f.op, f.before, f.after, f.tsMs, f.lsn, f.txId,
+          key == null ? canonical(f.op == Op.DELETE ? f.before.get() : f.after.get())
+              : canonical(parse(key, "key")));
+    }
+    return decodeTree(table, key, value);
+  }
+
+  /**
+   * The envelope's fields read in one pass over the bytes, skipping what the processor does not use
+   * (Debezium's source block but for {@code ts_ms}, {@code lsn}, {@code txId}; the top-level
+   * timestamps and transaction), without building a tree of the whole record. Anything out of the
+   * ordinary (not JSON, a missing or mistyped field, trailing data) gives empty: the record is then
+   * decoded as a tree by {@link #decodeTree}, which accepts exactly the valid envelopes this does and
+   * says why it refuses the others.
+   */
+  private static final class Fields {
+    private Op op;
+    private Optional<ObjectNode> before = Optional.empty();
+    private Optional<ObjectNode> after = Optional.empty();
+    private boolean source;
+    private long tsMs;
+    private boolean hasTsMs;
+    private OptionalLong lsn = OptionalLong.empty();
+    private OptionalLong txId = OptionalLong.empty();
+
+    static Optional<Fields> read(final byte[] value) {
+      try (JsonParser parser = JSON.getFactory().createParser(value)) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+          return Optional.empty();
+        }
+        final Fields fields = new Fields();
+        for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+          final JsonToken token = parser.nextToken();
+          final boolean known = switch (name) {
+            case "op" -> fields.op(parser, token);
+            case "before" -> (fields.before = image(parser, token)) != null;
+            case "after" -> (fields.after = image(parser, token)) != null;
+            case "source" -> fields.source(parser, token);
+            default -> {
+              parser.skipChildren();
+              yield true;
+            }
+          };
+          if (!known) {
+            return Optional.empty();
+          }
+        }
+        if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+          return Optional.empty();
+        }
+        return fields.valid() ? Optional.of(fields) : Optional.empty();
+      } catch (IOException | RuntimeException e) {
+        return Optional.empty();
+      }
+    }
+
+    private boolean op(final JsonParser parser, final JsonToken token) throws IOException {
+      op = token == JsonToken.VALUE_STRING ? Op.ofCode(parser.getText()).orElse(null) : null;
+      return op != null;
+    }
+
+    /** An image as read, or null when it is neither an object nor null. */
+    private static Optional<ObjectNode> image(final JsonParser parser, final JsonToken token) throws IOException {
+      if (token == JsonToken.VALUE_NULL) {
+        return Optional.empty();
+      }
+      return token == JsonToken.START_OBJECT ? Optional.of((ObjectNode) IMAGE.readTree(parser)) : null;
+    }
+
+    private boolean source(final JsonParser parser, final JsonToken token) throws IOException {
+      if (token != JsonToken.START_OBJECT) {
+        return false;
+      }
+      source = true;
+      hasTsMs = false;
+      lsn = OptionalLong.empty();
+      txId = OptionalLong.empty();
+      for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+        final JsonToken field = parser.nextToken();
+        switch (name) {
+          case "ts_ms", "lsn", "txId" -> {
+            if (field == JsonToken.VALUE_NULL) {
+              continue;
+            }
+            if (field != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+              return false;
+            }
+            final long number = parser.getLongValue();
+            if ("ts_ms".equals(name)) {
+              tsMs = number;
+              hasTsMs = true;
+            } else if ("lsn".equals(name)) {
+              lsn = OptionalLong.of(number);
+            } else {
+              txId = OptionalLong.of(number);
+            }
+          }
+          default -> parser.skipChildren();
+        }
+      }
+      return true;
+    }
+
+    private boolean valid() {
+      return op != null && source && hasTsMs && (lsn.isPresent() || op == Op.READ)
+          && (op == Op.DELETE ? before.isPresent() : after.isPresent());
+    }
+  }
+
+  /** Whether {@code value} is decoded in one pass, not as a tree (for tests). */
+  static boolean readsInOnePass(final byte[] value) {
+    return Fields.read(value).isPresent();
+  }
+
+  /** Decodes one change from its JSON tree, saying exactly why a record does not follow the contract. */
+  static ChangeEnvelope decodeTree(final TableId table, final byte[] key, final byte[] value) {
     final JsonNode root = parse(value, "value");
     if (!root.isObject()) {
       throw new DecodeException(Kind.NOT_JSON, "value is JSON " + kindOf(root) + ", not an object");
@@ -93,6 +219,9 @@ public final class EnvelopeDecoder {
   }
 
   private static JsonNode sorted(final JsonNode node) {
+    if (isSorted(node)) {
+      return node; // the usual key, {"id": ...}: nothing to copy
+    }
     if (node.isObject()) {
       final List<String> names = new ArrayList<>();
       node.fieldNames().forEachRemaining(names::add);
@@ -109,6 +238,28 @@ public final class EnvelopeDecoder {
       return copy;
     }
     return node;
+  }
+
+  private static boolean isSorted(final JsonNode node) {
+    if (node.isObject()) {
+      String previous = null;
+      for (final Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+        final Map.Entry<String, JsonNode> field = fields.next();
+        if (previous != null && previous.compareTo(field.getKey()) >= 0 || !isSorted(field.getValue())) {
+          return false;
+        }
+        previous = field.getKey();
+      }
+      return true;
+    }
+    if (node.isArray()) {
+      for (final JsonNode element : node) {
+        if (!isSorted(element)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static JsonNode parse(final byte[] bytes, final String what) {

@@ -8,9 +8,14 @@ import io.tidewire.processor.Envelopes;
 import io.tidewire.processor.TableId;
 import io.tidewire.processor.internals.DecodeException.Kind;
 import io.tidewire.schemas.avro.SourcePosition;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class EnvelopeDecoderTest {
@@ -149,5 +154,68 @@ class EnvelopeDecoderTest {
     assertThat(failure(edited(Envelopes.delete("public.generation_jobs", row("id", "j1")),
         m -> m.put("before", null))).reason())
         .isEqualTo("missing_field: delete without a before row");
+  }
+
+  /**
+   * The one-pass reader and the tree decoder agree on every envelope: each field of an insert, an
+   * update, a delete and a snapshot read removed, set to null, to text, to an integer, to a
+   * fraction, to an array and to an object, and the records with duplicated, reordered or extra
+   * fields, trailing data and keys in another order: the same change or the same refusal.
+   */
+  @Test
+  void theOnePassReaderDecodesExactlyAsTheTreeDoes() {
+    final List<Envelopes> valid = List.of(insert(),
+        Envelopes.update("public.generation_jobs", row("id", "j1", "progress", 10), row("id", "j1", "progress", 20)),
+        Envelopes.delete("public.generation_jobs", row("id", "j1", "user_id", "u1")),
+        Envelopes.snapshot("public.generation_jobs", row("id", "j1")).noLsn());
+    final List<Object> replacements = Arrays.asList(null, "x", 7, 1.5, List.of(1), Map.of("a", 1),
+        Long.MAX_VALUE, new BigInteger("99999999999999999999"));
+    final List<byte[]> values = new ArrayList<>();
+    for (final Envelopes envelope : valid) {
+      values.add(envelope.bytes());
+      for (final String field : envelope.asMap().keySet()) {
+        values.add(edited(envelope, m -> m.remove(field)));
+        for (final Object replacement : replacements) {
+          values.add(edited(envelope, m -> m.put(field, replacement)));
+        }
+      }
+      for (final String field : source(envelope.asMap()).keySet()) {
+        values.add(edited(envelope, m -> source(m).remove(field)));
+        for (final Object replacement : replacements) {
+          values.add(edited(envelope, m -> source(m).put(field, replacement)));
+        }
+      }
+      final String json = new String(envelope.bytes(), StandardCharsets.UTF_8);
+      values.add(utf8(json + " "));
+      values.add(utf8(json + " {}"));
+      values.add(utf8(json + " x"));
+      values.add(utf8(json.substring(0, json.length() - 1) + ",\"extra\":{\"a\":[1,{\"b\":2}]}}"));
+      values.add(utf8(json.substring(0, json.length() - 1) + ",\"op\":\"d\"}"));
+      values.add(utf8(json.substring(0, json.length() - 1) + ",\"source\":{\"ts_ms\":1}}"));
+      values.add(utf8("{\"op\":\"x\"," + json.substring(1)));
+      values.add(utf8(json.substring(0, json.length() / 2)));
+    }
+    final List<byte[]> keys = Arrays.asList(KEY, null, utf8("{\"b\":1,\"a\":{\"d\":[{\"f\":1,\"e\":2}],\"c\":3}}"));
+
+    for (final byte[] key : keys) {
+      for (final byte[] value : values) {
+        final String what = new String(value, StandardCharsets.UTF_8) + " with key "
+            + (key == null ? null : new String(key, StandardCharsets.UTF_8));
+        final Object onePass = outcome(() -> EnvelopeDecoder.decode(JOBS, key, value));
+        final Object tree = outcome(() -> EnvelopeDecoder.decodeTree(JOBS, key, value));
+        assertThat(onePass).as(what).isEqualTo(tree);
+      }
+    }
+    assertThat(values).hasSizeGreaterThan(200);
+    assertThat(valid).allSatisfy(envelope -> assertThat(EnvelopeDecoder.readsInOnePass(envelope.bytes())).isTrue());
+  }
+
+  /** The change decoded, or the refusal's reason. */
+  private static Object outcome(final Supplier<ChangeEnvelope> decode) {
+    try {
+      return decode.get();
+    } catch (DecodeException e) {
+      return e.reason();
+    }
   }
 }
