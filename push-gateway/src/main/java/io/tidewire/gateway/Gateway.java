@@ -9,6 +9,7 @@ import io.tidewire.gateway.protocol.CursorCodec;
 import io.tidewire.gateway.replay.KafkaPartitionReader;
 import io.tidewire.gateway.replay.ReplayPool;
 import io.tidewire.gateway.server.HttpFront;
+import io.tidewire.gateway.session.FanOut;
 import io.tidewire.gateway.session.Hub;
 import io.tidewire.gateway.session.Recovery;
 import io.tidewire.gateway.session.SessionContext;
@@ -81,6 +82,7 @@ public final class Gateway implements AutoCloseable {
   private volatile TopicTail feedTail;
   private volatile TopicTail publicTail;
   private volatile Hub hub;
+  private FanOut fanOut;
   private volatile HttpFront front;
   private volatile TopicWatch watch;
   private volatile ChannelBus channels;
@@ -150,7 +152,8 @@ public final class Gateway implements AutoCloseable {
       userTail = tail(clients, topics.get(Topics.USER_EVENTS.name()));
       feedTail = tail(clients, topics.get(Topics.FEED_EVENTS.name()));
       publicTail = tail(clients, topics.get(Topics.PUBLIC_CHANGES.name()));
-      hub = new Hub(userTail, feedTail, Optional.of(publicTail));
+      fanOut = FanOut.onThreads(config.fanoutThreads());
+      hub = new Hub(userTail, feedTail, Optional.of(publicTail), fanOut);
       userTail.start(following(userTail, EventRouter.userEvents(hub, metrics, cursors)));
       feedTail.start(following(feedTail, EventRouter.feedEvents(hub, metrics, cursors)));
       publicTail.start(following(publicTail, EventRouter.publicChanges(hub, metrics, cursors)));
@@ -263,6 +266,7 @@ public final class Gateway implements AutoCloseable {
     closeQuietly(userTail);
     closeQuietly(feedTail);
     closeQuietly(publicTail);
+    closeQuietly(fanOut); // after the tails: none delivers any more
     closeQuietly(replays);
     closeQuietly(stateStore);
     closeQuietly(contentAccess);

@@ -47,6 +47,7 @@ import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PENDING;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PER_SESSION;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_PER_USER;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_MAX_SCAN_RECORDS;
+import static io.tidewire.gateway.GatewaySettings.FANOUT_THREADS;
 import static io.tidewire.gateway.GatewaySettings.REPLAY_WORKERS;
 import static io.tidewire.gateway.GatewaySettings.RETRY_AFTER;
 import static io.tidewire.gateway.GatewaySettings.SEND_QUEUE_BYTES;
@@ -110,6 +111,8 @@ import java.util.Optional;
  * @param metadataCheckInterval how often the event topics' partition counts and ids are checked
  * @param phoenix the Supabase Realtime endpoint's settings
  * @param channels broadcast and presence: channel rules, limits, lease
+ * @param fanoutThreads threads that hand one feed/public event to its subscribers, the tail's own
+ *     included
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -137,7 +140,8 @@ public record GatewayConfig(
     Optional<String> cursorKey,
     Duration metadataCheckInterval,
     PhoenixConfig phoenix,
-    ChannelConfig channels) {
+    ChannelConfig channels,
+    int fanoutThreads) {
 
   /** The per-session send queue's byte bound unless {@link GatewaySettings#SEND_QUEUE_BYTES} says otherwise. */
   public static final long DEFAULT_SEND_QUEUE_BYTES = 4L * 1024 * 1024;
@@ -208,7 +212,7 @@ public record GatewayConfig(
         in.get(REPLAY_MAX_PER_USER), in.get(REPLAY_MAX_PER_SESSION), in.get(REPLAY_MAX_SCAN_RECORDS),
         frameLimits(in), in.get(CURSOR_KEY), in.get(METADATA_CHECK_INTERVAL),
         new PhoenixConfig(in.get(SUPABASE_TABLES), in.get(SUPABASE_MAX_CHANNELS), in.get(SUPABASE_JOINS_PER_SECOND),
-            in.get(SUPABASE_MAX_RECORD_BYTES)), channels(in));
+            in.get(SUPABASE_MAX_RECORD_BYTES)), channels(in), in.get(FANOUT_THREADS));
     in.throwIfInvalid(GatewayConfigException::new);
     return config;
   }
@@ -270,6 +274,6 @@ public record GatewayConfig(
         + ", replayMaxPerUser="
         + replayMaxPerUser + ", replayMaxPerSession=" + replayMaxPerSession + ", replayMaxScanRecords="
         + replayMaxScanRecords + ", frameLimits=" + frameLimits + ", cursorKey="
-        + (cursorKey.isPresent() ? "***" : "(derived)") + ", phoenix=" + phoenix + ", channels=" + channels + "]";
+        + (cursorKey.isPresent() ? "***" : "(derived)") + ", phoenix=" + phoenix + ", channels=" + channels + ", fanoutThreads=" + fanoutThreads + "]";
   }
 }

@@ -83,6 +83,11 @@ public final class GatewaySettings {
       .doc("per-connection send queue bound, bytes (ditto)");
   public static final Setting<Integer> REPLAY_WORKERS = Setting.of("TIDEWIRE_GATEWAY_REPLAY_WORKERS",
       Parsers.ints(1, 64)).byDefault("2").doc("replay threads, each with its own Kafka consumer (1–64)");
+  public static final Setting<Integer> FANOUT_THREADS = Setting.of("TIDEWIRE_GATEWAY_FANOUT_THREADS",
+      Parsers.ints(1, 64)).byDefault(Math.min(64, Runtime.getRuntime().availableProcessors()), "the cores")
+      .doc("threads that hand one feed/public event to its subscribers, the tail's own included (1–64); an event "
+          + "for 512 sessions or more is split between them, and the tail waits for every part before its next "
+          + "record, so order holds");
   public static final Setting<Integer> REPLAY_MAX_PENDING = Setting.of("TIDEWIRE_GATEWAY_REPLAY_MAX_PENDING",
       Parsers.ints(1, 1_000_000)).byDefault("10000")
       .doc("replays admitted at a time; more resumes get `rate_limited`");
@@ -245,7 +250,7 @@ public final class GatewaySettings {
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
       List.of(JWT_SECRET, JWT_JWKS, JWT_JWKS_CACHE, JWT_JWKS_REFRESH_MIN_INTERVAL, JWT_ISSUER, JWT_AUDIENCE,
           JWT_MAX_LIFETIME, JWT_SUBJECT_FORMAT, JWT_CLOCK_SKEW, HOST, PORT, MAX_FRAME_BYTES, SEND_QUEUE_MESSAGES,
-          SEND_QUEUE_BYTES, REPLAY_WORKERS, REPLAY_MAX_PENDING, REPLAY_MAX_PER_USER, REPLAY_MAX_PER_SESSION,
+          SEND_QUEUE_BYTES, FANOUT_THREADS, REPLAY_WORKERS, REPLAY_MAX_PENDING, REPLAY_MAX_PER_USER, REPLAY_MAX_PER_SESSION,
           REPLAY_MAX_SCAN_RECORDS, REPLAY_BATCH_RECORDS, RECOVERY_TIMEOUT, CLOSE_GRACE, STATIC_DIR,
           CLIENT_FRAMES_PER_SECOND, CLIENT_FRAME_BURST, CLIENT_ABUSE_REFUSALS, CLIENT_ABUSE_WINDOW, CURSOR_KEY,
           HANDSHAKE_TIMEOUT, PING_INTERVAL, PING_MAX_MISSED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER,

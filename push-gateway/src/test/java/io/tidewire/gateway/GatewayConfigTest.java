@@ -43,6 +43,7 @@ class GatewayConfigTest {
     assertThat(config.jwtClockSkew()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.maxFrameBytes()).isEqualTo(73_728);
     assertThat(config.channels()).isEqualTo(ChannelConfig.DEFAULTS);
+    assertThat(config.fanoutThreads()).isEqualTo(Math.min(64, Runtime.getRuntime().availableProcessors()));
     assertThat(config.sendQueueMessages()).isEqualTo(1_000);
     assertThat(config.sendQueueBytes()).isEqualTo(4L * 1024 * 1024);
     assertThat(config.staticDir()).isEmpty();
@@ -67,7 +68,7 @@ class GatewayConfigTest {
         "TIDEWIRE_TOPIC_REPLICATION_FACTOR", "3", "TIDEWIRE_GATEWAY_REPLAY_WORKERS", "4",
         "TIDEWIRE_GATEWAY_REPLAY_MAX_PENDING", "100", "TIDEWIRE_GATEWAY_REPLAY_BATCH_RECORDS", "50",
         "TIDEWIRE_GATEWAY_RECOVERY_TIMEOUT_SECONDS", "7", "TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS", "500",
-        "TIDEWIRE_KAFKA_SECURITY_PROTOCOL", "SSL"));
+        "TIDEWIRE_KAFKA_SECURITY_PROTOCOL", "SSL", "TIDEWIRE_GATEWAY_FANOUT_THREADS", "3"));
 
     assertThat(config).isEqualTo(new GatewayConfig(
         new KafkaSettings("127.0.0.1:9092", 6, (short) 3, (short) 2, Map.of("security.protocol", "SSL")), "127.0.0.1", 0,
@@ -75,7 +76,7 @@ class GatewayConfigTest {
         100, 50, Duration.ofSeconds(7),
         Duration.ofMillis(500), ConnectionLimits.DEFAULTS, OpsListener.DEFAULT, 2, 2, 100_000,
         new FrameBudget.Limits(20, 50, 100, Duration.ofSeconds(10)), Optional.empty(), Duration.ofSeconds(30),
-        io.tidewire.gateway.phoenix.PhoenixConfig.DEFAULTS, ChannelConfig.DEFAULTS));
+        io.tidewire.gateway.phoenix.PhoenixConfig.DEFAULTS, ChannelConfig.DEFAULTS, 3));
   }
 
   @Test

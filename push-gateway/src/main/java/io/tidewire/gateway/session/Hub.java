@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 public final class Hub {
 
   private final DispatchSeam userSeam;
+  private final FanOut fanOut;
   private final Map<Kind, DispatchSeam> sharedSeams = new EnumMap<>(Kind.class);
   private final Set<Subscriber> sessions = ConcurrentHashMap.newKeySet();
   private final ConcurrentMap<String, ConcurrentMap<Subscriber, SubscriptionId>> userSubscribers =
@@ -51,6 +52,18 @@ public final class Hub {
    */
   public Hub(final DispatchSeam userSeam, final DispatchSeam feedSeam,
       final Optional<DispatchSeam> publicSeam) {
+    this(userSeam, feedSeam, publicSeam, FanOut.onCallingThread());
+  }
+
+  /**
+   * @param userSeam seam of the user-events tail
+   * @param feedSeam seam of the feed-events tail
+   * @param publicSeam seam of the public-changes tail, if the gateway tails that topic
+   * @param fanOut the threads that hand a shared stream's event to its subscribers
+   */
+  public Hub(final DispatchSeam userSeam, final DispatchSeam feedSeam,
+      final Optional<DispatchSeam> publicSeam, final FanOut fanOut) {
+    this.fanOut = fanOut;
     this.userSeam = userSeam;
     sharedSeams.put(Kind.FEED, feedSeam);
     publicSeam.ifPresent(seam -> sharedSeams.put(Kind.PUBLIC, seam));
@@ -175,18 +188,12 @@ public final class Hub {
 
   /**
    * Hands an event of a shared stream ({@link Kind#FEED}, {@link Kind#PUBLIC}) to every subscriber
-   * of that stream.
+   * of that stream, on the hub's {@link FanOut} threads, and returns once all have it.
    *
    * @return how many sessions took it
    */
   public int deliverShared(final Kind kind, final EncodedEvent event) {
-    int delivered = 0;
-    for (final Subscriber subscriber : sharedSubscribers.getOrDefault(kind, EMPTY).keySet()) {
-      if (subscriber.deliver(kind, event)) {
-        delivered++;
-      }
-    }
-    return delivered;
+    return fanOut.deliver(sharedSubscribers.getOrDefault(kind, EMPTY).keySet(), kind, event);
   }
 
   /** Connected sessions. */
