@@ -103,7 +103,7 @@ public final class HttpFront implements AutoCloseable {
         new GatewayServerContainer((int) Math.min(Integer.MAX_VALUE,
             (long) context.maxFrameBytes() + READ_BUFFER_SLACK + READ_BYTES));
     final RealtimeEndpoint endpoint = new RealtimeEndpoint(context, limits);
-    final ConnectionRegistry connections = new ConnectionRegistry(new LingeringClose(context.timer()));
+    final ConnectionRegistry connections = new ConnectionRegistry(new LingeringClose(context.timer(), context.closeGrace()));
     try {
       final PhoenixEndpoint supabase = new PhoenixEndpoint(context, limits, phoenix, new PhoenixMetrics(registry));
       container.deploy(

@@ -26,8 +26,8 @@ import org.glassfish.grizzly.nio.transport.TCPNIOConnection;
  * Closes a WebSocket connection from the server side so that the client reads the close frame
  * even while it is still sending: the close frame is written, then the output is shut down (a FIN
  * follows the frame), and everything the client still sends is read and dropped
- * ({@link UpgradeGuard} drops it before Tyrus) until the client closes its side, or until
- * {@link #GRACE} has passed.
+ * ({@link UpgradeGuard} drops it before Tyrus) until the client closes its side, or until the
+ * grace has passed ({@code TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS}).
  *
  * <p>Why: closing the socket at once while the client's data is still arriving makes the kernel
  * answer with a reset, and a reset can reach the client before it has read the close frame, which
@@ -39,19 +39,16 @@ import org.glassfish.grizzly.nio.transport.TCPNIOConnection;
  */
 final class LingeringClose {
 
-  /** How long a closed connection keeps reading before it is dropped. */
-  static final Duration GRACE = Duration.ofSeconds(3);
-
   private static final Attribute<AtomicBoolean> LINGERING =
       Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(LingeringClose.class.getName() + ".lingering");
 
   private final ScheduledExecutorService timer;
   private final Duration grace;
 
-  LingeringClose(final ScheduledExecutorService timer) {
-    this(timer, GRACE);
-  }
-
+  /**
+   * @param grace how long a closed connection keeps reading before it is dropped: the gateway's
+   *     close grace, after which a session's close aborts a connection still open anyway
+   */
   LingeringClose(final ScheduledExecutorService timer, final Duration grace) {
     this.timer = timer;
     this.grace = grace;

@@ -9,6 +9,7 @@ import io.tidewire.gateway.StaticContent;
 import io.tidewire.gateway.testing.TestKit;
 import io.tidewire.gateway.testing.Tokens;
 import io.tidewire.testing.WsClient;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -165,13 +166,7 @@ class ConnectionGuardsTest {
       // pings as fast as the socket takes them (the session allows a burst of 50 and 20/s, then
       // closes with 4029), and on for a while after the close frame was read, as a client whose
       // writer learns of the close from its reader does
-      final byte[] ping = "{\"op\":\"ping\",\"ref\":\"f\"}".getBytes(StandardCharsets.UTF_8);
-      final byte[] chunk = new byte[500 * (6 + ping.length)];
-      for (int at = 0; at < chunk.length; at += 6 + ping.length) {
-        chunk[at] = (byte) 0x81;
-        chunk[at + 1] = (byte) (0x80 | ping.length); // masked with key 0: the payload as it is
-        System.arraycopy(ping, 0, chunk, at + 6, ping.length);
-      }
+      final byte[] chunk = pings(500);
       final AtomicBoolean answered = new AtomicBoolean();
       final CompletableFuture<Optional<IOException>> sending = CompletableFuture.supplyAsync(() -> {
         try {
@@ -188,24 +183,67 @@ class ConnectionGuardsTest {
         }
       });
 
-      int closeCode = -1;
-      while (closeCode < 0) {
-        final int opcode = in.read() & 0x0f;
-        int length = in.read();
-        if (length == 126) {
-          length = (in.read() << 8) | in.read();
-        }
-        final byte[] payload = in.readNBytes(length);
-        if (opcode == 0x8) {
-          closeCode = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
-        }
-      }
+      final int closeCode = closeCode(in);
 
       answered.set(true);
 
       assertThat(closeCode).isEqualTo(4029);
       assertThat(in.read()).as("the end of the stream after the close frame, not a reset").isEqualTo(-1);
       assertThat(sending.get(10, TimeUnit.SECONDS)).as("the client's own writes were not reset").isEmpty();
+    }
+  }
+
+  @Test
+  void aClientThatGoesOnSendingAfterTheCloseIsDroppedAfterTheGrace() throws Exception {
+    try (Socket socket = upgradedSocket()) {
+      final OutputStream out = socket.getOutputStream();
+      final byte[] chunk = pings(500);
+      final CompletableFuture<IOException> sending = CompletableFuture.supplyAsync(() -> {
+        try {
+          while (true) {
+            out.write(chunk);
+          }
+        } catch (IOException e) {
+          return e;
+        }
+      });
+
+      assertThat(closeCode(socket.getInputStream())).isEqualTo(4029);
+
+      // what it sends after the close is read and dropped for the close grace (200 ms here), then the
+      // gateway lets go
+      assertThat(sending.get(30, TimeUnit.SECONDS)).isNotNull();
+    }
+  }
+
+  /** {@code count} masked text frames of a ping (mask key 0: the payload as it is). */
+  private static byte[] pings(final int count) {
+    final byte[] ping = "{\"op\":\"ping\",\"ref\":\"f\"}".getBytes(StandardCharsets.UTF_8);
+    final byte[] frames = new byte[count * (6 + ping.length)];
+    for (int at = 0; at < frames.length; at += 6 + ping.length) {
+      frames[at] = (byte) 0x81;
+      frames[at + 1] = (byte) (0x80 | ping.length);
+      System.arraycopy(ping, 0, frames, at + 6, ping.length);
+    }
+    return frames;
+  }
+
+  /** Reads the server's frames up to its close frame; returns the close code. */
+  private static int closeCode(final InputStream in) throws IOException {
+    while (true) {
+      final int first = in.read();
+      if (first < 0) {
+        throw new EOFException("the connection ended before a close frame");
+      }
+      final int opcode = first & 0x0f;
+      int length = in.read();
+      if (length == 126) {
+        length = (in.read() << 8) | in.read();
+      }
+      final byte[] payload = in.readNBytes(length);
+      if (opcode == 0x8) {
+        return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+      }
     }
   }
 

@@ -25,7 +25,7 @@ class UpgradeGuardAddOnTest {
 
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
-  private final ConnectionRegistry connections = new ConnectionRegistry(new LingeringClose(timer));
+  private final ConnectionRegistry connections = new ConnectionRegistry(new LingeringClose(timer, Duration.ofSeconds(2)));
   private final UpgradeGuard guard = new UpgradeGuard(
       new JwtVerifier("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8), Clock.systemUTC(),
           Duration.ZERO),
