@@ -9,7 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.CloseListener;
 import org.glassfish.grizzly.Closeable;
@@ -39,7 +38,7 @@ import org.glassfish.grizzly.nio.transport.TCPNIOConnection;
  */
 final class LingeringClose {
 
-  private static final Attribute<AtomicBoolean> LINGERING =
+  private static final Attribute<Boolean> LINGERING =
       Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(LingeringClose.class.getName() + ".lingering");
 
   private final ScheduledExecutorService timer;
@@ -56,8 +55,7 @@ final class LingeringClose {
 
   /** Whether {@code connection} is closing: what it reads is dropped. */
   static boolean lingers(final Connection<?> connection) {
-    final AtomicBoolean lingering = LINGERING.get(connection);
-    return lingering != null && lingering.get();
+    return Boolean.TRUE.equals(LINGERING.get(connection));
   }
 
   /** The close frame a server sends for {@code code} (unmasked, with the code's reason). */
@@ -99,12 +97,11 @@ final class LingeringClose {
 
   private static boolean start(final Connection<?> connection) {
     synchronized (connection) {
-      AtomicBoolean lingering = LINGERING.get(connection);
-      if (lingering == null) {
-        lingering = new AtomicBoolean();
-        LINGERING.set(connection, lingering);
+      if (lingers(connection)) {
+        return false;
       }
-      return lingering.compareAndSet(false, true);
+      LINGERING.set(connection, Boolean.TRUE);
+      return true;
     }
   }
 

@@ -135,16 +135,11 @@ class ConnectionGuardsTest {
       // a masked text frame that announces 16 MiB (the limit is 1 KiB), and 8 MiB of its payload,
       // as a client that sends a frame whole (or floods) does: most of it comes after the answer
       final byte[] header = {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 4};
-      final CompletableFuture<Optional<IOException>> sending = CompletableFuture.supplyAsync(() -> {
-        final byte[] chunk = new byte[16 * 1024];
-        try {
-          out.write(header);
-          for (int sent = 0; sent < 8 * 1024 * 1024; sent += chunk.length) {
-            out.write(chunk);
-          }
-          return Optional.empty();
-        } catch (IOException e) {
-          return Optional.of(e);
+      final byte[] chunk = new byte[16 * 1024];
+      final CompletableFuture<Optional<IOException>> sending = writing(() -> {
+        out.write(header);
+        for (int sent = 0; sent < 8 * 1024 * 1024; sent += chunk.length) {
+          out.write(chunk);
         }
       });
 
@@ -168,18 +163,13 @@ class ConnectionGuardsTest {
       // writer learns of the close from its reader does
       final byte[] chunk = pings(500);
       final AtomicBoolean answered = new AtomicBoolean();
-      final CompletableFuture<Optional<IOException>> sending = CompletableFuture.supplyAsync(() -> {
-        try {
-          for (int i = 0; i < 2_000 && !answered.get(); i++) {
-            out.write(chunk);
-          }
-          for (int i = 0; i < 50; i++) {
-            out.write(chunk);
-            Thread.onSpinWait();
-          }
-          return Optional.empty();
-        } catch (IOException e) {
-          return Optional.of(e);
+      final CompletableFuture<Optional<IOException>> sending = writing(() -> {
+        for (int i = 0; i < 2_000 && !answered.get(); i++) {
+          out.write(chunk);
+        }
+        for (int i = 0; i < 50; i++) {
+          out.write(chunk);
+          Thread.onSpinWait();
         }
       });
 
@@ -198,13 +188,9 @@ class ConnectionGuardsTest {
     try (Socket socket = upgradedSocket()) {
       final OutputStream out = socket.getOutputStream();
       final byte[] chunk = pings(500);
-      final CompletableFuture<IOException> sending = CompletableFuture.supplyAsync(() -> {
-        try {
-          while (true) {
-            out.write(chunk);
-          }
-        } catch (IOException e) {
-          return e;
+      final CompletableFuture<Optional<IOException>> sending = writing(() -> {
+        while (true) {
+          out.write(chunk);
         }
       });
 
@@ -212,8 +198,25 @@ class ConnectionGuardsTest {
 
       // what it sends after the close is read and dropped for the close grace (200 ms here), then the
       // gateway lets go
-      assertThat(sending.get(30, TimeUnit.SECONDS)).isNotNull();
+      assertThat(sending.get(30, TimeUnit.SECONDS)).isPresent();
     }
+  }
+
+  /** Socket writes that may fail. */
+  private interface Writes {
+    void run() throws IOException;
+  }
+
+  /** Runs {@code writes} on another thread: completes with the exception that ended them, if any. */
+  private static CompletableFuture<Optional<IOException>> writing(final Writes writes) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        writes.run();
+        return Optional.empty();
+      } catch (IOException e) {
+        return Optional.of(e);
+      }
+    });
   }
 
   /** {@code count} masked text frames of a ping (mask key 0: the payload as it is). */
