@@ -9,7 +9,6 @@ import io.tidewire.gateway.auth.JwtVerifier;
 import io.tidewire.gateway.auth.TokenVerdict;
 import io.tidewire.gateway.protocol.FrameEncoder;
 import io.tidewire.gateway.protocol.ProtocolError;
-import io.tidewire.protocol.ProtocolCodes.CloseCode;
 import io.tidewire.protocol.ProtocolCodes.ErrorCode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -52,12 +51,6 @@ final class UpgradeGuard extends BaseFilter {
   /** The query parameter (or header) of Supabase's API key. */
   static final String SUPABASE_API_KEY = "apikey";
 
-  /** Follows the frame headers of an upgraded connection (the frames come as the request's content). */
-  private static final Attribute<FrameScanner> FRAMES =
-      Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(UpgradeGuard.class.getName() + ".frames");
-  /** A server close frame: 1009, "frame too big". */
-  private static final byte[] CLOSE_TOO_BIG = LingeringClose.closeFrame(CloseCode.MESSAGE_TOO_BIG);
-
   /** Marks a request whose token was checked, so the WebSocket frames that follow it pass. */
   private static final Attribute<Boolean> CHECKED =
       Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(UpgradeGuard.class.getName() + ".checked");
@@ -71,11 +64,13 @@ final class UpgradeGuard extends BaseFilter {
   private final HandshakeDeadline deadline;
   private final long retryAfterSeconds;
   private final int maxFrameBytes;
+  private final UpgradedReads upgradedReads;
 
   UpgradeGuard(final JwtVerifier verifier, final GatewayMetrics metrics,
       final ConnectionRegistry connections, final ConnectionLimits limits,
       final HandshakeDeadline deadline, final int maxFrameBytes) {
     this.maxFrameBytes = maxFrameBytes;
+    this.upgradedReads = new UpgradedReads(metrics, connections.lingeringClose());
     this.verifier = verifier;
     this.metrics = metrics;
     this.connections = connections;
@@ -94,6 +89,11 @@ final class UpgradeGuard extends BaseFilter {
   /** The deadline filter that goes at the front of the chain. */
   HandshakeDeadline deadline() {
     return deadline;
+  }
+
+  /** The filter that goes right before the HTTP codec: upgraded reads go past it. */
+  UpgradedReads upgradedReads() {
+    return upgradedReads;
   }
 
   /** The raw-connection registry (whose raw frame writes the add-on may turn off). */
@@ -120,7 +120,7 @@ final class UpgradeGuard extends BaseFilter {
     }
     final HttpRequestPacket request = (HttpRequestPacket) header;
     if (Boolean.TRUE.equals(CHECKED.get(request))) {
-      return framesWithinLimit(ctx, request, (HttpContent) message);
+      return framesWithinLimit(ctx, (HttpContent) message);
     }
     final boolean supabase = io.tidewire.protocol.Protocol.SUPABASE_PATH.equals(request.getRequestURI());
     final TokenVerdict verdict;
@@ -153,10 +153,10 @@ final class UpgradeGuard extends BaseFilter {
       connection.addCloseListener((CloseListener<Closeable, ICloseType>) (c, type) -> admission.release());
       deadline.disarm(connection);
       CHECKED.set(request, Boolean.TRUE);
-      FRAMES.set(request, new FrameScanner(maxFrameBytes));
+      UpgradedReads.admitted(connection, maxFrameBytes);
       request.getHeaders().removeHeader(ConnectionRegistry.HEADER);
       request.addHeader(ConnectionRegistry.HEADER, connections.register(ctx.getConnection()));
-      return framesWithinLimit(ctx, request, (HttpContent) message);
+      return framesWithinLimit(ctx, (HttpContent) message);
     }
     if (supabase) {
       rejectApiKey(ctx, request, (TokenVerdict.Rejected) verdict);
@@ -167,36 +167,13 @@ final class UpgradeGuard extends BaseFilter {
   }
 
   /**
-   * Passes the frames on unless one announces a payload over the limit: then the connection gets a
-   * close frame with 1009 and is closed ({@link LingeringClose}: the rest of the frame, and anything
-   * after it, is dropped), before Tyrus buffers any of it.
+   * Passes the frames on unless one announces a payload over the limit: then the connection is
+   * closed with 1009 ({@link UpgradedReads#withinLimit}). Only for reads before the connection's
+   * reads bypass the codec ({@link UpgradedReads}).
    */
-  private NextAction framesWithinLimit(final FilterChainContext ctx, final HttpRequestPacket request,
-      final HttpContent content) {
-    final FrameScanner frames = FRAMES.get(request);
-    final Buffer buffer = content.getContent();
-    if (frames == null || buffer == null || !buffer.hasRemaining()) {
-      return ctx.getInvokeAction();
-    }
-    final int start = buffer.position();
-    final int length = buffer.remaining();
-    if (frames.accept(new FrameScanner.Bytes() {
-      @Override
-      public int length() {
-        return length;
-      }
-
-      @Override
-      public byte at(final int index) {
-        return buffer.get(start + index);
-      }
-    })) {
-      return ctx.getInvokeAction();
-    }
-    FRAMES.remove(request);
-    metrics.oversizedFrame();
-    connections.lingeringClose().close(ctx.getConnection(), CLOSE_TOO_BIG);
-    return ctx.getStopAction();
+  private NextAction framesWithinLimit(final FilterChainContext ctx, final HttpContent content) {
+    return UpgradedReads.withinLimit(ctx.getConnection(), content.getContent(), metrics, connections.lingeringClose())
+        ? ctx.getInvokeAction() : ctx.getStopAction();
   }
 
   @SuppressWarnings("rawtypes") // Grizzly's write() takes CompletionHandler<WriteResult> (raw)

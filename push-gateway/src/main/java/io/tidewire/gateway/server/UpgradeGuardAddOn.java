@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * the guard), and the guard's {@link HandshakeDeadline} right after the transport filter, so it
  * sees every accept. If the chain has an SSL filter, raw frame writes are turned off at this
  * point, before any connection is accepted: a frame written to the transport would skip the
- * encryption. Thread-safe.
+ * encryption. {@link UpgradedReads} goes right before the HTTP codec (after any SSL filter), so an
+ * upgraded connection's reads skip the codec and go to Tyrus's filter. Thread-safe.
  */
 final class UpgradeGuardAddOn implements AddOn {
 
@@ -42,6 +43,14 @@ final class UpgradeGuardAddOn implements AddOn {
       throw new IllegalStateException("no HTTP server filter in the chain of " + listener.getName());
     }
     builder.add(index, guard);
+    final int websocket = builder.indexOfType(GrizzlyServerFilter.class);
+    if (websocket >= 0) {
+      guard.upgradedReads().websocket(builder.get(websocket));
+      builder.add(builder.indexOfType(org.glassfish.grizzly.http.HttpServerFilter.class), guard.upgradedReads());
+    } else {
+      LOG.warn("{}: no WebSocket filter in the chain yet; upgraded reads keep going through the HTTP codec",
+          listener.getName());
+    }
     builder.add(builder.indexOfType(TransportFilter.class) + 1, guard.deadline());
   }
 }

@@ -18,6 +18,7 @@ import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.server.ServerFilterConfiguration;
 import org.glassfish.grizzly.ssl.SSLBaseFilter;
 import org.glassfish.grizzly.utils.DelayedExecutor;
+import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,31 @@ class UpgradeGuardAddOnTest {
     new UpgradeGuardAddOn(guard).setup(new NetworkListener("plain"), chain(false));
 
     assertThat(connections.rawFrames()).isTrue();
+  }
+
+  @Test
+  void upgradedReadsGoRightBeforeTheCodecBehindTheSslFilterAndReachTyrus() throws Exception {
+    final FilterChainBuilder builder = FilterChainBuilder.stateless().add(new TransportFilter())
+        .add(new SSLBaseFilter())
+        .add(new org.glassfish.grizzly.http.HttpServerFilter())
+        .add(new GrizzlyServerFilter(new GatewayServerContainer(1024), GatewayServerContainer.CONTEXT_PATH))
+        .add(new HttpServerFilter(new ServerFilterConfiguration(), new DelayedExecutor(Executors.newSingleThreadExecutor())));
+
+    new UpgradeGuardAddOn(guard).setup(new NetworkListener("tls"), builder);
+
+    assertThat(builder.indexOfType(UpgradedReads.class))
+        .isGreaterThan(builder.indexOfType(SSLBaseFilter.class))
+        .isEqualTo(builder.indexOfType(org.glassfish.grizzly.http.HttpServerFilter.class) - 1);
+    assertThat(builder.indexOfType(UpgradeGuard.class)).isEqualTo(builder.indexOfType(GrizzlyServerFilter.class) - 1);
+  }
+
+  @Test
+  void withoutTyrussFilterReadsKeepGoingThroughTheCodec() {
+    final FilterChainBuilder builder = chain(false);
+
+    new UpgradeGuardAddOn(guard).setup(new NetworkListener("plain"), builder);
+
+    assertThat(builder.indexOfType(UpgradedReads.class)).isNegative();
   }
 
   @Test
