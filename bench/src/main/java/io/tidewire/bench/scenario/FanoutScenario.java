@@ -124,15 +124,15 @@ public final class FanoutScenario implements Scenario {
     result.note("What limits msgs/s (profiled with JFR and /proc utime/stime): the gateway "
         + "encodes each event once and writes the shared frame bytes to every socket, so per "
         + "delivery it does one `write` syscall, and over loopback the kernel also runs the "
-        + "receiver's TCP path in that call: 55-70 % of the gateway's CPU is system time. Each "
-        + "topic fans out on its single tail thread, so one topic's broadcast uses at most one "
-        + "core; more msgs/s needs the fan-out split over several threads (more cores) or "
-        + "several events per write for a backlogged client.");
-    result.note("What the idle heap is (class histogram at 10k connections): ~7 KB per "
-        + "connection is Grizzly's HTTP upgrade request and response, which its HTTP codec keeps "
-        + "for the connection's lifetime to wrap later reads for Tyrus; then Grizzly's connection "
-        + "and filter-chain state (~1.6 KB), the handshake's strings (token, headers), the Tyrus "
-        + "session (~0.6 KB) and the gateway's own session, subscription and queue (~0.5 KB).");
+        + "receiver's TCP path in that call: 55-70 % of the gateway's CPU is system time. A feed "
+        + "event for 512+ subscribers is split over TIDEWIRE_GATEWAY_FANOUT_THREADS (default: "
+        + "the cores), which only helps where the gateway has cores the fleet and Kafka do not "
+        + "use.");
+    result.note("What the idle heap is: Grizzly's connection and filter-chain state (~1.6 KB), "
+        + "the handshake's strings (token, headers), the Tyrus session (~0.6 KB) and the "
+        + "gateway's own session, subscription and queue (~0.5 KB). Grizzly's HTTP codec would "
+        + "keep the upgrade request and response (~7 KB more) for the connection's life; the "
+        + "gateway's reads skip the codec once upgraded and let them go (UpgradedReads).");
     result.note("Heap per connection is the difference of two heap readings after a full GC "
         + "divided by N; with small N the noise of unrelated heap (Kafka consumer buffers, "
         + "metrics) dominates.");
