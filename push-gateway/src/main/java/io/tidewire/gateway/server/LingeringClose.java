@@ -25,7 +25,7 @@ import org.glassfish.grizzly.nio.transport.TCPNIOConnection;
  * Closes a WebSocket connection from the server side so that the client reads the close frame
  * even while it is still sending: the close frame is written, then the output is shut down (a FIN
  * follows the frame), and everything the client still sends is read and dropped
- * ({@link UpgradeGuard} drops it before Tyrus) until the client closes its side, or until the
+ * ({@link UpgradedReads} drops it before the HTTP codec and Tyrus) until the client closes its side, or until the
  * grace has passed ({@code TIDEWIRE_GATEWAY_CLOSE_GRACE_MILLIS}).
  *
  * <p>Why: closing the socket at once while the client's data is still arriving makes the kernel

@@ -63,14 +63,12 @@ final class UpgradeGuard extends BaseFilter {
   private final String clientAddressHeader;
   private final HandshakeDeadline deadline;
   private final long retryAfterSeconds;
-  private final int maxFrameBytes;
   private final UpgradedReads upgradedReads;
 
   UpgradeGuard(final JwtVerifier verifier, final GatewayMetrics metrics,
       final ConnectionRegistry connections, final ConnectionLimits limits,
       final HandshakeDeadline deadline, final int maxFrameBytes) {
-    this.maxFrameBytes = maxFrameBytes;
-    this.upgradedReads = new UpgradedReads(metrics, connections.lingeringClose());
+    this.upgradedReads = new UpgradedReads(metrics, connections.lingeringClose(), maxFrameBytes);
     this.verifier = verifier;
     this.metrics = metrics;
     this.connections = connections;
@@ -106,10 +104,6 @@ final class UpgradeGuard extends BaseFilter {
     final Object message = ctx.getMessage();
     if (!(message instanceof HttpContent)) {
       return ctx.getInvokeAction();
-    }
-    if (LingeringClose.lingers(ctx.getConnection())) {
-      // closing: what the client still sends is dropped until it closes its side
-      return ctx.getStopAction();
     }
     final HttpHeader header = ((HttpContent) message).getHttpHeader();
     if (!header.isRequest() || !"websocket".equalsIgnoreCase(header.getUpgrade())) {
@@ -153,7 +147,7 @@ final class UpgradeGuard extends BaseFilter {
       connection.addCloseListener((CloseListener<Closeable, ICloseType>) (c, type) -> admission.release());
       deadline.disarm(connection);
       CHECKED.set(request, Boolean.TRUE);
-      UpgradedReads.admitted(connection, maxFrameBytes);
+      upgradedReads.admitted(connection);
       request.getHeaders().removeHeader(ConnectionRegistry.HEADER);
       request.addHeader(ConnectionRegistry.HEADER, connections.register(ctx.getConnection()));
       return framesWithinLimit(ctx, (HttpContent) message);
@@ -172,7 +166,7 @@ final class UpgradeGuard extends BaseFilter {
    * reads bypass the codec ({@link UpgradedReads}).
    */
   private NextAction framesWithinLimit(final FilterChainContext ctx, final HttpContent content) {
-    return UpgradedReads.withinLimit(ctx.getConnection(), content.getContent(), metrics, connections.lingeringClose())
+    return upgradedReads.withinLimit(ctx.getConnection(), content.getContent())
         ? ctx.getInvokeAction() : ctx.getStopAction();
   }
 

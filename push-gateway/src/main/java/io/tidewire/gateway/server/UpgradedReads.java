@@ -22,8 +22,8 @@ import org.glassfish.grizzly.http.Protocol;
  * codec once its upgrade is done: the bytes go straight to Tyrus's WebSocket filter, and the
  * codec's upgrade request and response, which it would otherwise keep for the connection's whole
  * life to wrap each read (~7 KB per idle connection), are let go at the first read after the
- * upgrade. Also drops what a {@linkplain LingeringClose closing} connection still reads, and
- * closes with 1009 a connection whose next frame announces a payload over the limit
+ * upgrade. Also drops what a {@linkplain LingeringClose closing} connection still reads (any
+ * connection: the codec never parses it either), and closes with 1009 a connection whose next frame announces a payload over the limit
  * ({@link FrameScanner}, started by {@link UpgradeGuard} when it admits the upgrade), before Tyrus
  * buffers any of it.
  *
@@ -55,11 +55,13 @@ final class UpgradedReads extends BaseFilter {
 
   private final GatewayMetrics metrics;
   private final LingeringClose lingeringClose;
+  private final int maxFrameBytes;
   private volatile Filter websocket;
 
-  UpgradedReads(final GatewayMetrics metrics, final LingeringClose lingeringClose) {
+  UpgradedReads(final GatewayMetrics metrics, final LingeringClose lingeringClose, final int maxFrameBytes) {
     this.metrics = metrics;
     this.lingeringClose = lingeringClose;
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   /** Sets Tyrus's WebSocket filter, where upgraded reads go (once the chain is built). */
@@ -68,7 +70,7 @@ final class UpgradedReads extends BaseFilter {
   }
 
   /** Starts following the frames of a connection whose upgrade was admitted. */
-  static void admitted(final Connection<?> connection, final int maxFrameBytes) {
+  void admitted(final Connection<?> connection) {
     FRAMES.set(connection, new FrameScanner(maxFrameBytes));
   }
 
@@ -85,17 +87,19 @@ final class UpgradedReads extends BaseFilter {
   @Override
   public NextAction handleRead(final FilterChainContext ctx) throws IOException {
     final Connection<?> connection = ctx.getConnection();
+    if (LingeringClose.lingers(connection)) {
+      return ctx.getStopAction(); // closing: what the client still sends is dropped
+    }
     final Filter target = websocket;
-    if (target == null || !(ctx.getMessage() instanceof Buffer buffer) || !upgraded(connection)) {
+    final FrameScanner frames = FRAMES.get(connection);
+    if (target == null || frames == null || !WEBSOCKET.isSet(connection)
+        || !(ctx.getMessage() instanceof Buffer buffer)) {
       return ctx.getInvokeAction();
     }
     if (CODEC_REQUEST.isSet(connection)) {
       CODEC_REQUEST.remove(connection);
     }
-    if (LingeringClose.lingers(connection)) {
-      return ctx.getStopAction(); // closing: what the client still sends is dropped
-    }
-    if (!withinLimit(connection, buffer, metrics, lingeringClose)) {
+    if (!withinLimit(connection, frames, buffer)) {
       return ctx.getStopAction();
     }
     ctx.setMessage(HttpContent.create(UPGRADED, false, buffer));
@@ -107,10 +111,13 @@ final class UpgradedReads extends BaseFilter {
    * it, the connection gets a close frame with 1009 and is closed ({@link LingeringClose}: the rest
    * of the frame, and anything after it, is dropped). True for a connection not admitted.
    */
-  static boolean withinLimit(final Connection<?> connection, final Buffer buffer, final GatewayMetrics metrics,
-      final LingeringClose lingeringClose) {
+  boolean withinLimit(final Connection<?> connection, final Buffer buffer) {
     final FrameScanner frames = FRAMES.get(connection);
-    if (frames == null || buffer == null || !buffer.hasRemaining()) {
+    return frames == null || withinLimit(connection, frames, buffer);
+  }
+
+  private boolean withinLimit(final Connection<?> connection, final FrameScanner frames, final Buffer buffer) {
+    if (buffer == null || !buffer.hasRemaining()) {
       return true;
     }
     final int start = buffer.position();
