@@ -9,6 +9,7 @@ import static io.tidewire.processor.ProcessorSettings.DEDUP_WINDOW;
 import static io.tidewire.processor.ProcessorSettings.FEED_COUNTS_INTERVAL;
 import static io.tidewire.processor.ProcessorSettings.FEED_TABLES;
 import static io.tidewire.processor.ProcessorSettings.OWNED_TABLES;
+import static io.tidewire.processor.ProcessorSettings.QUIET_COMMIT;
 import static io.tidewire.processor.ProcessorSettings.REACTION_TABLES;
 import static io.tidewire.processor.ProcessorSettings.ROW_CHANGES;
 import static io.tidewire.processor.ProcessorSettings.SHUTDOWN_TIMEOUT;
@@ -49,6 +50,8 @@ import java.util.Set;
  * @param stateDir Kafka Streams state directory
  * @param commitInterval Kafka Streams commit interval; under exactly-once it bounds how long a
  *     {@code read_committed} reader waits for output
+ * @param quietCommit a change that reaches a stream thread after it processed nothing for this
+ *     long is committed at once ({@code QuietCommits}); zero leaves it to the commit interval
  * @param streamThreads stream threads in this process
  * @param shutdownTimeout how long {@link ProcessorApp#close()} waits for Kafka Streams
  * @param ownedTables user-owned tables, in configured order
@@ -70,6 +73,7 @@ public record ProcessorConfig(
     String applicationId,
     Path stateDir,
     Duration commitInterval,
+    Duration quietCommit,
     int streamThreads,
     Duration shutdownTimeout,
     List<OwnedTable> ownedTables,
@@ -88,6 +92,7 @@ public record ProcessorConfig(
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(commitInterval, "commitInterval");
+    Objects.requireNonNull(quietCommit, "quietCommit");
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
     ownedTables = List.copyOf(ownedTables);
     feedTables = List.copyOf(feedTables);
@@ -122,7 +127,7 @@ public record ProcessorConfig(
     // A dependent table's default applies only when what it depends on is there, so that
     // TIDEWIRE_FEED_TABLES=none alone turns the feed off rather than failing.
     final ProcessorConfig config = new ProcessorConfig(KafkaSettings.read(in), in.get(APP_ID), in.get(STATE_DIR),
-        in.get(COMMIT_INTERVAL), in.get(THREADS), in.get(SHUTDOWN_TIMEOUT), in.get(OWNED_TABLES), feed, balance,
+        in.get(COMMIT_INTERVAL), in.get(QUIET_COMMIT), in.get(THREADS), in.get(SHUTDOWN_TIMEOUT), in.get(OWNED_TABLES), feed, balance,
         in.get(TRANSACTION_TABLE, balance.isPresent() ? TRANSACTION_TABLE.defaultValue().orElseThrow()
             : Optional.empty()),
         in.get(REACTION_TABLES, feed.isEmpty() ? List.of() : REACTION_TABLES.defaultValue().orElseThrow()),

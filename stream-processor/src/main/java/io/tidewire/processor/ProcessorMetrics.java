@@ -43,6 +43,9 @@ import java.util.function.DoubleSupplier;
  *       user-state fold, by how they reached the user's task: {@code path=direct} (the capture put
  *       the change in its owner's partition: one hop) or {@code path=repartition} (through the
  *       repartition topic: an owner change's old owner, a table not partitioned by owner)</li>
+ *   <li>{@code tidewire.processor.quiet.commits}: commits asked for because a change reached a
+ *       stream thread after a quiet spell ({@code TIDEWIRE_PROCESSOR_QUIET_COMMIT_MS}); each is an
+ *       exactly-once transaction besides those of the commit interval</li>
  *   <li>{@code tidewire.processor.lag} gauge: records behind, the sum of the stream threads'
  *       consumers' per-partition {@code records-lag}</li>
  * </ul>
@@ -66,6 +69,7 @@ public final class ProcessorMetrics {
   static final String TOMBSTONES = "tidewire.processor.tombstones";
   static final String CONTENT_ACCESS = "tidewire.processor.content.access";
   static final String USER_INPUTS = "tidewire.processor.user.inputs";
+  static final String QUIET_COMMITS = "tidewire.processor.quiet.commits";
 
   private final MeterRegistry registry;
   static final String LAG = "tidewire.processor.lag";
@@ -105,6 +109,7 @@ public final class ProcessorMetrics {
     counter(USER_STATES, "outcome", "deleted");
     counter(CONTENT_ACCESS, "outcome", "updated");
     counter(CONTENT_ACCESS, "outcome", "deleted");
+    counter(QUIET_COMMITS);
     // strong: a weakly held supplier would read NaN once this object is collected
     Gauge.builder(LAG, lag, l -> l.get().getAsDouble()).strongReference(true)
         .description("records behind: the sum over the input partitions of end offset - position")
@@ -199,6 +204,11 @@ public final class ProcessorMetrics {
     }
   }
 
+  /** A change arrived after a quiet spell and asked for a commit ({@code QuietCommits}). */
+  public void quietCommitAsked() {
+    counter(QUIET_COMMITS).increment();
+  }
+
   /** A tombstone (null value after a delete) of this table was skipped. */
   public void tombstoneSkipped(final String table) {
     counter(TOMBSTONES, "table", table).increment();
@@ -223,5 +233,6 @@ public final class ProcessorMetrics {
       USER_STATES, "user states (and tombstones) the stream processor wrote",
       TOMBSTONES, "tombstones skipped by the stream processor",
       CONTENT_ACCESS, "content access records (and tombstones) the stream processor wrote",
-      USER_INPUTS, "inputs of the credits join and user-state fold, by path to the user's task");
+      USER_INPUTS, "inputs of the credits join and user-state fold, by path to the user's task",
+      QUIET_COMMITS, "commits asked for by a change that reached a stream thread after a quiet spell");
 }

@@ -43,6 +43,10 @@ public final class ProcessorSettings {
       .doc("Kafka Streams `state.dir`");
   public static final Setting<Duration> COMMIT_INTERVAL = Setting.of("TIDEWIRE_PROCESSOR_COMMIT_INTERVAL_MS",
       Parsers.millis(0, Long.MAX_VALUE)).byDefault("10").doc("`commit.interval.ms`; see latency below");
+  public static final Setting<Duration> QUIET_COMMIT = Setting.of("TIDEWIRE_PROCESSOR_QUIET_COMMIT_MS",
+      Parsers.millis(0, Long.MAX_VALUE)).byDefault("0").doc("`0`: commits at the commit interval only; `N`: a "
+          + "fresh change that reaches a stream thread after it processed nothing for N ms is also committed at "
+          + "once (at most one such commit per interval); see latency below");
   public static final Setting<Integer> THREADS = Setting.of("TIDEWIRE_PROCESSOR_THREADS",
       Parsers.ints(1, Integer.MAX_VALUE)).byDefault("1").doc("`num.stream.threads`");
   public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of("TIDEWIRE_PROCESSOR_SHUTDOWN_TIMEOUT_MS",
@@ -96,7 +100,7 @@ public final class ProcessorSettings {
 
   /** Every variable the processor reads, the shared Kafka ones first. */
   public static final SettingGroup SETTINGS = KafkaSettings.SETTINGS.and(SettingGroup.of(
-      List.of(APP_ID, STATE_DIR, COMMIT_INTERVAL, THREADS, SHUTDOWN_TIMEOUT, OWNED_TABLES, FEED_TABLES,
+      List.of(APP_ID, STATE_DIR, COMMIT_INTERVAL, QUIET_COMMIT, THREADS, SHUTDOWN_TIMEOUT, OWNED_TABLES, FEED_TABLES,
           BALANCE_TABLE, TRANSACTION_TABLE, REACTION_TABLES, CREDITS_WAIT, FEED_COUNTS_INTERVAL, CONTENT_WAIT,
           DEDUP_WINDOW, USER_STATE, ROW_CHANGES),
       List.of(STREAMS)));

@@ -9,6 +9,7 @@ import io.tidewire.processor.internals.Deduplicator;
 import io.tidewire.processor.internals.JobStateMapper;
 import io.tidewire.processor.internals.Placement;
 import io.tidewire.processor.internals.InternalSerde;
+import io.tidewire.processor.internals.QuietCommits;
 import io.tidewire.processor.internals.RowChangeMapper;
 import io.tidewire.processor.internals.Routed;
 import io.tidewire.processor.internals.Routed.Output;
@@ -123,17 +124,19 @@ public final class TopologyFactory {
     final StreamsBuilder builder = new StreamsBuilder(
         new TopologyConfig(new StreamsConfig(StreamsProperties.streams(config))));
     final Features features = new Features();
+    final QuietCommits quiet = QuietCommits.after(config.quietCommit(), config.commitInterval(),
+        metrics::quietCommitAsked);
     for (final TableRouter router : routers(config).values()) {
-      addTable(builder, config, router, metrics, features);
+      addTable(builder, config, router, metrics, quiet, features);
     }
     if (!features.credits.isEmpty()) {
-      addCreditsJoin(merge(features.credits, "credits.merge"), config, metrics, features);
+      addCreditsJoin(merge(features.credits, "credits.merge"), config, metrics, quiet, features);
     }
     if (!features.content.isEmpty()) {
-      addContentState(merge(features.content, "feed.merge"), config, metrics);
+      addContentState(merge(features.content, "feed.merge"), config, metrics, quiet);
     }
     if (!features.userState.isEmpty()) {
-      addUserState(merge(features.userState, "user.merge"), metrics);
+      addUserState(merge(features.userState, "user.merge"), metrics, quiet);
     }
     return builder.build();
   }
@@ -213,13 +216,14 @@ public final class TopologyFactory {
   }
 
   private static void addTable(final StreamsBuilder builder, final ProcessorConfig config,
-      final TableRouter router, final ProcessorMetrics metrics, final Features features) {
+      final TableRouter router, final ProcessorMetrics metrics, final QuietCommits quiet,
+      final Features features) {
     final String name = router.table().qualified();
     final String dedupStore = name + ".dedup";
     final KStream<String, Routed> routed = builder
         .stream(router.table().topic(),
             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + ".source"))
-        .process(withStores(() -> new ChangeRouterProcessor(router, metrics, dedupStore),
+        .process(withStores(() -> new ChangeRouterProcessor(router, metrics, dedupStore, quiet),
             Deduplicator.store(dedupStore, config.timings().dedupWindow())), Named.as(name + ".route"));
 
     final BranchedKStream<String, Routed> split = routed.split(Named.as(name + ".to-"));
@@ -315,10 +319,11 @@ public final class TopologyFactory {
    * on (the fold sends them with the balance they set), else straight to the user events.
    */
   private static void addCreditsJoin(final KStream<String, CreditsInput> inputs,
-      final ProcessorConfig config, final ProcessorMetrics metrics, final Features features) {
+      final ProcessorConfig config, final ProcessorMetrics metrics, final QuietCommits quiet,
+      final Features features) {
     final KStream<String, UserEvent> events = inputs
         .process(CreditsJoinProcessor.supplier(config.timings().creditsWait(),
-            config.timings().creditsTick(), metrics), Named.as("credits.join"));
+            config.timings().creditsTick(), metrics, quiet), Named.as("credits.join"));
     if (config.userState()) {
       features.userState.add(events.mapValues(TopologyFactory::creditsChange,
           Named.as("credits.user-state-input")));
@@ -336,11 +341,11 @@ public final class TopologyFactory {
   }
 
   private static void addContentState(final KStream<String, ContentInput> inputs,
-      final ProcessorConfig config, final ProcessorMetrics metrics) {
+      final ProcessorConfig config, final ProcessorMetrics metrics, final QuietCommits quiet) {
     final String name = "feed.content-state";
     final BranchedKStream<String, Routed> split = inputs
         .process(ContentStateProcessor.supplier(config.timings().feedCountsInterval(),
-            config.timings().contentWait(), config.timings().contentTick(), metrics), Named.as(name))
+            config.timings().contentWait(), config.timings().contentTick(), metrics, quiet), Named.as(name))
         .split(Named.as(name + ".to-"));
     branch(split, Output.USER_EVENTS, "user-events", events -> toUserEvents(events, "feed"));
     branch(split, Output.FEED_EVENTS, "feed-events", events -> toFeedEvents(events, "feed"));
@@ -355,10 +360,10 @@ public final class TopologyFactory {
    * written in the same exactly-once transaction (the gateway's snapshots rely on it).
    */
   private static void addUserState(final KStream<String, UserChange> inputs,
-      final ProcessorMetrics metrics) {
+      final ProcessorMetrics metrics, final QuietCommits quiet) {
     final String name = "user.fold";
     final BranchedKStream<String, Routed> split = inputs
-        .process(UserStateProcessor.supplier(metrics), Named.as(name))
+        .process(UserStateProcessor.supplier(metrics, quiet), Named.as(name))
         .split(Named.as(name + ".to-"));
     branch(split, Output.USER_EVENTS, "user-events", events -> toUserEvents(events, "user"));
     branch(split, Output.STATE, "user-state", states -> states

@@ -51,6 +51,11 @@ class ProcessorAppTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
   private static ProcessorConfig config(final String suffix, final String ownedTables) {
+    return config(suffix, ownedTables, Map.of());
+  }
+
+  private static ProcessorConfig config(final String suffix, final String ownedTables,
+      final Map<String, String> more) {
     final Map<String, String> env = new HashMap<>(Map.of(
         "TIDEWIRE_KAFKA_BOOTSTRAP", SharedInfra.get().kafka().bootstrapServers(),
         "TIDEWIRE_PROCESSOR_APP_ID", "processor-app-test-" + suffix,
@@ -60,6 +65,7 @@ class ProcessorAppTest {
         "TIDEWIRE_CREDITS_BALANCE_TABLE", "none",
         "TIDEWIRE_PROCESSOR_SHUTDOWN_TIMEOUT_MS", "20000"));
     env.putAll(KafkaSettings.singleBroker());
+    env.putAll(more);
     return ProcessorConfig.fromEnv(env);
   }
 
@@ -211,6 +217,50 @@ class ProcessorAppTest {
     assertThat(app.isHealthy()).isFalse();
     app.close();
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(liveNonDaemonThreads(config.applicationId())).isEmpty());
+  }
+
+  @Test
+  void aLoneChangeIsCommittedAtOnceNotAtTheNextCommitInterval() throws Exception {
+    final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    final String schema = "quiet_" + suffix;
+    final String user = "user-" + suffix;
+    // A commit interval of a minute: the thread's first interval commit is a minute after its
+    // start, so an event visible sooner was committed because its change asked for it (at most
+    // once per interval: so the change takes the one-hop path, as the capture sends it).
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final ProcessorConfig config = config(suffix, schema + ".generation_jobs:user_id:generation.progress", Map.of(
+        "TIDEWIRE_PROCESSOR_COMMIT_INTERVAL_MS", "60000",
+        "TIDEWIRE_PROCESSOR_QUIET_COMMIT_MS", "2",
+        "TIDEWIRE_KAFKA_STREAMS_PRODUCER_TRANSACTION_TIMEOUT_MS", "120000"));
+    try (ProcessorApp app = new ProcessorApp(config, registry);
+         KafkaProducer<byte[], byte[]> producer = producer()) {
+      app.start();
+      assertThat(app.awaitRunning(PATIENCE)).isTrue();
+      final long startedAt = System.nanoTime();
+      // in its owner's partition, as the capture sends it: one hop (one transaction) to the event
+      producer.send(new ProducerRecord<>(Topics.cdcName(schema, "generation_jobs"),
+          Topics.partitionOf(user, config.topicPartitions()), Envelopes.idKey("j1"),
+          Envelopes.insert(schema + ".generation_jobs",
+              row("id", "j1", "user_id", user, "kind", "image", "status", "waiting", "progress", 0)).lsn(10).bytes()))
+          .get();
+
+      // the processor created the topic at its start
+      try (KafkaConsumer<byte[], UserEvent> consumer =
+               readCommitted(Topics.USER_EVENTS.name(), Topics.USER_EVENTS.valueSerde().deserializer())) {
+        final List<UserEvent> events = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).untilAsserted(() -> {
+          for (final ConsumerRecord<byte[], UserEvent> record : consumer.poll(Duration.ofMillis(20))) {
+            if (user.equals(new String(record.key(), StandardCharsets.UTF_8))
+                && record.value().getType().equals("generation.progress")) {
+              events.add(record.value());
+            }
+          }
+          assertThat(events).hasSize(1);
+        });
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - startedAt)).isLessThan(config.commitInterval());
+      assertThat(registry.get("tidewire.processor.quiet.commits").counter().count()).isGreaterThanOrEqualTo(1);
+    }
   }
 
   @Test

@@ -42,6 +42,7 @@ class ProcessorConfigTest {
     assertThat(config.applicationId()).isEqualTo("tidewire-processor");
     assertThat(config.stateDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "tidewire-processor"));
     assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(10));
+    assertThat(config.quietCommit()).isZero();
     assertThat(config.streamThreads()).isEqualTo(1);
     assertThat(config.topicPartitions()).isEqualTo(3);
     assertThat(config.kafka().replicationFactor()).isEqualTo((short) 3);
@@ -79,6 +80,7 @@ class ProcessorConfigTest {
         "TIDEWIRE_PROCESSOR_APP_ID", "proc-2",
         "TIDEWIRE_PROCESSOR_STATE_DIR", "/var/lib/tidewire",
         "TIDEWIRE_PROCESSOR_COMMIT_INTERVAL_MS", "200",
+        "TIDEWIRE_PROCESSOR_QUIET_COMMIT_MS", "2",
         "TIDEWIRE_PROCESSOR_THREADS", "4",
         "TIDEWIRE_TOPIC_PARTITIONS", "12",
         "TIDEWIRE_TOPIC_REPLICATION_FACTOR", "3",
@@ -89,6 +91,7 @@ class ProcessorConfigTest {
     assertThat(config.applicationId()).isEqualTo("proc-2");
     assertThat(config.stateDir()).isEqualTo(Path.of("/var/lib/tidewire"));
     assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(200));
+    assertThat(config.quietCommit()).isEqualTo(Duration.ofMillis(2));
     assertThat(config.streamThreads()).isEqualTo(4);
     assertThat(config.topicPartitions()).isEqualTo(12);
     assertThat(config.kafka().replicationFactor()).isEqualTo((short) 3);
@@ -327,7 +330,7 @@ class ProcessorConfigTest {
   void recordFreezesWhatItIsGiven() {
     final List<OwnedTable> owned = new ArrayList<>(List.of(OwnedTable.parse("public.a:user_id")));
     final ProcessorConfig config = new ProcessorConfig(new KafkaSettings("h:1", 3, (short) 1, (short) 1, Map.of()), "app",
-        Path.of("/tmp"), Duration.ofMillis(50), 1, Duration.ofSeconds(1), owned, List.of(), Optional.empty(),
+        Path.of("/tmp"), Duration.ofMillis(50), Duration.ZERO, 1, Duration.ofSeconds(1), owned, List.of(), Optional.empty(),
         Optional.empty(), List.of(), Timings.DEFAULTS, true, true, new HashMap<>(Map.of("a", "b")));
     owned.clear();
 

@@ -370,7 +370,8 @@ class UserStateTopologyTest {
     // the job tables' own user-events sinks carry their row.<table> events only (RowChangesTopologyTest)
     final TopologyDescription withoutRows = TopologyFactory.build(new ProcessorConfig(
         topology.config.kafka(), topology.config.applicationId(), topology.config.stateDir(),
-        topology.config.commitInterval(), topology.config.streamThreads(), topology.config.shutdownTimeout(),
+        topology.config.commitInterval(), topology.config.quietCommit(), topology.config.streamThreads(),
+        topology.config.shutdownTimeout(),
         topology.config.ownedTables(), topology.config.feedTables(), topology.config.balanceTable(),
         topology.config.transactionTable(), topology.config.reactionTables(), topology.config.timings(),
         true, false, topology.config.streamsOverrides())).describe();

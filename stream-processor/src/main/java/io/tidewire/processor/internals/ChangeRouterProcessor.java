@@ -33,6 +33,7 @@ public final class ChangeRouterProcessor implements Processor<byte[], byte[], St
 
   private final TableRouter router;
   private final ProcessorMetrics metrics;
+  private final QuietCommits quiet;
   private final String dedupStore;
   private final String table;
   private ProcessorContext<String, Routed> context;
@@ -40,12 +41,14 @@ public final class ChangeRouterProcessor implements Processor<byte[], byte[], St
 
   /**
    * @param dedupStore name of the window store built by {@link Deduplicator#store}
+   * @param quiet asks for a commit when a change arrives after a quiet spell
    */
   public ChangeRouterProcessor(final TableRouter router, final ProcessorMetrics metrics,
-      final String dedupStore) {
+      final String dedupStore, final QuietCommits quiet) {
     this.router = Objects.requireNonNull(router, "router");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.dedupStore = Objects.requireNonNull(dedupStore, "dedupStore");
+    this.quiet = Objects.requireNonNull(quiet, "quiet");
     this.table = router.table().qualified();
   }
 
@@ -57,6 +60,7 @@ public final class ChangeRouterProcessor implements Processor<byte[], byte[], St
 
   @Override
   public void process(final Record<byte[], byte[]> record) {
+    quiet.arrived(context, record.timestamp());
     if (record.value() == null) {
       // Debezium's tombstone after a delete, for log compaction; the delete itself was handled.
       metrics.tombstoneSkipped(table);

@@ -64,26 +64,28 @@ public final class ContentStateProcessor implements Processor<String, ContentInp
   private final long contentWaitMs;
   private final Duration tick;
   private final ProcessorMetrics metrics;
+  private final QuietCommits quiet;
   private ProcessorContext<String, Routed> context;
   private KeyValueStore<String, ContentState> contents;
   private KeyValueStore<String, ContentTimers> timers;
 
   ContentStateProcessor(final Duration interval, final Duration contentWait, final Duration tick,
-      final ProcessorMetrics metrics) {
+      final ProcessorMetrics metrics, final QuietCommits quiet) {
     this.intervalMs = interval.toMillis();
     this.contentWaitMs = contentWait.toMillis();
     this.tick = Objects.requireNonNull(tick, "tick");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.quiet = Objects.requireNonNull(quiet, "quiet");
   }
 
   /** The processor with its stores. */
   public static ProcessorSupplier<String, ContentInput, String, Routed> supplier(
       final Duration interval, final Duration contentWait, final Duration tick,
-      final ProcessorMetrics metrics) {
+      final ProcessorMetrics metrics, final QuietCommits quiet) {
     return new ProcessorSupplier<>() {
       @Override
       public Processor<String, ContentInput, String, Routed> get() {
-        return new ContentStateProcessor(interval, contentWait, tick, metrics);
+        return new ContentStateProcessor(interval, contentWait, tick, metrics, quiet);
       }
 
       @Override
@@ -107,6 +109,7 @@ public final class ContentStateProcessor implements Processor<String, ContentInp
 
   @Override
   public void process(final Record<String, ContentInput> record) {
+    quiet.arrived(context, record.timestamp());
     final String key = record.key();
     final long now = context.currentSystemTimeMs();
     final ContentState state = Optional.ofNullable(contents.get(key)).orElse(ContentState.UNKNOWN);

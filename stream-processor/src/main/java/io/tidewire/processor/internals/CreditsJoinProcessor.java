@@ -40,22 +40,25 @@ public final class CreditsJoinProcessor implements Processor<String, CreditsInpu
   private final Duration wait;
   private final Duration tick;
   private final ProcessorMetrics metrics;
+  private final QuietCommits quiet;
   private ProcessorContext<String, UserEvent> context;
   private KeyValueStore<String, PendingCredits> store;
 
-  CreditsJoinProcessor(final Duration wait, final Duration tick, final ProcessorMetrics metrics) {
+  CreditsJoinProcessor(final Duration wait, final Duration tick, final ProcessorMetrics metrics,
+      final QuietCommits quiet) {
     this.wait = Objects.requireNonNull(wait, "wait");
     this.tick = Objects.requireNonNull(tick, "tick");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.quiet = Objects.requireNonNull(quiet, "quiet");
   }
 
   /** The processor with its store. */
   public static ProcessorSupplier<String, CreditsInput, String, UserEvent> supplier(
-      final Duration wait, final Duration tick, final ProcessorMetrics metrics) {
+      final Duration wait, final Duration tick, final ProcessorMetrics metrics, final QuietCommits quiet) {
     return new ProcessorSupplier<>() {
       @Override
       public Processor<String, CreditsInput, String, UserEvent> get() {
-        return new CreditsJoinProcessor(wait, tick, metrics);
+        return new CreditsJoinProcessor(wait, tick, metrics, quiet);
       }
 
       @Override
@@ -75,6 +78,7 @@ public final class CreditsJoinProcessor implements Processor<String, CreditsInpu
 
   @Override
   public void process(final Record<String, CreditsInput> record) {
+    quiet.arrived(context, record.timestamp());
     final String user = record.key();
     final PendingCredits pending = current(user);
     final long now = context.currentSystemTimeMs();

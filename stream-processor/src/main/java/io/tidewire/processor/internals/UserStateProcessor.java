@@ -35,20 +35,22 @@ public final class UserStateProcessor implements Processor<String, UserChange, S
   public static final String STORE = "user.state";
 
   private final ProcessorMetrics metrics;
+  private final QuietCommits quiet;
   private KeyValueStore<String, UserStateValue> store;
   private ProcessorContext<String, Routed> context;
 
-  UserStateProcessor(final ProcessorMetrics metrics) {
+  UserStateProcessor(final ProcessorMetrics metrics, final QuietCommits quiet) {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.quiet = Objects.requireNonNull(quiet, "quiet");
   }
 
   /** The processor with its store. */
   public static ProcessorSupplier<String, UserChange, String, Routed> supplier(
-      final ProcessorMetrics metrics) {
+      final ProcessorMetrics metrics, final QuietCommits quiet) {
     return new ProcessorSupplier<>() {
       @Override
       public Processor<String, UserChange, String, Routed> get() {
-        return new UserStateProcessor(metrics);
+        return new UserStateProcessor(metrics, quiet);
       }
 
       @Override
@@ -67,6 +69,7 @@ public final class UserStateProcessor implements Processor<String, UserChange, S
 
   @Override
   public void process(final Record<String, UserChange> record) {
+    quiet.arrived(context, record.timestamp());
     final String user = record.key();
     final UserStateInput input = record.value().state();
     final long ts = input.ts();
