@@ -49,6 +49,8 @@ public final class LatencyScenario implements Scenario {
 
   private static final Logger LOG = LoggerFactory.getLogger(LatencyScenario.class);
   private static final int JOBS_PER_USER = 2;
+  /** Warm-ups the pipeline is driven for before the first rate: the parts have just started. */
+  private static final int PIPELINE_WARMUPS = 4;
   private static final String FLOOR_TABLE = "bench_floor_jobs";
   private static final String CHANNEL = "tidewire_bench";
   private static final String HOP_CDC = "commit → cdc topic";
@@ -89,6 +91,9 @@ public final class LatencyScenario implements Scenario {
             + "` (a copy of the table the capture does not publish) whose `AFTER UPDATE` trigger "
             + "calls `pg_notify`, received by a JDBC `LISTEN` connection: the least any "
             + "push-from-PostgreSQL path costs on this machine. *×floor* = p50 / floor p50. "
+            + "Each rate is driven for the warm-up before it is measured; before the first rate the "
+            + "pipeline is also driven " + PIPELINE_WARMUPS + " warm-ups long at that rate, as the "
+            + "parts have just started (JIT, caches): without it the first rate measured the start. "
             + "The ↳ rows break Tidewire's path down: when the same update became visible to a "
             + "`read_committed` consumer in the bench JVM on `cdc.public.generation_jobs`, on the "
             + "repartition topic that takes job changes to the user-state fold "
@@ -142,8 +147,16 @@ public final class LatencyScenario implements Scenario {
       fleet.open(subs, 100, Duration.ofMinutes(2));
       LOG.info("[latency] {} clients subscribed", subs.size());
 
+      boolean first = true;
       for (final int rate : sizes.latencyRates()) {
         final int writers = Math.max(2, Math.min(8, rate / 500 + 1));
+        if (first) {
+          final Duration warmup = sizes.latencyWarmup().multipliedBy(PIPELINE_WARMUPS);
+          LOG.info("[latency] warming the pipeline up at {}/s for {} s", rate, warmup.toSeconds());
+          pipeline.run(rate, warmup, writers);
+          pipeline.awaitDrained(Duration.ofSeconds(30));
+          first = false;
+        }
         final Measured p = measure("tidewire", pipeline, stack, rate, writers, sizes);
         final Measured f = measure("floor", floor, stack, rate, writers, sizes);
         row(result, "Tidewire", rate, p, f.summary().p50());
