@@ -127,7 +127,8 @@ public record ProcessorConfig(
     // A dependent table's default applies only when what it depends on is there, so that
     // TIDEWIRE_FEED_TABLES=none alone turns the feed off rather than failing.
     final ProcessorConfig config = new ProcessorConfig(KafkaSettings.read(in), in.get(APP_ID), in.get(STATE_DIR),
-        in.get(COMMIT_INTERVAL), in.get(QUIET_COMMIT), in.get(THREADS), in.get(SHUTDOWN_TIMEOUT), in.get(OWNED_TABLES), feed, balance,
+        in.get(COMMIT_INTERVAL), in.get(QUIET_COMMIT), in.get(THREADS), in.get(SHUTDOWN_TIMEOUT),
+        in.get(OWNED_TABLES), feed, balance,
         in.get(TRANSACTION_TABLE, balance.isPresent() ? TRANSACTION_TABLE.defaultValue().orElseThrow()
             : Optional.empty()),
         in.get(REACTION_TABLES, feed.isEmpty() ? List.of() : REACTION_TABLES.defaultValue().orElseThrow()),

@@ -330,8 +330,8 @@ class ProcessorConfigTest {
   void recordFreezesWhatItIsGiven() {
     final List<OwnedTable> owned = new ArrayList<>(List.of(OwnedTable.parse("public.a:user_id")));
     final ProcessorConfig config = new ProcessorConfig(new KafkaSettings("h:1", 3, (short) 1, (short) 1, Map.of()), "app",
-        Path.of("/tmp"), Duration.ofMillis(50), Duration.ZERO, 1, Duration.ofSeconds(1), owned, List.of(), Optional.empty(),
-        Optional.empty(), List.of(), Timings.DEFAULTS, true, true, new HashMap<>(Map.of("a", "b")));
+        Path.of("/tmp"), Duration.ofMillis(50), Duration.ZERO, 1, Duration.ofSeconds(1), owned, List.of(),
+        Optional.empty(), Optional.empty(), List.of(), Timings.DEFAULTS, true, true, new HashMap<>(Map.of("a", "b")));
     owned.clear();
 
     assertThat(config.ownedTables()).hasSize(1);

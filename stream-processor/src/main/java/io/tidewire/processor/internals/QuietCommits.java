@@ -11,7 +11,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * transaction commits, and a stream thread commits when {@code commit.interval.ms} has passed since
  * its last commit, checked between polls; so a lone change waits for the rest of the interval (and,
  * when nothing else arrives, for a poll timeout): most of a lone change's time in the processor
- * (docs/BENCHMARKS.md, "Committing after a quiet spell"). Here a record asks for a commit
+ * (docs/BENCHMARKS.md, "Committing sooner"). Here a record asks for a commit
  * ({@link ProcessorContext#commit()}, which Kafka Streams makes right after the records it is
  * processing, whatever the interval) when all of these hold:
  *
