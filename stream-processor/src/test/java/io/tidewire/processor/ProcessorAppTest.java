@@ -247,16 +247,7 @@ class ProcessorAppTest {
       // the processor created the topic at its start
       try (KafkaConsumer<byte[], UserEvent> consumer =
                readCommitted(Topics.USER_EVENTS.name(), Topics.USER_EVENTS.valueSerde().deserializer())) {
-        final List<UserEvent> events = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).untilAsserted(() -> {
-          for (final ConsumerRecord<byte[], UserEvent> record : consumer.poll(Duration.ofMillis(20))) {
-            if (user.equals(new String(record.key(), StandardCharsets.UTF_8))
-                && record.value().getType().equals("generation.progress")) {
-              events.add(record.value());
-            }
-          }
-          assertThat(events).hasSize(1);
-        });
+        awaitEvents(consumer, user, new ArrayList<>(), 1);
       }
       assertThat(Duration.ofNanos(System.nanoTime() - startedAt)).isLessThan(config.commitInterval());
       assertThat(registry.get("tidewire.processor.quiet.commits").counter().count()).isGreaterThanOrEqualTo(1);

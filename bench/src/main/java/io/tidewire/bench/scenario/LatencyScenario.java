@@ -147,16 +147,13 @@ public final class LatencyScenario implements Scenario {
       fleet.open(subs, 100, Duration.ofMinutes(2));
       LOG.info("[latency] {} clients subscribed", subs.size());
 
-      boolean first = true;
+      final int firstRate = sizes.latencyRates().get(0);
+      final Duration warmup = sizes.latencyWarmup().multipliedBy(PIPELINE_WARMUPS);
+      LOG.info("[latency] warming the pipeline up at {}/s for {} s", firstRate, warmup.toSeconds());
+      pipeline.run(firstRate, warmup, writers(firstRate));
+      pipeline.awaitDrained(Duration.ofSeconds(30));
       for (final int rate : sizes.latencyRates()) {
-        final int writers = Math.max(2, Math.min(8, rate / 500 + 1));
-        if (first) {
-          final Duration warmup = sizes.latencyWarmup().multipliedBy(PIPELINE_WARMUPS);
-          LOG.info("[latency] warming the pipeline up at {}/s for {} s", rate, warmup.toSeconds());
-          pipeline.run(rate, warmup, writers);
-          pipeline.awaitDrained(Duration.ofSeconds(30));
-          first = false;
-        }
+        final int writers = writers(rate);
         final Measured p = measure("tidewire", pipeline, stack, rate, writers, sizes);
         final Measured f = measure("floor", floor, stack, rate, writers, sizes);
         row(result, "Tidewire", rate, p, f.summary().p50());
@@ -176,6 +173,11 @@ public final class LatencyScenario implements Scenario {
     result.detail("cpuCoresByProcess", cpuDetails);
     result.detail("postgres", stack.postgresSettings());
     return result.build();
+  }
+
+  /** JDBC writers driving {@code rate} updates per second. */
+  private static int writers(final int rate) {
+    return Math.max(2, Math.min(8, rate / 500 + 1));
   }
 
   private record Measured(JobUpdates.Outcome outcome, LatencySummary summary, LatencySummary raw,

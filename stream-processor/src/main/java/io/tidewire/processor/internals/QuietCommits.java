@@ -44,7 +44,10 @@ public final class QuietCommits {
   static final long FRESH_INTERVALS = 5;
 
   private final long quietNanos;
-  private final long intervalMs;
+  /** The commit interval, the least time between two asks of a thread. */
+  private final long intervalNanos;
+  /** The oldest a record may be (by its Kafka timestamp) and still ask. */
+  private final long freshMs;
   private final Runnable asked;
   private final LongSupplier nanoTime;
   private final LongSupplier wallClockMs;
@@ -54,14 +57,15 @@ public final class QuietCommits {
   private QuietCommits(final long quietNanos, final long intervalMs, final Runnable asked,
       final LongSupplier nanoTime, final LongSupplier wallClockMs) {
     this.quietNanos = quietNanos;
-    this.intervalMs = intervalMs;
+    this.intervalNanos = Duration.ofMillis(intervalMs).toNanos();
+    this.freshMs = FRESH_INTERVALS * intervalMs;
     this.asked = asked;
     this.nanoTime = nanoTime;
     this.wallClockMs = wallClockMs;
     // a thread's first record counts as arriving after a quiet spell, with no ask before it
     this.times = ThreadLocal.withInitial(() -> {
       final long now = nanoTime.getAsLong();
-      return new long[] {now - quietNanos, now - Duration.ofMillis(intervalMs).toNanos()};
+      return new long[] {now - quietNanos, now - intervalNanos};
     });
   }
 
@@ -110,8 +114,8 @@ public final class QuietCommits {
     final boolean afterQuiet = now - last[0] >= quietNanos;
     last[0] = now;
     if (afterQuiet
-        && wallClockMs.getAsLong() - recordTimestampMs <= FRESH_INTERVALS * intervalMs
-        && now - last[1] >= Duration.ofMillis(intervalMs).toNanos()) {
+        && wallClockMs.getAsLong() - recordTimestampMs <= freshMs
+        && now - last[1] >= intervalNanos) {
       last[1] = now;
       context.commit();
       asked.run();
